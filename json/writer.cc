@@ -1,0 +1,217 @@
+#include "json/writer.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+
+namespace mig::json {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if the bytes there are not valid UTF-8 (the same
+// acceptance rules as Go's utf8.DecodeRune: no overlongs, no surrogates, nothing above U+10FFFF).
+size_t ValidUtf8SequenceLength(std::string_view s, size_t i) {
+  unsigned char c0 = static_cast<unsigned char>(s[i]);
+  if (c0 < 0x80) return 1;
+  size_t left = s.size() - i;
+  auto cont = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  if (c0 >= 0xC2 && c0 <= 0xDF) {
+    return (left >= 2 && (cont(1) & 0xC0) == 0x80) ? 2 : 0;
+  }
+  if (c0 >= 0xE0 && c0 <= 0xEF) {
+    if (left < 3) return 0;
+    unsigned char c1 = cont(1);
+    unsigned char lo = c0 == 0xE0 ? 0xA0 : 0x80;
+    unsigned char hi = c0 == 0xED ? 0x9F : 0xBF;
+    if (c1 < lo || c1 > hi || (cont(2) & 0xC0) != 0x80) return 0;
+    return 3;
+  }
+  if (c0 >= 0xF0 && c0 <= 0xF4) {
+    if (left < 4) return 0;
+    unsigned char c1 = cont(1);
+    unsigned char lo = c0 == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c0 == 0xF4 ? 0x8F : 0xBF;
+    if (c1 < lo || c1 > hi || (cont(2) & 0xC0) != 0x80 || (cont(3) & 0xC0) != 0x80) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
+
+}  // namespace
+
+void AppendQuoted(std::string* out, std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t i = 0;
+  while (i < value.size()) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      out->push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out->append("\\\""); break;
+        case '\\': out->append("\\\\"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        default:
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 0xF]);
+      }
+      ++i;
+      continue;
+    }
+    size_t len = ValidUtf8SequenceLength(value, i);
+    if (len == 0) {
+      out->append(kReplacementCharacter);
+      ++i;
+      continue;
+    }
+    // U+2028 and U+2029 are valid JSON but break JavaScript consumers; Go escapes them too.
+    if (len == 3 && c == 0xE2 && static_cast<unsigned char>(value[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(value[i + 2]) & 0xFE) == 0xA8) {
+      out->append(static_cast<unsigned char>(value[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
+    } else {
+      out->append(value.substr(i, len));
+    }
+    i += len;
+  }
+  out->push_back('"');
+}
+
+std::string ToValidUtf8(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  size_t i = 0;
+  while (i < value.size()) {
+    size_t len = ValidUtf8SequenceLength(value, i);
+    if (len == 0) {
+      out.append(kReplacementCharacter);
+      ++i;
+    } else {
+      out.append(value.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+void JsonWriter::NewlineAndIndent() {
+  out_.push_back('\n');
+  out_.append(has_elements_.size() * indent_, ' ');
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (has_elements_.empty()) return;
+  if (has_elements_.back()) out_.push_back(',');
+  has_elements_.back() = true;
+  if (indent_ > 0) NewlineAndIndent();
+}
+
+void JsonWriter::BeginObject() {
+  BeforeValue();
+  out_.push_back('{');
+  has_elements_.push_back(false);
+}
+
+void JsonWriter::EndObject() {
+  bool had = has_elements_.back();
+  has_elements_.pop_back();
+  if (indent_ > 0 && had) NewlineAndIndent();
+  out_.push_back('}');
+}
+
+void JsonWriter::BeginArray() {
+  BeforeValue();
+  out_.push_back('[');
+  has_elements_.push_back(false);
+}
+
+void JsonWriter::EndArray() {
+  bool had = has_elements_.back();
+  has_elements_.pop_back();
+  if (indent_ > 0 && had) NewlineAndIndent();
+  out_.push_back(']');
+}
+
+void JsonWriter::Key(std::string_view key) {
+  BeforeValue();
+  AppendQuoted(&out_, key);
+  out_.append(indent_ > 0 ? ": " : ":");
+  after_key_ = true;
+}
+
+void JsonWriter::String(std::string_view value) {
+  BeforeValue();
+  AppendQuoted(&out_, value);
+}
+
+void JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_.append(value ? "true" : "false");
+}
+
+void JsonWriter::Null() {
+  BeforeValue();
+  out_.append("null");
+}
+
+void JsonWriter::Int(int64_t value) {
+  BeforeValue();
+  absl::StrAppend(&out_, value);
+}
+
+void JsonWriter::Uint(uint64_t value) {
+  BeforeValue();
+  absl::StrAppend(&out_, value);
+}
+
+void JsonWriter::Double(double value) {
+  BeforeValue();
+  if (!std::isfinite(value)) {
+    // JSON has no NaN or infinity; Go refuses to marshal them. Null is the honest stand-in.
+    out_.append("null");
+    return;
+  }
+  if (value == std::trunc(value) && std::fabs(value) < 1e21) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.0f", value);
+    out_.append(buf);
+    return;
+  }
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%.17g", value);
+  // Prefer the shortest representation that round-trips.
+  for (int precision = 1; precision <= 17; ++precision) {
+    char candidate[40];
+    std::snprintf(candidate, sizeof(candidate), "%.*g", precision, value);
+    if (std::strtod(candidate, nullptr) == value) {
+      out_.append(candidate);
+      return;
+    }
+  }
+  out_.append(buf);
+}
+
+void JsonWriter::Raw(std::string_view json) {
+  BeforeValue();
+  out_.append(json);
+}
+
+void JsonWriter::StringArray(const std::vector<std::string>& values) {
+  BeginArray();
+  for (const std::string& v : values) String(v);
+  EndArray();
+}
+
+}  // namespace mig::json

@@ -1,0 +1,15 @@
+// Overrides of mbedTLS 2.28's default configuration (include/mbedtls/config.h) for mig.
+//
+// mbedTLS only uses getrandom() on glibc; on musl it falls back to /dev/urandom, which does not exist in an
+// empty chroot. Entropy comes from our own getrandom()-based source instead (entropy_getrandom.c).
+#ifndef MIG_THIRD_PARTY_MBEDTLS_MIG_MBEDTLS_CONFIG_H_
+#define MIG_THIRD_PARTY_MBEDTLS_MIG_MBEDTLS_CONFIG_H_
+
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+#define MBEDTLS_ENTROPY_HARDWARE_ALT
+
+// One connection per thread, but the RNG and session caches may be shared.
+#define MBEDTLS_THREADING_C
+#define MBEDTLS_THREADING_PTHREAD
+
+#endif  // MIG_THIRD_PARTY_MBEDTLS_MIG_MBEDTLS_CONFIG_H_
