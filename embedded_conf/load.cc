@@ -1,0 +1,32 @@
+#include "embedded_conf/load.h"
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "embedded_conf/embedded.h"
+
+namespace mig::conf {
+
+absl::StatusOr<Config> LoadConfig(std::string_view override_path) {
+  const EmbeddedConfiguration& embedded = Embedded();
+  std::string embedded_source = absl::StrCat("embedded:", embedded.name);
+  std::vector<ConfigText> layers;
+  layers.push_back(ConfigText{embedded.text, embedded_source, [&embedded](std::string_view relative) -> absl::StatusOr<std::string> {
+                                for (size_t i = 0; i < embedded.file_count; ++i) {
+                                  if (embedded.files[i].path == relative) return std::string(embedded.files[i].contents);
+                                }
+                                return absl::NotFoundError(absl::StrCat(relative, " was not embedded"));
+                              }});
+  std::string override_text;
+  std::string override_source(override_path);
+  if (!override_path.empty()) {
+    MIG_ASSIGN_OR_RETURN(override_text, ReadWholeFile(std::string(override_path)));
+    std::string directory = ".";
+    if (size_t slash = override_source.rfind('/'); slash != std::string::npos) {
+      directory = slash == 0 ? "/" : override_source.substr(0, slash);
+    }
+    layers.push_back(ConfigText{override_text, override_source, DiskResolver(directory)});
+  }
+  return ParseConfig(layers);
+}
+
+}  // namespace mig::conf

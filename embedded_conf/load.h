@@ -1,0 +1,19 @@
+// The configuration this binary runs with: the one embedded at build time, optionally overridden by a file.
+//
+//   MIG_ASSIGN_OR_RETURN(conf::Config config, conf::LoadConfig(flags.config_path));
+#ifndef MIG_EMBEDDED_CONF_LOAD_H_
+#define MIG_EMBEDDED_CONF_LOAD_H_
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "embedded_conf/config.h"
+
+namespace mig::conf {
+
+// The embedded configuration, overridden by the file at `override_path` if it is not empty.
+absl::StatusOr<Config> LoadConfig(std::string_view override_path);
+
+}  // namespace mig::conf
+
+#endif  // MIG_EMBEDDED_CONF_LOAD_H_
