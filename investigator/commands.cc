@@ -1,0 +1,225 @@
+#include "investigator/commands.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "investigator/local_run.h"
+#include "json/reader.h"
+#include "modules/module.h"
+
+namespace mig::investigator {
+namespace {
+
+// Options every module command shares.
+struct CommonOptions {
+  bool local = false;
+  std::string render = "text";
+  std::string show = "found";
+  int threads = 0;
+  std::string timeout;
+  std::string target;
+  std::string expiration = "60s";
+};
+
+void AddCommonOptions(CLI::App* command, CommonOptions* o) {
+  command->option_defaults()->group("Investigation");
+  command->add_flag("--local", o->local, "run on this host only, with no server");
+  command->add_option("--render", o->render, "text: as MIG's client prints results; json: the result JSON")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command->add_option("--show", o->show, "found: matches only; notfound: checks that matched nothing; all: both, "
+                                          "and every error")
+      ->check(CLI::IsMember({"found", "notfound", "all"}))
+      ->capture_default_str();
+  command->add_option("--threads", o->threads, "worker threads of a local run (0: one per CPU)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  command->add_option("--timeout", o->timeout, "stop a local run after this long and show what was found (e.g. 30s)");
+  command->add_option("-t,--target", o->target, "the agents to send the action to (fleet runs)");
+  command->add_option("-e,--expiration", o->expiration, "how long the action stays valid (fleet runs)")
+      ->capture_default_str();
+}
+
+std::string WorkingDirectory() {
+  char buf[4096];
+  if (getcwd(buf, sizeof(buf)) == nullptr) return "/";
+  return buf;
+}
+
+absl::StatusOr<LocalRunOptions> ToLocalOptions(const CommonOptions& o) {
+  LocalRunOptions options;
+  options.render = o.render == "json" ? Render::kJson : Render::kText;
+  options.show = o.show == "all" ? modules::Show::kAll
+                 : o.show == "notfound" ? modules::Show::kNotFound
+                                        : modules::Show::kFound;
+  options.threads = o.threads;
+  if (!o.timeout.empty()) {
+    absl::Duration timeout;
+    if (!absl::ParseDuration(o.timeout, &timeout) || timeout <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat("--timeout '", o.timeout, "' is not a duration like 30s or 5m"));
+    }
+    options.timeout = timeout;
+  }
+  return options;
+}
+
+int FleetNotImplemented(std::string_view command) {
+  std::cerr << "mig " << command
+            << ": sending actions to a fleet (through the scheduler) is not implemented yet; add --local to run "
+               "on this host\n";
+  return kExitUsage;
+}
+
+void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_code) {
+  CLI::App* command = app.add_subcommand(std::string(module.name()), std::string(module.summary()));
+  command->footer(std::string(module.help()));
+  auto options = std::make_shared<CommonOptions>();
+  std::shared_ptr<modules::CommandLine> flags = module.NewCommandLine();
+  flags->AddFlags(*command);
+  AddCommonOptions(command, options.get());
+  command->callback([&module, options, flags, exit_code] {
+    std::string name(module.name());
+    absl::StatusOr<std::string> parameters = flags->ParametersJson(WorkingDirectory());
+    if (!parameters.ok()) {
+      std::cerr << "mig " << name << ": " << parameters.status().message() << "\n";
+      *exit_code = kExitUsage;
+      return;
+    }
+    if (!options->local) {
+      *exit_code = FleetNotImplemented(name);
+      return;
+    }
+    for (const std::string& path : flags->LocalPaths()) {
+      std::string absolute = path.empty() || path[0] == '/' ? path : absl::StrCat(WorkingDirectory(), "/", path);
+      struct stat st;
+      if (stat(absolute.c_str(), &st) != 0) {
+        std::cerr << "mig " << name << ": -path " << path << ": " << std::strerror(errno) << "\n";
+        *exit_code = kExitUsage;
+        return;
+      }
+    }
+    absl::StatusOr<LocalRunOptions> local = ToLocalOptions(*options);
+    if (!local.ok()) {
+      std::cerr << "mig " << name << ": " << local.status().message() << "\n";
+      *exit_code = kExitUsage;
+      return;
+    }
+    *exit_code = RunModuleLocally(module, *parameters, *local, std::cout, std::cerr);
+  });
+}
+
+absl::StatusOr<std::string> ReadInput(const std::string& path) {
+  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+struct Operation {
+  std::string module;
+  std::string parameters_json;
+};
+
+// The operations of a MIG action file. The action's other fields (name, target, validity, signatures...)
+// matter to agents, not to a local run, and are not checked here.
+absl::StatusOr<std::vector<Operation>> ReadOperations(const std::string& text, const std::string& source) {
+  auto doc = json::JsonDocument::Parse(text, source);
+  if (!doc.ok()) return doc.status();
+  auto root = json::AsObject((*doc)->root(), "");
+  if (!root.ok()) return root.status();
+  simdjson::dom::element operations_element;
+  if ((*root)["operations"].get(operations_element) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": no \"operations\" in the action"));
+  }
+  auto operations = json::AsArray(operations_element, "operations");
+  if (!operations.ok()) return operations.status();
+  std::vector<Operation> out;
+  size_t index = 0;
+  for (simdjson::dom::element op : *operations) {
+    std::string path = json::IndexPath("operations", index++);
+    auto object = json::AsObject(op, path);
+    if (!object.ok()) return object.status();
+    absl::Status keys = json::CheckKeys(*object, path, {"module", "parameters"});
+    if (!keys.ok()) return keys;
+    simdjson::dom::element module_element, parameters_element;
+    if ((*object)["module"].get(module_element) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": no \"module\""));
+    }
+    auto module = json::AsString(module_element, json::ChildPath(path, "module"));
+    if (!module.ok()) return module.status();
+    if (modules::FindModule(*module) == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": unknown module '", *module, "'"));
+    }
+    if ((*object)["parameters"].get(parameters_element) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": no \"parameters\""));
+    }
+    out.push_back(Operation{*module, simdjson::minify(parameters_element)});
+  }
+  if (out.empty()) return absl::InvalidArgumentError(absl::StrCat(source, ": the action has no operations"));
+  return out;
+}
+
+}  // namespace
+
+void AddModuleCommands(CLI::App& app, int* exit_code) {
+  for (const modules::Module* module : modules::AllModules()) AddModuleCommand(app, *module, exit_code);
+}
+
+void AddRunCommand(CLI::App& app, int* exit_code) {
+  CLI::App* command =
+      app.add_subcommand("run", "run every operation of a MIG action file (its parameters JSON, as MIG writes them)");
+  command->footer(
+      "Example:\n  mig run --local -i action.json\n  mig run --local -i - -render json < action.json");
+  auto input = std::make_shared<std::string>();
+  auto options = std::make_shared<CommonOptions>();
+  command->add_option("-i,--input", *input, "the action file; - reads standard input")->required();
+  AddCommonOptions(command, options.get());
+  command->callback([input, options, exit_code] {
+    if (!options->local) {
+      *exit_code = FleetNotImplemented("run");
+      return;
+    }
+    absl::StatusOr<std::string> text = ReadInput(*input);
+    absl::StatusOr<std::vector<Operation>> operations =
+        text.ok() ? ReadOperations(*text, *input) : absl::StatusOr<std::vector<Operation>>(text.status());
+    absl::StatusOr<LocalRunOptions> local = ToLocalOptions(*options);
+    if (local.ok() && !operations.ok()) local = operations.status();
+    if (!local.ok()) {
+      std::cerr << "mig run: " << local.status().message() << "\n";
+      *exit_code = kExitUsage;
+      return;
+    }
+    // Check every operation before running any.
+    for (size_t i = 0; i < operations->size(); ++i) {
+      const Operation& op = (*operations)[i];
+      absl::Status valid = modules::FindModule(op.module)->ValidateParameters(op.parameters_json);
+      if (!valid.ok()) {
+        std::cerr << "mig run: operation " << i << " (" << op.module << "): " << valid.message() << "\n";
+        *exit_code = kExitUsage;
+        return;
+      }
+    }
+    int code = kExitNothingFound;
+    for (size_t i = 0; i < operations->size(); ++i) {
+      const Operation& op = (*operations)[i];
+      if (local->render == Render::kText) std::cout << "== operation " << i << ": " << op.module << "\n";
+      int one = RunModuleLocally(*modules::FindModule(op.module), op.parameters_json, *local, std::cout, std::cerr);
+      if (one == kExitFailed || code == kExitFailed) {
+        code = kExitFailed;
+      } else if (one == kExitFound) {
+        code = kExitFound;
+      }
+    }
+    *exit_code = code;
+  });
+}
+
+}  // namespace mig::investigator

@@ -1,0 +1,42 @@
+// Running modules on this host with no server (`--local`): the same module code an agent runs, with
+// progress on a terminal, Ctrl-C returning what was found so far, and MIG's text or the result JSON.
+#ifndef MIG_INVESTIGATOR_LOCAL_RUN_H_
+#define MIG_INVESTIGATOR_LOCAL_RUN_H_
+
+#include <atomic>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "absl/time/time.h"
+#include "modules/module.h"
+
+namespace mig::investigator {
+
+enum class Render { kText, kJson };
+
+struct LocalRunOptions {
+  Render render = Render::kText;
+  modules::Show show = modules::Show::kFound;
+  int threads = 0;
+  absl::Duration timeout = absl::InfiniteDuration();
+  bool progress = true;  // shown only when stderr is a terminal
+};
+
+// Exit codes of investigator commands, grep-like so scripts can branch on them.
+inline constexpr int kExitFound = 0;
+inline constexpr int kExitNothingFound = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitFailed = 3;
+
+// Runs `module` with `parameters_json` here and prints its result to `out`. Returns the exit code.
+int RunModuleLocally(const modules::Module& module, std::string_view parameters_json,
+                     const LocalRunOptions& options, std::ostream& out, std::ostream& err);
+
+// Prints a result the way the options ask; returns whether the module found anything (or an error).
+absl::StatusOr<bool> PrintResult(const modules::Module& module, std::string_view result_json,
+                                 const LocalRunOptions& options, std::ostream& out);
+
+}  // namespace mig::investigator
+
+#endif  // MIG_INVESTIGATOR_LOCAL_RUN_H_

@@ -1,0 +1,101 @@
+// mig: one binary for every role. `mig --help` lists the commands.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "embedded_conf/config.h"
+#include "embedded_conf/embedded.h"
+#include "embedded_conf/load.h"
+#include "investigator/commands.h"
+#include "investigator/go_flags.h"
+#include "modules/module.h"
+
+namespace {
+
+constexpr char kVersion[] = "0.1.0-dev";
+
+constexpr char kDescription[] =
+    "mig asks every host of a fleet a forensic question (a file hash, a string in a config, a MAC address in an\n"
+    "ARP table, an out-of-date package) and gets the answer in seconds: the work is done on the endpoints and\n"
+    "only results travel back. With --local, a module runs on this host alone.\n";
+
+constexpr char kFooter[] =
+    "Flags follow MIG's syntax: -path /etc and --path /etc are the same; repeat a flag to give several values.\n"
+    "Exit status of investigations: 0 something was found, 1 nothing was found, 2 bad usage, 3 failure.\n"
+    "Example: mig file --local -path /etc -name '^passwd$' -content '^root:'";
+
+// Rewrites MIG-style flags for the command they follow (see investigator/go_flags.h).
+std::vector<std::string> Normalize(const CLI::App& app, const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (sub->get_name() != args[i]) continue;
+      std::vector<std::string> before(args.begin(), args.begin() + static_cast<long>(i));
+      std::vector<std::string> after(args.begin() + static_cast<long>(i) + 1, args.end());
+      std::vector<std::string> out = mig::investigator::NormalizeGoFlags(app, before);
+      out.push_back(args[i]);
+      for (std::string& a : mig::investigator::NormalizeGoFlags(*sub, after)) out.push_back(std::move(a));
+      return out;
+    }
+  }
+  return mig::investigator::NormalizeGoFlags(app, args);
+}
+
+void AddNotYetImplemented(CLI::App& app, const char* name, const char* summary, int* exit_code) {
+  CLI::App* command = app.add_subcommand(name, summary);
+  command->allow_extras();
+  command->callback([name, exit_code] {
+    std::cerr << "mig " << name << ": not implemented yet in this version\n";
+    *exit_code = 3;
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(kDescription, "mig");
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string config_path;
+  app.add_option("--config", config_path,
+                 "a configuration file overriding the one compiled into this binary (see `mig config show`)");
+  int exit_code = 0;
+
+  CLI::App* version = app.add_subcommand("version", "print the version and the embedded configuration's name");
+  version->callback([] {
+    std::cout << "mig " << kVersion << " (" << mig::conf::Embedded().name << ")\n";
+  });
+
+  CLI::App* config = app.add_subcommand("config", "inspect the configuration");
+  config->require_subcommand(1);
+  CLI::App* show = config->add_subcommand("show", "print the effective configuration, with secrets redacted");
+  show->callback([&config_path, &exit_code] {
+    absl::StatusOr<mig::conf::Config> loaded = mig::conf::LoadConfig(config_path);
+    if (!loaded.ok()) {
+      std::cerr << "mig config: " << loaded.status().message() << "\n";
+      exit_code = 2;
+      return;
+    }
+    std::cout << mig::conf::RenderConfig(*loaded);
+  });
+
+  AddNotYetImplemented(app, "agent", "endpoint daemon: takes signed actions from the relay (not implemented yet)",
+                       &exit_code);
+  AddNotYetImplemented(app, "loader", "installs and updates the agent from signed releases (not implemented yet)",
+                       &exit_code);
+  AddNotYetImplemented(app, "scheduler", "API, scheduler and records of the fleet (not implemented yet)", &exit_code);
+  mig::investigator::AddModuleCommands(app, &exit_code);
+  mig::investigator::AddRunCommand(app, &exit_code);
+
+  std::vector<std::string> args = Normalize(app, std::vector<std::string>(argv + 1, argv + argc));
+  std::vector<const char*> normalized_argv = {argv[0]};
+  for (const std::string& a : args) normalized_argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(normalized_argv.size()), normalized_argv.data());
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

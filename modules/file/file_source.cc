@@ -1,0 +1,161 @@
+#include "modules/file/file_source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "zlib.h"
+
+namespace mig::modules::file {
+
+std::string ErrnoText(int error_number) {
+  std::string text = strerror(error_number);
+  if (!text.empty()) text[0] = absl::ascii_tolower(static_cast<unsigned char>(text[0]));
+  return text;
+}
+
+struct FileSource::Gzip {
+  z_stream stream{};
+  std::vector<unsigned char> input = std::vector<unsigned char>(256 << 10);
+  bool input_exhausted = false;
+  bool finished = false;
+  uint64_t produced = 0;
+
+  Gzip() { inflateInit2(&stream, 16 + MAX_WBITS); }
+  ~Gzip() { inflateEnd(&stream); }
+};
+
+int OpenWithoutAtime(int dir_fd, const char* path, int flags) {
+  flags |= O_CLOEXEC;
+  long fd = syscall(SYS_openat, dir_fd, path, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = syscall(SYS_openat, dir_fd, path, flags);
+  return static_cast<int>(fd);
+}
+
+FileSource::FileSource() = default;
+
+FileSource::~FileSource() {
+  if (fd_ >= 0) close(fd_);
+}
+
+absl::Status FileSource::Open(int dir_fd, const char* name, const std::string& display_path, bool decompress) {
+  path_ = display_path;
+  fd_ = OpenWithoutAtime(dir_fd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+  if (fd_ < 0) return absl::UnavailableError(absl::StrCat("open ", path_, ": ", ErrnoText(errno)));
+  struct stat st;
+  if (fstat(fd_, &st) != 0) return absl::UnavailableError(absl::StrCat("stat ", path_, ": ", ErrnoText(errno)));
+  if (!S_ISREG(st.st_mode)) return absl::UnavailableError(absl::StrCat(path_, " is not a regular file"));
+  // Reads must block normally on a regular file; O_NONBLOCK only guarded the open itself.
+  fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
+  if (st.st_size > (1 << 20)) posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (!decompress) return absl::OkStatus();
+
+  // Peek at the magic number. /proc and /sys files report size 0 yet have content, so always read.
+  char magic[2];
+  size_t got = 0;
+  while (got < sizeof(magic)) {
+    ssize_t n = read(fd_, magic + got, sizeof(magic) - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got == 2 && static_cast<unsigned char>(magic[0]) == 0x1f && static_cast<unsigned char>(magic[1]) == 0x8b) {
+    gzip_ = std::make_unique<Gzip>();
+    gzip_->input[0] = 0x1f;
+    gzip_->input[1] = 0x8b;
+    gzip_->stream.next_in = gzip_->input.data();
+    gzip_->stream.avail_in = 2;
+  } else {
+    peeked_.assign(magic, got);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> FileSource::ReadRaw(char* buffer, size_t capacity) {
+  if (peeked_offset_ < peeked_.size()) {
+    size_t n = std::min(capacity, peeked_.size() - peeked_offset_);
+    memcpy(buffer, peeked_.data() + peeked_offset_, n);
+    peeked_offset_ += n;
+    return n;
+  }
+  while (true) {
+    ssize_t n = read(fd_, buffer, capacity);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno == EINTR) continue;
+    return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
+  }
+}
+
+absl::StatusOr<size_t> FileSource::ReadGzip(char* buffer, size_t capacity) {
+  Gzip& g = *gzip_;
+  if (g.finished) return 0;
+  z_stream& z = g.stream;
+  z.next_out = reinterpret_cast<unsigned char*>(buffer);
+  const size_t want = std::min<size_t>(capacity, 1u << 30);
+  z.avail_out = static_cast<unsigned int>(want);
+  while (z.avail_out > 0) {
+    if (z.avail_in == 0 && !g.input_exhausted) {
+      char* in = reinterpret_cast<char*>(g.input.data());
+      ssize_t n;
+      do {
+        n = read(fd_, in, g.input.size());
+      } while (n < 0 && errno == EINTR);
+      if (n < 0) return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
+      if (n == 0) g.input_exhausted = true;
+      z.next_in = g.input.data();
+      z.avail_in = static_cast<unsigned int>(n);
+    }
+    int rc = inflate(&z, Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) {
+      // Another member may follow, as in `cat a.gz b.gz`. Anything else after a member is ignored, as gzip -d
+      // does with trailing padding.
+      if (z.avail_in == 0 && !g.input_exhausted) {
+        char* in = reinterpret_cast<char*>(g.input.data());
+        ssize_t n;
+        do {
+          n = read(fd_, in, g.input.size());
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
+        if (n == 0) g.input_exhausted = true;
+        z.next_in = g.input.data();
+        z.avail_in = static_cast<unsigned int>(n);
+      }
+      if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
+        inflateReset(&z);
+        continue;
+      }
+      g.finished = true;
+      break;
+    }
+    if (rc == Z_BUF_ERROR && z.avail_in == 0 && g.input_exhausted) {
+      return absl::DataLossError(absl::StrCat("gzip ", path_, ": unexpected end of compressed data"));
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      return absl::DataLossError(
+          absl::StrCat("gzip ", path_, ": ", z.msg != nullptr ? z.msg : "corrupt compressed data"));
+    }
+  }
+  size_t produced = want - z.avail_out;
+  g.produced += produced;
+  if (g.produced > kMaxDecompressedBytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("gzip ", path_, ": decompresses to more than ", kMaxDecompressedBytes >> 30,
+                     " GiB; not inspected"));
+  }
+  return produced;
+}
+
+absl::StatusOr<size_t> FileSource::Read(char* buffer, size_t capacity) {
+  if (capacity == 0) return 0;
+  return gzip_ ? ReadGzip(buffer, capacity) : ReadRaw(buffer, capacity);
+}
+
+}  // namespace mig::modules::file

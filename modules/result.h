@@ -1,0 +1,48 @@
+// MIG's module result envelope: {"foundanything","success","elements","statistics","errors"}, written by
+// every module and read back by renderers.
+//
+//   ResultEnvelope result;
+//   result.found_anything = true;
+//   result.elements_json = elements.str();     // module-specific JSON
+//   result.statistics_json = statistics.str(); // module-specific JSON
+//   std::string json = result.ToJson();
+#ifndef MIG_MODULES_RESULT_H_
+#define MIG_MODULES_RESULT_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "json/reader.h"
+
+namespace mig::modules {
+
+struct ResultEnvelope {
+  bool found_anything = false;
+  bool success = false;
+  std::string elements_json = "null";
+  std::string statistics_json = "null";
+  std::vector<std::string> errors;
+
+  std::string ToJson() const;
+};
+
+// A result that failed before producing anything, e.g. on invalid parameters.
+std::string FailedResult(std::string_view error);
+
+// A result parsed back, with the module-specific parts left as JSON elements.
+struct ParsedResult {
+  std::unique_ptr<json::JsonDocument> document;
+  bool found_anything = false;
+  bool success = false;
+  simdjson::dom::element elements;
+  simdjson::dom::element statistics;
+  std::vector<std::string> errors;
+};
+absl::StatusOr<ParsedResult> ParseResult(std::string_view result_json);
+
+}  // namespace mig::modules
+
+#endif  // MIG_MODULES_RESULT_H_

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets everything up on a fresh Debian 12 machine and runs the whole test suite: once with the shipping
+# musl toolchain, once with the host gcc under ASan + UBSan. This is what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash tools/setup.sh
+echo "== tests (musl, static)" >&2
+bazel test //...
+echo "== tests (gcc, ASan + UBSan)" >&2
+bazel test --config=asan //...
+echo "== all tests passed" >&2
