@@ -49,12 +49,10 @@ absl::Status FileSource::Open(int dir_fd, const char* name, const std::string& d
   path_ = display_path;
   fd_ = OpenWithoutAtime(dir_fd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK);
   if (fd_ < 0) return absl::UnavailableError(absl::StrCat("open ", path_, ": ", ErrnoText(errno)));
-  struct stat st;
-  if (fstat(fd_, &st) != 0) return absl::UnavailableError(absl::StrCat("stat ", path_, ": ", ErrnoText(errno)));
-  if (!S_ISREG(st.st_mode)) return absl::UnavailableError(absl::StrCat(path_, " is not a regular file"));
-  // Reads must block normally on a regular file; O_NONBLOCK only guarded the open itself.
-  fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
-  if (st.st_size > (1 << 20)) posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (fstat(fd_, &stat_) != 0) return absl::UnavailableError(absl::StrCat("stat ", path_, ": ", ErrnoText(errno)));
+  // O_NONBLOCK guarded the open against FIFOs and devices; on a regular file it does not change reads.
+  if (!S_ISREG(stat_.st_mode)) return absl::UnavailableError(absl::StrCat(path_, " is not a regular file"));
+  if (stat_.st_size > (1 << 20)) posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   if (!decompress) return absl::OkStatus();
 
   // Peek at the magic number. /proc and /sys files report size 0 yet have content, so always read.
@@ -75,6 +73,7 @@ absl::Status FileSource::Open(int dir_fd, const char* name, const std::string& d
     gzip_->stream.avail_in = 2;
   } else {
     peeked_.assign(magic, got);
+    delivered_ = got;
   }
   return absl::OkStatus();
 }
@@ -86,9 +85,15 @@ absl::StatusOr<size_t> FileSource::ReadRaw(char* buffer, size_t capacity) {
     peeked_offset_ += n;
     return n;
   }
+  // The size stat() gave is where the content ends, saving a read() that returns 0 on every file. Files that
+  // report no size (/proc, /sys) are read until read() says the end.
+  if (stat_.st_size > 0 && delivered_ >= static_cast<uint64_t>(stat_.st_size)) return 0;
   while (true) {
     ssize_t n = read(fd_, buffer, capacity);
-    if (n >= 0) return static_cast<size_t>(n);
+    if (n >= 0) {
+      delivered_ += static_cast<uint64_t>(n);
+      return static_cast<size_t>(n);
+    }
     if (errno == EINTR) continue;
     return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
   }

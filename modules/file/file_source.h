@@ -12,6 +12,8 @@
 #ifndef MIG_MODULES_FILE_FILE_SOURCE_H_
 #define MIG_MODULES_FILE_FILE_SOURCE_H_
 
+#include <sys/stat.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -40,6 +42,8 @@ class FileSource {
   absl::StatusOr<size_t> Read(char* buffer, size_t capacity);
 
   bool is_gzip() const { return gzip_ != nullptr; }
+  // The open file's fstat().
+  const struct stat& stat() const { return stat_; }
 
  private:
   struct Gzip;
@@ -47,10 +51,12 @@ class FileSource {
   absl::StatusOr<size_t> ReadGzip(char* buffer, size_t capacity);
 
   int fd_ = -1;
+  struct stat stat_ = {};
   std::string path_;
   // Bytes read ahead to look for the gzip magic, handed out before further reads.
   std::string peeked_;
   size_t peeked_offset_ = 0;
+  uint64_t delivered_ = 0;  // bytes read from the file so far (raw, before decompression)
   std::unique_ptr<Gzip> gzip_;
 };
 

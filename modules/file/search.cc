@@ -23,6 +23,7 @@
 #include "crypto/digest.h"
 #include "json/writer.h"
 #include "modules/file/file_source.h"
+#include "modules/file/result_cache.h"
 #include "modules/result.h"
 #include "re2/re2.h"
 
@@ -629,6 +630,21 @@ class Engine {
       if (!group.regexes.empty()) macroal.push_back(std::move(group));
     }
 
+    // The checks this read answers, as bits for the cache of results by inode (ids past 63 are not cached).
+    uint64_t needed = 0;
+    bool cacheable = true;
+    ForEachReadCheck(w, active, [&](const Check& c) {
+      if (c.id >= 64) cacheable = false;
+      else needed |= uint64_t{1} << c.id;
+    });
+    auto from_cache = [&](const struct stat& st) {
+      uint64_t kept = 0;
+      if (!cacheable || !result_cache_.Lookup(st, needed, &kept)) return false;
+      ForEachReadCheck(w, active, [&](const Check& c) { w.kept[c.id] = (kept >> c.id) & 1; });
+      return true;
+    };
+    if (file.known_stat != nullptr && from_cache(*file.known_stat)) return true;
+
     FileSource source;
     absl::Status status = source.Open(file.dir_fd, file.name, file.Path(w), decompress_);
     if (!status.ok()) {
@@ -636,6 +652,7 @@ class Engine {
       AddError(status.message());
       return false;
     }
+    if (file.known_stat == nullptr && from_cache(source.stat())) return true;
     crypto::MultiDigest digests(algorithms);
     bool scanning = !probes.empty() || !macroal.empty();
     size_t pending_probes = probes.size();
@@ -706,7 +723,25 @@ class Engine {
         }
       }
     }
+    if (cacheable) {
+      uint64_t kept = 0;
+      ForEachReadCheck(w, active, [&](const Check& c) {
+        if (w.kept[c.id] == 1) kept |= uint64_t{1} << c.id;
+      });
+      result_cache_.Insert(source.stat(), needed, kept);
+    }
     return true;
+  }
+
+  // Calls f(check) for every content and digest check of the searches still considering the file.
+  template <typename F>
+  void ForEachReadCheck(const Worker& w, const std::vector<Active>& active, F f) {
+    for (const Active& a : active) {
+      if (!w.candidate[a.search]) continue;
+      for (const Check& c : searches_[a.search].checks) {
+        if (c.NeedsContent()) f(c);
+      }
+    }
   }
 
   // Scans complete lines (the region ends at a line boundary or at the end of the file).
@@ -893,6 +928,9 @@ class Engine {
   size_t total_checks_ = 0;
   bool decompress_ = false;
   bool reads_content_ = false;  // some check needs file contents
+
+  // Up to about 16 MiB of memory; enough for every file of a large /usr.
+  ContentResultCache result_cache_{1 << 18};
 
   std::vector<RootFile> root_files_;
   std::atomic<bool> root_files_claimed_{false};

@@ -89,10 +89,14 @@ def _impl(ctx):
                     "-O2",
                     "-static",
                     "-Wl,--gc-sections",
-                    # Symbols stay (for stack traces); debug sections go, mostly those of zig's runtime.
-                    "-Wl,--strip-debug",
                     "-lc++",
                 ])],
+            ),
+            flag_set(
+                actions = _ALL_LINK,
+                # Debug sections (mostly those of zig's runtime) make the binary 12x larger.
+                flag_groups = [flag_group(flags = ["-Wl,--strip-debug"])],
+                with_features = [with_feature_set(not_features = ["mig_symbols"])],
             ),
         ],
     )
@@ -105,6 +109,8 @@ def _impl(ctx):
         feature(name = "supports_dynamic_linker", enabled = False),
         feature(name = "supports_pic", enabled = False),
         feature(name = "static_link_cpp_runtimes", enabled = False),
+        # --features=mig_symbols keeps symbols and debug information, for profiling with perf.
+        feature(name = "mig_symbols"),
         default_compile,
         default_link,
     ]
