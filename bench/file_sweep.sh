@@ -8,6 +8,9 @@
 # Prints hyperfine's tables; nothing here asserts a time.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [[ -z "${MIG:-}" ]]; then
+  bazel build //:mig  # the shipped (musl, static) build; bazel-bin follows the last build's configuration
+fi
 mig="$(readlink -f "${MIG:-bazel-bin/mig}")"
 tree="${TREE:-/usr}"
 runs="${RUNS:-5}"
@@ -24,22 +27,22 @@ find "$tree" -type f -print0 2>/dev/null | xargs -0 cat >/dev/null 2>&1 || true
 missing_hash=$(echo "mig benchmark $$" | sha256sum | cut -c1-64)
 pattern='PRODUCT=20a0/4107'
 
-hf() { hyperfine --ignore-failure --warmup 1 --runs "$runs" --style basic "$@"; }
+hf() { hyperfine --ignore-failure --warmup 1 --style basic "$@"; }
 
 echo; echo "== name only: -name '^ls\$'"
-hf --export-markdown "$out/name.md" \
+hf --runs "$runs" --export-markdown "$out/name.md" \
   "fdfind -u -t f '^ls\$' $tree" \
   "find $tree -name ls" \
   "$mig file --local -path $tree -name '^ls\$'"
 
 echo; echo "== SHA-256 of every file against one hash"
 hf --runs "$(( runs < 3 ? runs : 3 ))" --export-markdown "$out/sha256.md" \
-  "find $tree -type f -print0 | xargs -0 -P2 -n 64 openssl dgst -sha256 >/dev/null" \
+  "find $tree -type f -print0 | xargs -0 -P2 -n 1000 openssl dgst -sha256 >/dev/null" \
   "find $tree -type f -print0 | xargs -0 sha256sum >/dev/null" \
   "$mig file --local -path $tree -sha2 $missing_hash"
 
 echo; echo "== content regex over every file: '$pattern'"
-hf --export-markdown "$out/content.md" \
+hf --runs "$runs" --export-markdown "$out/content.md" \
   "rg -l -uuu '$pattern' $tree" \
   "$mig file --local -path $tree -content '$pattern'"
 
