@@ -59,11 +59,10 @@ absl::Status FileSource::Open(int dir_fd, const char* name, const std::string& d
   char magic[2];
   size_t got = 0;
   while (got < sizeof(magic)) {
-    ssize_t n = read(fd_, magic + got, sizeof(magic) - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
+    absl::StatusOr<size_t> n = ReadFd(magic + got, sizeof(magic) - got);
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    got += *n;
   }
   if (got == 2 && static_cast<unsigned char>(magic[0]) == 0x1f && static_cast<unsigned char>(magic[1]) == 0x8b) {
     gzip_ = std::make_unique<Gzip>();
@@ -73,7 +72,6 @@ absl::Status FileSource::Open(int dir_fd, const char* name, const std::string& d
     gzip_->stream.avail_in = 2;
   } else {
     peeked_.assign(magic, got);
-    delivered_ = got;
   }
   return absl::OkStatus();
 }
@@ -88,15 +86,32 @@ absl::StatusOr<size_t> FileSource::ReadRaw(char* buffer, size_t capacity) {
   // The size stat() gave is where the content ends, saving a read() that returns 0 on every file. Files that
   // report no size (/proc, /sys) are read until read() says the end.
   if (stat_.st_size > 0 && delivered_ >= static_cast<uint64_t>(stat_.st_size)) return 0;
+  return ReadFd(buffer, capacity);
+}
+
+absl::StatusOr<size_t> FileSource::ReadFd(char* buffer, size_t capacity) {
   while (true) {
     ssize_t n = read(fd_, buffer, capacity);
     if (n >= 0) {
       delivered_ += static_cast<uint64_t>(n);
       return static_cast<size_t>(n);
     }
-    if (errno == EINTR) continue;
-    return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
+    if (errno != EINTR) return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
   }
+}
+
+absl::Status FileSource::RefillGzipInput() {
+  Gzip& g = *gzip_;
+  z_stream& z = g.stream;
+  // Keep what inflate has not consumed (a member's header may straddle two reads).
+  memmove(g.input.data(), z.next_in, z.avail_in);
+  absl::StatusOr<size_t> n =
+      ReadFd(reinterpret_cast<char*>(g.input.data()) + z.avail_in, g.input.size() - z.avail_in);
+  if (!n.ok()) return n.status();
+  if (*n == 0) g.input_exhausted = true;
+  z.next_in = g.input.data();
+  z.avail_in += static_cast<unsigned int>(*n);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<size_t> FileSource::ReadGzip(char* buffer, size_t capacity) {
@@ -108,30 +123,16 @@ absl::StatusOr<size_t> FileSource::ReadGzip(char* buffer, size_t capacity) {
   z.avail_out = static_cast<unsigned int>(want);
   while (z.avail_out > 0) {
     if (z.avail_in == 0 && !g.input_exhausted) {
-      char* in = reinterpret_cast<char*>(g.input.data());
-      ssize_t n;
-      do {
-        n = read(fd_, in, g.input.size());
-      } while (n < 0 && errno == EINTR);
-      if (n < 0) return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
-      if (n == 0) g.input_exhausted = true;
-      z.next_in = g.input.data();
-      z.avail_in = static_cast<unsigned int>(n);
+      absl::Status refill = RefillGzipInput();
+      if (!refill.ok()) return refill;
     }
     int rc = inflate(&z, Z_NO_FLUSH);
     if (rc == Z_STREAM_END) {
       // Another member may follow, as in `cat a.gz b.gz`. Anything else after a member is ignored, as gzip -d
       // does with trailing padding.
-      if (z.avail_in == 0 && !g.input_exhausted) {
-        char* in = reinterpret_cast<char*>(g.input.data());
-        ssize_t n;
-        do {
-          n = read(fd_, in, g.input.size());
-        } while (n < 0 && errno == EINTR);
-        if (n < 0) return absl::UnavailableError(absl::StrCat("read ", path_, ": ", ErrnoText(errno)));
-        if (n == 0) g.input_exhausted = true;
-        z.next_in = g.input.data();
-        z.avail_in = static_cast<unsigned int>(n);
+      while (z.avail_in < 2 && !g.input_exhausted) {
+        absl::Status refill = RefillGzipInput();
+        if (!refill.ok()) return refill;
       }
       if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
         inflateReset(&z);

@@ -47,6 +47,9 @@ class FileSource {
 
  private:
   struct Gzip;
+  // read(2), retried on EINTR, counting what it delivers.
+  absl::StatusOr<size_t> ReadFd(char* buffer, size_t capacity);
+  absl::Status RefillGzipInput();
   absl::StatusOr<size_t> ReadRaw(char* buffer, size_t capacity);
   absl::StatusOr<size_t> ReadGzip(char* buffer, size_t capacity);
 
