@@ -22,6 +22,10 @@ echo "\$ mig file --local -path /usr -path /bin -name '^(ssh|sudo|ls)\$' -matcha
 "$mig" file --local -path /usr -path /bin -name '^(ssh|sudo|ls)$' -matchany -maxdepth 2 || true
 
 echo
-echo "== Which config files under /etc mention PermitRootLogin?"
-echo "\$ mig file --local -path /etc -content '^\s*PermitRootLogin' -maxdepth 3"
-"$mig" file --local -path /etc -content '^\s*PermitRootLogin' -maxdepth 3 || true
+echo "== Does /etc/passwd give any account a login shell? (name and content must both match)"
+echo "\$ mig file --local -path /etc -name '^passwd\$' -content '^[^:]+:[^:]*:[0-9]+:[0-9]+:[^:]*:[^:]*:/bin/(ba|z|k)?sh\$' -maxdepth 1"
+"$mig" file --local -path /etc -name '^passwd$' -content '^[^:]+:[^:]*:[0-9]+:[0-9]+:[^:]*:[^:]*:/bin/(ba|z|k)?sh$' -maxdepth 1 || true
+
+echo
+echo "== The same search as JSON, for scripts (first 300 characters)"
+"$mig" file --local -path /etc -name '^passwd$' -maxdepth 1 -render json | cut -c1-300
