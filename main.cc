@@ -7,7 +7,9 @@
 #include "embedded_conf/config.h"
 #include "embedded_conf/embedded.h"
 #include "embedded_conf/load.h"
+#include "investigator/action_commands.h"
 #include "investigator/commands.h"
+#include "investigator/key_commands.h"
 #include "investigator/go_flags.h"
 #include "modules/module.h"
 
@@ -85,8 +87,10 @@ int main(int argc, char** argv) {
   AddNotYetImplemented(app, "loader", "installs and updates the agent from signed releases (not implemented yet)",
                        &exit_code);
   AddNotYetImplemented(app, "scheduler", "API, scheduler and records of the fleet (not implemented yet)", &exit_code);
-  mig::investigator::AddModuleCommands(app, &exit_code);
+  mig::investigator::AddModuleCommands(app, &exit_code, &config_path);
   mig::investigator::AddRunCommand(app, &exit_code);
+  mig::investigator::AddActionCommands(app, &exit_code, &config_path);
+  mig::investigator::AddKeyCommands(app, &exit_code);
 
   std::vector<std::string> args = Normalize(app, std::vector<std::string>(argv + 1, argv + argc));
   std::vector<const char*> normalized_argv = {argv[0]};

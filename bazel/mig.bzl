@@ -23,3 +23,29 @@ def mig_cc_test(name, copts = [], deps = [], size = "small", **kwargs):
         size = size,
         **kwargs
     )
+
+def mig_cc_fuzz_test(name, srcs, deps = [], corpus = [], **kwargs):
+    """A libFuzzer target (it defines LLVMFuzzerTestOneInput).
+
+    With --config=fuzz (clang, -fsanitize=fuzzer plus ASan and UBSan) the binary is the fuzzer itself:
+        bazel run --config=fuzz //pkg:name -- -max_total_time=600 /tmp/corpus $PWD/pkg/testdata/fuzz
+    In every other build it is a test that feeds each file of its seed corpus to the target once, so the
+    target keeps compiling and the seeds keep passing.
+    """
+    native.cc_test(
+        name = name,
+        srcs = srcs,
+        copts = MIG_COPTS,
+        deps = deps + select({
+            "//bazel:fuzzing": [],
+            "//conditions:default": ["//test:fuzz_replay_main"],
+        }),
+        linkopts = select({
+            "//bazel:fuzzing": ["-fsanitize=fuzzer"],
+            "//conditions:default": [],
+        }),
+        data = corpus,
+        args = ["%s/testdata/fuzz" % native.package_name()],
+        size = "small",
+        **kwargs
+    )

@@ -54,6 +54,8 @@ const std::vector<SectionSpec>& Schema() {
         {"moduletimeout", false},
         {"refreshenv", false},
         {"checkin", false},
+        {"clockskew", false},
+        {"maxactionvalidity", false},
         {"statedir", false},
         {"tag", true}}},
       {"certs", false, {{"ca", false}, {"cert", false}, {"key", false}}},
@@ -308,6 +310,12 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
   if (const Value* v = Single(agent, "refreshenv")) {
     MIG_ASSIGN_OR_RETURN(config.agent.refresh_environment, ParsePositiveDuration(*v));
   }
+  if (const Value* v = Single(agent, "clockskew")) {
+    MIG_ASSIGN_OR_RETURN(config.agent.clock_skew, ParsePositiveDuration(*v));
+  }
+  if (const Value* v = Single(agent, "maxactionvalidity")) {
+    MIG_ASSIGN_OR_RETURN(config.agent.max_action_validity, ParsePositiveDuration(*v));
+  }
   if (const Value* v = Single(agent, "checkin")) {
     MIG_ASSIGN_OR_RETURN(config.agent.checkin, ParseBool(*v));
   }
@@ -354,6 +362,12 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
       return absl::InvalidArgumentError(absl::StrCat("[investigator \"", key.second, "\"] has no pubkey"));
     }
     MIG_RETURN_IF_ERROR(CheckEd25519PublicKey(*pubkey));
+    for (const Investigator& other : config.investigators) {
+      if (other.public_key == pubkey->text) {
+        return Invalid(pubkey->where, absl::StrCat("investigators '", other.name, "' and '", key.second,
+                                                   "' have the same public key"));
+      }
+    }
     config.investigators.push_back({key.second, pubkey->text});
     investigator_names.insert(key.second);
   }
@@ -454,6 +468,8 @@ std::string RenderConfig(const Config& config) {
   line("moduletimeout", absl::FormatDuration(config.agent.module_timeout));
   line("refreshenv", absl::FormatDuration(config.agent.refresh_environment));
   line("checkin", config.agent.checkin ? "true" : "false");
+  line("clockskew", absl::FormatDuration(config.agent.clock_skew));
+  line("maxactionvalidity", absl::FormatDuration(config.agent.max_action_validity));
   line("statedir", config.agent.state_dir);
   for (const auto& [key, value] : config.agent.tags) line("tag", absl::StrCat(key, ":", value));
   out += "[certs]\n";

@@ -36,6 +36,9 @@ struct AgentConfig {
   absl::Duration refresh_environment = absl::Minutes(5);
   // Checkin mode: drain the queue, run, send, exit.
   bool checkin = false;
+  // Actions: how far clocks may disagree, and the longest validity window an agent accepts.
+  absl::Duration clock_skew = absl::Minutes(5);
+  absl::Duration max_action_validity = absl::Hours(24);
   // Where the agent keeps its identity, replay cache and unsent results.
   std::string state_dir = "/var/lib/mig";
   // Tags sent in heartbeats, "key:value", in the order written.

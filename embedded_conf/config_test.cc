@@ -94,6 +94,10 @@ const ErrorCase kErrorCases[] = {
      "[acl \"file\"]\ninvestigator = a:1\ninvestigator = a:1\n",
      "listed twice"},
     {"[acl \"File!\"]\n", "is not a module name"},
+    {"[investigator \"a\"]\npubkey = ed25519:8Pr6VFPNGVprhkZTeONT1UaQGwKJr3ILyFvzGn+L3JA=\n"
+     "[investigator \"b\"]\npubkey = ed25519:8Pr6VFPNGVprhkZTeONT1UaQGwKJr3ILyFvzGn+L3JA=\n",
+     "investigators 'a' and 'b' have the same public key"},
+    {"[agent]\nclockskew = 0s\n", "is not a positive duration"},
     {"[acl \"file\"]\nminimumweight = 0\n", "not a whole number of 1 or more"},
     {"[loader]\nsource = ftp://x/\n", "is not a URL with scheme https, file"},
     {"[loader]\nreleasekey = ed25519:8Pr6VFPNGVprhkZTeONT1UaQGwKJr3ILyFvzGn+L3JA=\nthreshold = 2\n",

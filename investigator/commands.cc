@@ -3,14 +3,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "action/action.h"
+#include "embedded_conf/load.h"
+#include "investigator/action_commands.h"
+#include "investigator/files.h"
 #include "investigator/local_run.h"
 #include "json/reader.h"
 #include "modules/module.h"
@@ -25,8 +27,10 @@ struct CommonOptions {
   std::string show = "found";
   int threads = 0;
   std::string timeout;
-  std::string target;
-  std::string expiration = "60s";
+  std::string target = kDefaultTarget;
+  std::string expiration = kDefaultExpiration;
+  std::string name;
+  bool print_action = false;
 };
 
 void AddCommonOptions(CLI::App* command, CommonOptions* o) {
@@ -43,9 +47,14 @@ void AddCommonOptions(CLI::App* command, CommonOptions* o) {
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   command->add_option("--timeout", o->timeout, "stop a local run after this long and show what was found (e.g. 30s)");
-  command->add_option("-t,--target", o->target, "the agents to send the action to (fleet runs)");
-  command->add_option("-e,--expiration", o->expiration, "how long the action stays valid (fleet runs)")
-      ->capture_default_str();
+  command->option_defaults()->group("Action");
+  command->add_option("-t,--target", o->target, "the agents to send the action to")->capture_default_str();
+  command->add_option("-e,--expiration", o->expiration, "how long the action stays valid")->capture_default_str();
+  command->add_option("--action-name", o->name, "the action's name (default: the module)");
+  // -p as in the dual-signing workflow, unless the module has its own -p (ping's protocol).
+  std::string print_names = command->get_option_no_throw("-p") == nullptr ? "-p,--print-action" : "--print-action";
+  command->add_flag(print_names, o->print_action,
+                    "print the unsigned action (JSON) instead of running it: sign it with `mig action sign`");
 }
 
 std::string WorkingDirectory() {
@@ -74,23 +83,55 @@ absl::StatusOr<LocalRunOptions> ToLocalOptions(const CommonOptions& o) {
 int FleetNotImplemented(std::string_view command) {
   std::cerr << "mig " << command
             << ": sending actions to a fleet (through the scheduler) is not implemented yet; add --local to run "
-               "on this host\n";
+               "on this host, or --print-action to write the action for `mig action sign`\n";
   return kExitUsage;
 }
 
-void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_code) {
+int PrintAction(const modules::Module& module, std::string parameters, const CommonOptions& o,
+                const std::string& config_path) {
+  std::string name(module.name());
+  absl::StatusOr<conf::Config> config = conf::LoadConfig(config_path);
+  if (!config.ok()) {
+    std::cerr << "mig " << name << ": " << config.status().message() << "\n";
+    return kExitUsage;
+  }
+  NewActionRequest request;
+  request.operations.push_back({name, std::move(parameters)});
+  request.name = o.name;
+  request.target = o.target;
+  request.expiration = o.expiration;
+  absl::StatusOr<action::Action> a = NewUnsignedAction(request, *config, absl::Now());
+  if (!a.ok()) {
+    std::cerr << "mig " << name << ": " << a.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::cout << action::ActionToJson(*a, /*indent=*/true) << "\n";
+  return 0;
+}
+
+void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_code,
+                      const std::string* config_path) {
   CLI::App* command = app.add_subcommand(std::string(module.name()), std::string(module.summary()));
   command->footer(std::string(module.help()));
   auto options = std::make_shared<CommonOptions>();
   std::shared_ptr<modules::CommandLine> flags = module.NewCommandLine();
   flags->AddFlags(*command);
   AddCommonOptions(command, options.get());
-  command->callback([&module, options, flags, exit_code] {
+  command->callback([&module, options, flags, exit_code, config_path] {
     std::string name(module.name());
     absl::StatusOr<std::string> parameters = flags->ParametersJson(WorkingDirectory());
     if (!parameters.ok()) {
       std::cerr << "mig " << name << ": " << parameters.status().message() << "\n";
       *exit_code = kExitUsage;
+      return;
+    }
+    if (options->print_action && options->local) {
+      std::cerr << "mig " << name << ": --print-action and --local do not go together: a local run needs no action\n";
+      *exit_code = kExitUsage;
+      return;
+    }
+    if (options->print_action) {
+      *exit_code = PrintAction(module, *parameters, *options, *config_path);
       return;
     }
     if (!options->local) {
@@ -114,13 +155,6 @@ void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_co
     }
     *exit_code = RunModuleLocally(module, *parameters, *local, std::cout, std::cerr);
   });
-}
-
-absl::StatusOr<std::string> ReadInput(const std::string& path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 struct Operation {
@@ -169,8 +203,8 @@ absl::StatusOr<std::vector<Operation>> ReadOperations(const std::string& text, c
 
 }  // namespace
 
-void AddModuleCommands(CLI::App& app, int* exit_code) {
-  for (const modules::Module* module : modules::AllModules()) AddModuleCommand(app, *module, exit_code);
+void AddModuleCommands(CLI::App& app, int* exit_code, const std::string* config_path) {
+  for (const modules::Module* module : modules::AllModules()) AddModuleCommand(app, *module, exit_code, config_path);
 }
 
 void AddRunCommand(CLI::App& app, int* exit_code) {
@@ -187,7 +221,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       *exit_code = FleetNotImplemented("run");
       return;
     }
-    absl::StatusOr<std::string> text = ReadInput(*input);
+    absl::StatusOr<std::string> text = ReadInputFile(*input);
     absl::StatusOr<std::vector<Operation>> operations =
         text.ok() ? ReadOperations(*text, *input) : absl::StatusOr<std::vector<Operation>>(text.status());
     absl::StatusOr<LocalRunOptions> local = ToLocalOptions(*options);

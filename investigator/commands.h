@@ -3,11 +3,14 @@
 #ifndef MIG_INVESTIGATOR_COMMANDS_H_
 #define MIG_INVESTIGATOR_COMMANDS_H_
 
+#include <string>
+
 #include "CLI/CLI.hpp"
 
 namespace mig::investigator {
 
-void AddModuleCommands(CLI::App& app, int* exit_code);
+// `config_path` is main's --config, read when a command needs the configuration.
+void AddModuleCommands(CLI::App& app, int* exit_code, const std::string* config_path);
 void AddRunCommand(CLI::App& app, int* exit_code);
 
 }  // namespace mig::investigator

@@ -1,5 +1,6 @@
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
 #include "json/reader.h"
 #include "json/writer.h"
@@ -60,6 +61,25 @@ TEST_CASE("JsonWriter writes compact and indented documents") {
   }
 }
 
+TEST_CASE("Raw JSON is re-indented to fit an indented document, strings untouched") {
+  std::string raw = R"({"s":"a, {b}: [\"c\"]","l":[1,{}],"e":[]})";
+  JsonWriter compact;
+  compact.BeginObject();
+  compact.Key("p");
+  compact.Raw(raw);
+  compact.EndObject();
+  CHECK(std::move(compact).Take() == absl::StrCat(R"({"p":)", raw, "}"));
+
+  JsonWriter indented(2);
+  indented.BeginObject();
+  indented.Key("p");
+  indented.Raw(raw);
+  indented.EndObject();
+  CHECK(std::move(indented).Take() ==
+        "{\n  \"p\": {\n    \"s\": \"a, {b}: [\\\"c\\\"]\",\n    \"l\": [\n      1,\n      {}\n    ],\n"
+        "    \"e\": []\n  }\n}");
+}
+
 struct ParseErrorCase {
   std::string document;
   std::string message_part;
@@ -103,6 +123,8 @@ TEST_CASE("Documents over the size or depth limits are refused") {
   CHECK_THAT(std::string(status.message()), Catch::Contains("nested deeper than 64"));
   CHECK_THAT(std::string(JsonDocument::Parse("{\"a\":", "doc").status().message()),
              Catch::Contains("doc is not valid JSON"));
+  CHECK_THAT(std::string(JsonDocument::Parse(std::string_view(), "doc").status().message()),
+             Catch::Contains("doc is empty"));
 }
 
 TEST_CASE("AsCount accepts integral floats as MIG's float64 fields") {

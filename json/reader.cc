@@ -24,6 +24,8 @@ absl::StatusOr<std::unique_ptr<JsonDocument>> JsonDocument::Parse(std::string_vi
     return absl::InvalidArgumentError(
         absl::StrCat(what, " is ", text.size(), " bytes, more than the limit of ", max_bytes));
   }
+  // Also keeps a null data pointer (an empty string_view) away from simdjson's memcpy.
+  if (text.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " is empty, not a JSON document"));
   std::unique_ptr<JsonDocument> doc(new JsonDocument());
   if (doc->parser_.allocate(std::max<size_t>(text.size(), 64), max_depth) != simdjson::SUCCESS) {
     return absl::ResourceExhaustedError(absl::StrCat("cannot allocate a JSON parser for ", what));

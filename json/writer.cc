@@ -205,7 +205,63 @@ void JsonWriter::Double(double value) {
 
 void JsonWriter::Raw(std::string_view json) {
   BeforeValue();
-  out_.append(json);
+  if (indent_ == 0) {
+    out_.append(json);
+    return;
+  }
+  // Re-indent compact JSON at the current depth, the way the writer would have written it. Whitespace
+  // outside strings is dropped and re-created; strings are copied byte for byte.
+  size_t depth = has_elements_.size();
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      out_.push_back(c);
+      if (c == '\\' && i + 1 < json.size()) {
+        out_.push_back(json[++i]);
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case ' ': case '\n': case '\r': case '\t':
+        break;
+      case '"':
+        in_string = true;
+        out_.push_back(c);
+        break;
+      case '{': case '[': {
+        out_.push_back(c);
+        size_t next = json.find_first_not_of(" \n\r\t", i + 1);
+        if (next != std::string_view::npos && (json[next] == '}' || json[next] == ']')) {
+          out_.push_back(json[next]);
+          i = next;
+          break;
+        }
+        ++depth;
+        out_.push_back('\n');
+        out_.append(depth * indent_, ' ');
+        break;
+      }
+      case '}': case ']':
+        if (depth > 0) --depth;
+        out_.push_back('\n');
+        out_.append(depth * indent_, ' ');
+        out_.push_back(c);
+        break;
+      case ',':
+        out_.push_back(',');
+        out_.push_back('\n');
+        out_.append(depth * indent_, ' ');
+        break;
+      case ':':
+        out_.append(": ");
+        break;
+      default:
+        out_.push_back(c);
+    }
+  }
 }
 
 void JsonWriter::StringArray(const std::vector<std::string>& values) {

@@ -35,7 +35,8 @@ class JsonWriter {
   void Uint(uint64_t value);
   // Numbers that are integral print without a fraction, as Go prints float64 values that hold integers.
   void Double(double value);
-  // Inserts already-serialized JSON (for example a module's result inside an envelope).
+  // Inserts already-serialized JSON (for example a module's result inside an envelope), re-indented to fit
+  // when the writer indents.
   void Raw(std::string_view json);
 
   // Shorthands for "key": value.

@@ -13,44 +13,15 @@
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
 #include "json/reader.h"
+#include "test/cli_harness.h"
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-std::string TempDir() {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string pattern = absl::StrCat(tmp ? tmp : "/tmp", "/cli-XXXXXX");
-  REQUIRE(mkdtemp(pattern.data()) != nullptr);
-  return pattern;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-  REQUIRE(out.good());
-}
-
-// Runs the binary under test with a shell command line's arguments.
-Result Mig(const std::string& args, const std::string& stdin_file = "/dev/null") {
-  static const std::string dir = TempDir();
-  std::string command = absl::StrCat("./mig ", args, " < ", stdin_file, " > ", dir, "/out 2> ", dir, "/err");
-  int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadFile(dir + "/out");
-  r.err = ReadFile(dir + "/err");
-  return r;
-}
+using mig::test::Mig;
+using mig::test::ReadFile;
+using mig::test::Result;
+using mig::test::TempDir;
+using mig::test::WriteFile;
 
 class Fixture {
  public:

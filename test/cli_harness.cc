@@ -1,0 +1,46 @@
+#include "test/cli_harness.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "absl/strings/str_cat.h"
+#include "catch2/catch.hpp"
+
+namespace mig::test {
+
+std::string TempDir() {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string pattern = absl::StrCat(tmp ? tmp : "/tmp", "/cli-XXXXXX");
+  REQUIRE(mkdtemp(pattern.data()) != nullptr);
+  return pattern;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteFile(const std::string& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::binary);
+  out << contents;
+  REQUIRE(out.good());
+}
+
+Result Mig(const std::string& args, const std::string& stdin_file) {
+  static const std::string dir = TempDir();
+  // setsid: no controlling terminal, so a passphrase prompt cannot wait for a person at the keyboard.
+  std::string command = absl::StrCat("/usr/bin/setsid -w ./mig ", args, " < ", stdin_file, " > ", dir, "/out 2> ",
+                                     dir, "/err");
+  int status = std::system(command.c_str());
+  Result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadFile(dir + "/out");
+  r.err = ReadFile(dir + "/err");
+  return r;
+}
+
+}  // namespace mig::test
