@@ -40,8 +40,7 @@ absl::StatusOr<std::string> AskOnce(int fd, std::string_view prompt) {
     if (line.size() >= 4096) return absl::InvalidArgumentError("the passphrase is longer than 4096 bytes");
     line.push_back(c);
   }
-  (void)!write(fd, "\n", 1);
-  return line;
+  return line;  // the terminal echoed the newline itself (ECHONL)
 }
 
 absl::StatusOr<std::string> AskOnTerminal(std::string_view prompt, bool confirm) {

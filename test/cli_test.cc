@@ -40,7 +40,7 @@ class Fixture {
 TEST_CASE("mig --help lists the commands; mig file --help explains every flag") {
   Result help = Mig("--help");
   CHECK(help.exit_code == 0);
-  for (const char* command : {"file", "run", "config", "version", "agent", "loader", "scheduler"}) {
+  for (const char* command : {"file", "run", "action", "key", "config", "version", "agent", "loader", "scheduler"}) {
     CHECK_THAT(help.out, Catch::Contains(command));
   }
   Result file_help = Mig("file --help");

@@ -1,9 +1,14 @@
 // Investigator keys and signed actions through the mig binary: key generation and inspection, the
 // two-person signing workflow against a configuration's ACLs, tampering, and damaged or exposed key files.
+#include <poll.h>
+#include <pty.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -98,6 +103,66 @@ TEST_CASE("Without MIG_PASSPHRASE or a terminal, no key is sealed with nothing; 
   REQUIRE(clear.exit_code == 0);
   CHECK(Mode(dir + "/robot.key") == 0600);
   CHECK_THAT(clear.err, Catch::Contains("NOT protected by a passphrase"));
+}
+
+// Runs mig on a new pseudo-terminal, typing `typed` line by line as its prompts come; returns what the
+// terminal showed.
+std::string MigOnTerminal(const std::vector<std::string>& args, const std::vector<std::string>& typed) {
+  int master = -1;
+  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    unsetenv("MIG_PASSPHRASE");
+    std::vector<char*> argv = {const_cast<char*>("./mig")};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv("./mig", argv.data());
+    _exit(127);
+  }
+  std::string screen;
+  size_t next_line = 0;
+  while (true) {
+    struct pollfd p = {master, POLLIN, 0};
+    if (poll(&p, 1, 10000) <= 0) break;
+    char buf[512];
+    ssize_t n = read(master, buf, sizeof(buf));
+    if (n <= 0) break;  // EIO once mig has exited
+    screen.append(buf, static_cast<size_t>(n));
+    // Answer each prompt (a line ending in ": ") once.
+    if (next_line < typed.size() && screen.size() >= 2 && screen.compare(screen.size() - 2, 2, ": ") == 0) {
+      std::string line = typed[next_line++] + "\n";
+      REQUIRE(write(master, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(master);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  return screen;
+}
+
+TEST_CASE("On a terminal the passphrase is asked twice, with echo off") {
+  std::string dir = TempDir();
+  std::string key = dir + "/dave.key";
+  std::string screen = MigOnTerminal({"key", "generate", "--kdf", "interactive", "--name", "dave", "--out", key},
+                                     {"typed secret 1", "typed secret 1"});
+  INFO(screen);
+  CHECK_THAT(screen, Catch::Contains("passphrase to protect ") && Catch::Contains("again, to confirm: "));
+  CHECK_THAT(screen, !Catch::Contains("typed secret"));
+  CHECK_THAT(screen, Catch::Contains("[investigator \"dave\"]"));
+  // The key is sealed with what was typed.
+  Result show = Mig(absl::StrCat("key show ", key));
+  CHECK_THAT(show.out, Catch::Contains("sealed with a passphrase"));
+  std::string action = dir + "/a.json";
+  Result printed = Mig("file -path /etc -name x -p");
+  REQUIRE(printed.exit_code == 0);
+  WriteFile(action, printed.out);
+  setenv("MIG_PASSPHRASE", "typed secret 1", 1);
+  Result signed_action = Mig(absl::StrCat("action sign -i ", action, " --key ", key));
+  CHECK(signed_action.exit_code == 0);
+  setenv("MIG_PASSPHRASE", "typed secret 2", 1);
+  CHECK(Mig(absl::StrCat("action sign -i ", action, " --key ", key)).exit_code == 2);
 }
 
 TEST_CASE("Two-person workflow: print, sign, sign, verify against the configured ACL") {
