@@ -33,6 +33,13 @@ struct CommonOptions {
   bool print_action = false;
 };
 
+// "-t,--target", or only "--target" when the module's own flags use -t (ping's timeout, as in MIG, where
+// the module's -t and -p shadow nothing of ours).
+std::string FreeNames(const CLI::App& command, const char* short_name, const char* long_name) {
+  if (command.get_option_no_throw(short_name) != nullptr) return long_name;
+  return absl::StrCat(short_name, ",", long_name);
+}
+
 void AddCommonOptions(CLI::App* command, CommonOptions* o) {
   command->option_defaults()->group("Investigation");
   command->add_flag("--local", o->local, "run on this host only, with no server");
@@ -48,12 +55,12 @@ void AddCommonOptions(CLI::App* command, CommonOptions* o) {
       ->capture_default_str();
   command->add_option("--timeout", o->timeout, "stop a local run after this long and show what was found (e.g. 30s)");
   command->option_defaults()->group("Action");
-  command->add_option("-t,--target", o->target, "the agents to send the action to")->capture_default_str();
-  command->add_option("-e,--expiration", o->expiration, "how long the action stays valid")->capture_default_str();
+  command->add_option(FreeNames(*command, "-t", "--target"), o->target, "the agents to send the action to")
+      ->capture_default_str();
+  command->add_option(FreeNames(*command, "-e", "--expiration"), o->expiration, "how long the action stays valid")
+      ->capture_default_str();
   command->add_option("--action-name", o->name, "the action's name (default: the module)");
-  // -p as in the dual-signing workflow, unless the module has its own -p (ping's protocol).
-  std::string print_names = command->get_option_no_throw("-p") == nullptr ? "-p,--print-action" : "--print-action";
-  command->add_flag(print_names, o->print_action,
+  command->add_flag(FreeNames(*command, "-p", "--print-action"), o->print_action,
                     "print the unsigned action (JSON) instead of running it: sign it with `mig action sign`");
 }
 
