@@ -1,0 +1,57 @@
+// The ping module: is a destination reachable from the endpoint, by ICMP echo, TCP connect or UDP?
+#include "absl/strings/str_cat.h"
+#include "modules/module.h"
+#include "modules/ping/command_line.h"
+#include "modules/ping/parameters.h"
+#include "modules/ping/ping.h"
+#include "modules/ping/render.h"
+#include "modules/result.h"
+
+namespace mig::modules::ping {
+namespace {
+
+constexpr std::string_view kHelp =
+    R"(Checks whether the endpoint reaches a destination, with MIG's ping module parameters and results:
+an ICMP echo, a TCP connect() or a UDP datagram, -c times, waiting at most -t seconds for each.
+
+Latencies are in milliseconds; MIG's codes mark pings with no answer: -1 refused or unreachable (for tcp
+and udp: the port is closed), 9999999 timed out, 0 failed (the reason is in the failures). A udp ping that
+times out counts as reachable, as in MIG: an open UDP port usually stays silent, a closed one answers
+with an ICMP port unreachable. ICMP uses an unprivileged ICMP socket where net.ipv4.ping_group_range
+allows it, else a raw socket (root). The destination resolves through /etc/hosts and DNS; the first
+address is pinged.
+
+Examples:
+  mig ping --local -d 127.0.0.1
+  mig ping --local -d ::1 -c 5 -t 2
+  mig ping --local -d localhost -dp 22 -p tcp -c 1
+  mig ping --local -d 192.0.2.53 -dp 53 -p udp -show all
+  mig ping -d www.example.net -dp 443 -p tcp --target "name='web1'" -e 1h --print-action)";
+
+class PingModule : public Module {
+ public:
+  std::string_view name() const override { return "ping"; }
+  std::string_view summary() const override { return "ping a destination by icmp, tcp or udp from the endpoint"; }
+  std::string_view help() const override { return kHelp; }
+
+  absl::Status ValidateParameters(std::string_view parameters_json) const override {
+    return ParseParameters(parameters_json).status();
+  }
+
+  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
+    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
+    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
+    return RunPing(*parameters, context);
+  }
+
+  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<PingCommandLine>(); }
+
+  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
+    return RenderResultText(result_json, options);
+  }
+};
+
+MIG_REGISTER_MODULE(PingModule);
+
+}  // namespace
+}  // namespace mig::modules::ping

@@ -1,0 +1,209 @@
+#include "modules/pkg/dpkg_database.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace mig::modules::pkg {
+namespace {
+
+// Debian's status file is a few MiB even on large hosts; this bounds a damaged or hostile one.
+constexpr size_t kMaxDatabaseFileBytes = 512 << 20;
+
+// dpkg prints versions without a zero epoch ("0:1.2-3" reads back as "1.2-3").
+std::string NormalizeVersion(std::string_view version) {
+  size_t colon = version.find(':');
+  if (colon != std::string_view::npos && colon > 0) {
+    std::string_view epoch = version.substr(0, colon);
+    if (std::all_of(epoch.begin(), epoch.end(), [](char c) { return c == '0'; })) version.remove_prefix(colon + 1);
+  }
+  return std::string(version);
+}
+
+// One allocation of the file's size (the status file is read on every run, and growing a buffer from
+// small reads costs more in page faults and copies than the parsing itself).
+absl::StatusOr<std::string> ReadDatabaseFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, " does not exist"));
+    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot read ", path, ": not a regular file"));
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxDatabaseFileBytes) {
+    close(fd);
+    return absl::UnavailableError(absl::StrCat(path, " is larger than ", kMaxDatabaseFileBytes, " bytes"));
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t filled = 0;
+  while (filled < text.size()) {
+    ssize_t n = read(fd, text.data() + filled, text.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int error = errno;
+      close(fd);
+      return absl::UnavailableError(absl::StrCat("cannot read ", path, ": ", strerror(error)));
+    }
+    if (n == 0) break;  // truncated since fstat: what was read is the file
+    filled += static_cast<size_t>(n);
+  }
+  close(fd);
+  text.resize(filled);
+  return text;
+}
+
+bool IsBlank(std::string_view line) { return absl::StripAsciiWhitespace(line).empty(); }
+
+struct StanzaBuilder {
+  DpkgStanza stanza;
+  bool has_package = false;
+  bool has_status = false;
+  std::string status_field;
+  size_t first_line = 0;
+};
+
+void FinishStanza(StanzaBuilder& builder, std::string_view source, std::vector<DpkgStanza>* out,
+                  std::vector<std::string>* errors) {
+  auto error = [&](std::string_view message) {
+    errors->push_back(absl::StrCat(source, ":", builder.first_line, ": ", message));
+  };
+  if (!builder.has_package || builder.stanza.package.empty()) {
+    error("stanza without a Package field, skipped");
+    return;
+  }
+  if (builder.has_status) {
+    std::vector<std::string_view> words = absl::StrSplit(builder.status_field, ' ', absl::SkipEmpty());
+    if (words.size() != 3) {
+      error(absl::StrCat("package '", builder.stanza.package, "': Status '", builder.status_field,
+                         "' is not 'want flag state', skipped"));
+      return;
+    }
+    builder.stanza.status = std::string(words[2]);
+  } else {
+    // dpkg reads a stanza without Status as a package that is not installed.
+    builder.stanza.status = "not-installed";
+  }
+  out->push_back(std::move(builder.stanza));
+}
+
+}  // namespace
+
+std::vector<DpkgStanza> ParseDpkgStatus(std::string_view text, std::string_view source,
+                                        std::vector<std::string>* errors) {
+  std::vector<DpkgStanza> stanzas;
+  StanzaBuilder builder;
+  bool in_stanza = false;
+  size_t line_number = 0;
+  for (std::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    if (IsBlank(line)) {
+      if (in_stanza) FinishStanza(builder, source, &stanzas, errors);
+      builder = StanzaBuilder();
+      in_stanza = false;
+      continue;
+    }
+    if (!in_stanza) {
+      in_stanza = true;
+      builder.first_line = line_number;
+    }
+    // Continuation lines belong to multi-line fields (Description, Conffiles), none of which is needed.
+    if (line[0] == ' ' || line[0] == '\t') continue;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      errors->push_back(absl::StrCat(source, ":", line_number, ": not a 'Field: value' line"));
+      continue;
+    }
+    std::string_view name = line.substr(0, colon);
+    std::string_view value = absl::StripAsciiWhitespace(line.substr(colon + 1));
+    // Field names are case-insensitive in dpkg.
+    if (absl::EqualsIgnoreCase(name, "Package")) {
+      builder.stanza.package = std::string(value);
+      builder.has_package = true;
+    } else if (absl::EqualsIgnoreCase(name, "Version")) {
+      builder.stanza.version = NormalizeVersion(value);
+    } else if (absl::EqualsIgnoreCase(name, "Architecture")) {
+      builder.stanza.architecture = std::string(value);
+    } else if (absl::EqualsIgnoreCase(name, "Status")) {
+      builder.status_field = std::string(value);
+      builder.has_status = true;
+    }
+  }
+  if (in_stanza) FinishStanza(builder, source, &stanzas, errors);
+  return stanzas;
+}
+
+absl::StatusOr<std::vector<InstalledPackage>> ReadDpkgDatabase(const std::string& admin_dir,
+                                                               std::vector<std::string>* errors) {
+  std::string status_path = absl::StrCat(admin_dir, "/status");
+  // NotFound only when absent: present but unreadable is a failure to report, never "not a dpkg system".
+  absl::StatusOr<std::string> status_text = ReadDatabaseFile(status_path);
+  if (!status_text.ok()) return status_text.status();
+
+  // Keyed as dpkg keys its database: one entry per name and architecture.
+  std::map<std::pair<std::string, std::string>, DpkgStanza> database;
+  auto apply = [&](std::vector<DpkgStanza> stanzas) {
+    for (DpkgStanza& s : stanzas) {
+      auto key = std::make_pair(s.package, s.architecture);
+      database[std::move(key)] = std::move(s);
+    }
+  };
+  apply(ParseDpkgStatus(*status_text, status_path, errors));
+
+  std::string updates_dir = absl::StrCat(admin_dir, "/updates");
+  if (DIR* dir = opendir(updates_dir.c_str())) {
+    std::vector<std::pair<uint64_t, std::string>> journal;
+    while (struct dirent* entry = readdir(dir)) {
+      std::string_view name = entry->d_name;
+      uint64_t number = 0;
+      // Only all-digit names are journal entries; "tmp.i" is a write in progress, which dpkg ignores too.
+      if (name.empty() || !std::all_of(name.begin(), name.end(), absl::ascii_isdigit) ||
+          !absl::SimpleAtoi(name, &number)) {
+        continue;
+      }
+      journal.emplace_back(number, std::string(name));
+    }
+    closedir(dir);
+    std::sort(journal.begin(), journal.end());
+    for (const auto& [number, name] : journal) {
+      std::string path = absl::StrCat(updates_dir, "/", name);
+      absl::StatusOr<std::string> text = ReadDatabaseFile(path);
+      if (!text.ok()) {
+        errors->push_back(std::string(text.status().message()));
+        continue;
+      }
+      apply(ParseDpkgStatus(*text, path, errors));
+    }
+  } else if (errno != ENOENT) {
+    errors->push_back(absl::StrCat(updates_dir, ": ", strerror(errno)));
+  }
+
+  std::vector<InstalledPackage> packages;
+  packages.reserve(database.size());
+  for (auto& [key, stanza] : database) {
+    if (stanza.status == "not-installed") continue;
+    packages.push_back({.name = std::move(stanza.package),
+                        .version = std::move(stanza.version),
+                        .type = "dpkg",
+                        .arch = std::move(stanza.architecture),
+                        .status = std::move(stanza.status)});
+  }
+  return packages;
+}
+
+}  // namespace mig::modules::pkg

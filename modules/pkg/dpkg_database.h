@@ -1,0 +1,38 @@
+// dpkg's status database, read as dpkg-query reads it: the status file, then the journal of updates that a
+// dpkg run interrupted before folding them in (<admindir>/updates/NNNN), each stanza replacing the package
+// of the same name and architecture.
+//
+//   MIG_ASSIGN_OR_RETURN(std::vector<InstalledPackage> packages, ReadDpkgDatabase("/var/lib/dpkg", &errors));
+#ifndef MIG_MODULES_PKG_DPKG_DATABASE_H_
+#define MIG_MODULES_PKG_DPKG_DATABASE_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "modules/pkg/installed_package.h"
+
+namespace mig::modules::pkg {
+
+// One stanza of a status file, with the fields the inventory needs.
+struct DpkgStanza {
+  std::string package;
+  std::string version;
+  std::string architecture;
+  std::string status;  // the third word of Status: "installed", "config-files", "not-installed", ...
+};
+
+// Parses the stanzas of a status (or updates) file. A malformed stanza is skipped and described in
+// `errors` (with `source` and its line number); the rest is still returned.
+std::vector<DpkgStanza> ParseDpkgStatus(std::string_view text, std::string_view source,
+                                        std::vector<std::string>* errors);
+
+// The packages dpkg-query -W lists (every state but not-installed), in no particular order. NotFound when
+// there is no status file (not a dpkg system).
+absl::StatusOr<std::vector<InstalledPackage>> ReadDpkgDatabase(const std::string& admin_dir,
+                                                               std::vector<std::string>* errors);
+
+}  // namespace mig::modules::pkg
+
+#endif  // MIG_MODULES_PKG_DPKG_DATABASE_H_

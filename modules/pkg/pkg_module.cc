@@ -1,0 +1,66 @@
+// The pkg module: list installed packages (dpkg, rpm) whose name, and optionally version, match regexes.
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "modules/module.h"
+#include "modules/pkg/command_line.h"
+#include "modules/pkg/inventory.h"
+#include "modules/pkg/parameters.h"
+#include "modules/pkg/query.h"
+#include "modules/pkg/render.h"
+#include "modules/result.h"
+
+namespace mig::modules::pkg {
+namespace {
+
+constexpr std::string_view kHelp =
+    R"(Lists the installed packages whose name matches a regex, with MIG's pkg module parameters and
+results: name, version (with its epoch), type (dpkg or rpm) and architecture.
+
+Packages are read from the package databases themselves, not by running dpkg or rpm: dpkg's status file
+(with its journal of interrupted updates) and rpm's rpmdb.sqlite. As `dpkg-query -W`, every dpkg package
+that is not "not-installed" is listed; a package in another state than installed (config-files,
+half-installed, ...) is shown with its status. Regexes are RE2 (Go) syntax and match anywhere in the name
+or version unless anchored.
+
+Examples:
+  mig pkg --local -name '^openssl$'
+  mig pkg --local -name '^libssl' -name '^openssl' -version '^3\.0\.'
+  mig pkg --local -name '^linux-image' -version '!^6\.1\.0-2[0-9]'      # kernels not at a given level
+  mig pkg -t "os='linux'" -name '^xz-utils$' -version '^5\.6\.[01]'     # which hosts have the backdoored xz
+  mig pkg --local -name . -render json | jq -r '.elements.packages[].name')";
+
+class PkgModule : public Module {
+ public:
+  std::string_view name() const override { return "pkg"; }
+  std::string_view summary() const override { return "list installed packages (dpkg, rpm) by name and version regex"; }
+  std::string_view help() const override { return kHelp; }
+
+  absl::Status ValidateParameters(std::string_view parameters_json) const override {
+    return ParseParameters(parameters_json).status();
+  }
+
+  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
+    absl::Time start = absl::Now();
+    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
+    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
+    absl::StatusOr<PackageQuery> query = PackageQuery::Create(*parameters);
+    if (!query.ok()) return FailedResult(absl::StrCat("invalid parameters: ", query.status().message()));
+    Inventory inventory = ListInstalledPackages();
+    if (context.progress != nullptr) context.progress->items += inventory.packages.size();
+    std::vector<InstalledPackage> found = query->Filter(inventory.packages);
+    // Errors only fail the run when no database could be read at all.
+    bool success = inventory.errors.empty() || !inventory.packages.empty();
+    return ResultJson(found, inventory.errors, success, absl::Now() - start);
+  }
+
+  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<PkgCommandLine>(); }
+
+  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
+    return RenderResultText(result_json, options);
+  }
+};
+
+MIG_REGISTER_MODULE(PkgModule);
+
+}  // namespace
+}  // namespace mig::modules::pkg

@@ -1,0 +1,145 @@
+// Every inspection module through the mig binary, on this host: --help, a --local run that finds something
+// the test put there (a listening socket, a key, a process holding a marker), MIG's exit codes, and
+// --print-action. Each module's own tests check its parameters and results in depth; this checks the wiring.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "catch2/catch.hpp"
+#include "test/cli_harness.h"
+
+namespace {
+
+using mig::test::Mig;
+using mig::test::ReadFile;
+using mig::test::Result;
+using mig::test::TempDir;
+
+// A TCP socket listening on 127.0.0.1, on a port the kernel picks.
+class Listener {
+ public:
+  Listener() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_in address = {};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    REQUIRE(listen(fd_, 8) == 0);
+    socklen_t length = sizeof(address);
+    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+  }
+  ~Listener() { close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST_CASE("Every module has --help with examples and prints an unsigned action with -p") {
+  for (const char* module : {"file", "netstat", "memory", "pkg", "sshkey", "ping", "timedrift"}) {
+    INFO(module);
+    Result help = Mig(absl::StrCat(module, " --help"));
+    CHECK(help.exit_code == 0);
+    CHECK_THAT(help.out, Catch::Contains("Examples:") || Catch::Contains("Example:"));
+  }
+  const std::pair<const char*, const char*> actions[] = {
+      {"netstat", "-lp 22"},           {"memory", "-name sshd"},          {"pkg", "-name openssl"},
+      {"sshkey", "-path /etc/ssh"},    {"ping", "-d 127.0.0.1 --print-action"}, {"timedrift", "-drift 5s"},
+  };
+  for (const auto& [module, args] : actions) {
+    INFO(module);
+    bool ping = std::string(module) == "ping";  // ping's own -p is its protocol
+    Result printed = Mig(absl::StrCat(module, " ", args, ping ? "" : " -p"));
+    INFO(printed.err);
+    CHECK(printed.exit_code == 0);
+    CHECK_THAT(printed.out, Catch::Contains(absl::StrCat("\"module\": \"", module, "\"")));
+    CHECK_THAT(printed.out, Catch::Contains("\"signatures\": []"));
+  }
+}
+
+TEST_CASE("netstat and ping find a socket the test listens on; a closed port is not found") {
+  Listener listener;
+  Result netstat = Mig(absl::StrCat("netstat --local -lp ", listener.port()));
+  INFO(netstat.err);
+  CHECK(netstat.exit_code == 0);
+  CHECK_THAT(netstat.out, Catch::Contains(absl::StrCat("found listening port ", listener.port())));
+
+  Result ping = Mig(absl::StrCat("ping --local -d 127.0.0.1 -dp ", listener.port(), " -p tcp -c 1"));
+  INFO(ping.err);
+  CHECK(ping.exit_code == 0);
+  CHECK_THAT(ping.out, Catch::Contains("Target is reachable"));
+
+  int closed_port;
+  {
+    Listener gone;
+    closed_port = gone.port();
+  }
+  Result refused = Mig(absl::StrCat("ping --local -d 127.0.0.1 -dp ", closed_port, " -p tcp -c 1"));
+  CHECK(refused.exit_code == 1);
+  Result bad_port = Mig("netstat --local -lp 99999");
+  CHECK(bad_port.exit_code == 2);
+  CHECK_THAT(bad_port.err, Catch::Contains("99999"));
+}
+
+TEST_CASE("pkg finds dpkg itself; sshkey finds a key with ssh-keygen's fingerprint") {
+  Result dpkg = Mig("pkg --local -name '^dpkg$'");
+  CHECK(dpkg.exit_code == 0);
+  CHECK_THAT(dpkg.out, Catch::Contains("pkgmatch name=dpkg version=") && Catch::Contains("type=dpkg"));
+  CHECK(Mig("pkg --local -name '^no-such-package-here$'").exit_code == 1);
+
+  std::string dir = TempDir();
+  std::string key = dir + "/id_ed25519";
+  REQUIRE(std::system(absl::StrCat("ssh-keygen -q -t ed25519 -N '' -C cli-test -f ", key).c_str()) == 0);
+  REQUIRE(std::system(absl::StrCat("ssh-keygen -l -f ", key, ".pub > ", dir, "/fingerprint").c_str()) == 0);
+  std::string fingerprint = ReadFile(dir + "/fingerprint");  // "256 SHA256:... cli-test (ED25519)"
+  fingerprint = fingerprint.substr(fingerprint.find(' ') + 1);
+  fingerprint = fingerprint.substr(0, fingerprint.find(' '));
+  REQUIRE_THAT(fingerprint, Catch::StartsWith("SHA256:"));
+  Result keys = Mig(absl::StrCat("sshkey --local -path ", dir));
+  INFO(keys.err);
+  CHECK(keys.exit_code == 0);
+  CHECK_THAT(keys.out, Catch::Contains(fingerprint));
+  CHECK_THAT(keys.out, Catch::Contains(key));
+}
+
+TEST_CASE("memory finds a marker in a process the test starts; timedrift prints the local time") {
+  std::string marker = absl::StrCat("mig-cli-marker-", getpid(), "-", std::rand());
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    setenv("MIG_CLI_TEST_MARKER", marker.c_str(), 1);
+    execl("/bin/sleep", "sleep", "60", nullptr);
+    _exit(127);
+  }
+  // Wait for exec to finish, so that the marker is in the new image's environment.
+  std::string exe_link = absl::StrCat("/proc/", child, "/exe");
+  for (int tries = 0; tries < 100; ++tries) {
+    char target[256] = {};
+    ssize_t n = readlink(exe_link.c_str(), target, sizeof(target) - 1);
+    if (n > 0 && absl::EndsWith(std::string_view(target, static_cast<size_t>(n)), "sleep")) break;
+    usleep(20 * 1000);
+  }
+  Result found = Mig(absl::StrCat("memory --local -name 'sleep$' -content ", marker));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  INFO(found.err);
+  CHECK(found.exit_code == 0);
+  CHECK_THAT(found.out, Catch::Contains(absl::StrCat("[pid:", child, "]")));
+
+  Result time = Mig("timedrift --local");
+  CHECK(time.exit_code == 0);
+  CHECK_THAT(time.out, Catch::Contains("local time is"));
+}
+
+}  // namespace
