@@ -73,7 +73,8 @@ TEST_CASE("sshkey walks a tree within its depth, without following directory lin
   Run(absl::StrCat("mkfifo '", root, "/bob/fifo'"));
   std::string key_text = ReadFile(absl::StrCat(root, "/alice/.ssh/id_ed25519"));
   Write(absl::StrCat(root, "/bob/huge"), key_text + std::string(1 << 20, '#'));
-  Write(absl::StrCat(root, "/bob/noise"), std::string("\0\x01ssh-\xff-----BEGIN \n", 22));
+  constexpr char kNoise[] = "\0\x01ssh-\xff-----BEGIN \n";
+  Write(absl::StrCat(root, "/bob/noise"), std::string(kNoise, sizeof(kNoise) - 1));
   // Binary files (a NUL in the first 8 KiB) are not searched, even when a key follows.
   Write(absl::StrCat(root, "/bob/binary_with_key"), std::string("\x7f"
                                                                 "ELF\0\0",
