@@ -9,14 +9,16 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [[ -z "${MIG:-}" ]]; then
-  bazel build //:mig
+  bazel build //:mig  # the shipped (musl, static) build; bazel-bin follows the last build's configuration
 fi
 mig="$(readlink -f "${MIG:-bazel-bin/mig}")"
 runs="${RUNS:-20}"
 out="${OUT:-/tmp/mig-bench}"
 mkdir -p "$out"
 
-hf() { hyperfine -N --ignore-failure --warmup 2 --runs "$runs" --style basic "$@"; }
+hf() { hyperfine -N --ignore-failure --warmup 2 --style basic --runs "$runs" "$@"; }
+# Slow commands get fewer runs.
+hf_few() { hyperfine -N --ignore-failure --warmup 1 --style basic --runs 5 "$@"; }
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) x $(nproc); $(ls /proc | grep -c '^[0-9]') processes"
 echo; echo "== startup"
@@ -44,7 +46,7 @@ fi
 
 echo; echo "== memory: every process's memory for a string no process holds, and a name-only search"
 marker="mig-bench-$$-absent"
-hf --runs 5 --export-markdown "$out/memory.md" \
+hf_few --export-markdown "$out/memory.md" \
   "$mig memory --local -content $marker" \
   "$mig memory --local -name sshd -lib libcrypto"
 for args in "-content $marker" "-name sshd"; do
@@ -54,7 +56,7 @@ for args in "-content $marker" "-name sshd"; do
 done
 
 echo; echo "== ping: three ICMP pings of loopback (MIG waits 100 ms between pings)"
-hf --runs 5 --export-markdown "$out/ping.md" \
+hf_few --export-markdown "$out/ping.md" \
   "ping -c 3 -i 0.1 -q 127.0.0.1" "$mig ping --local -d 127.0.0.1 -c 3"
 
 echo; echo "== timedrift: local time only (no NTP server is reachable from this machine)"
