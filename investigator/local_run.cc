@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "modules/result.h"
@@ -46,7 +47,8 @@ std::string HumanBytes(uint64_t bytes) {
 // A status line on stderr, redrawn a few times a second while the module runs.
 class ProgressLine {
  public:
-  ProgressLine(const modules::Progress* progress, bool enabled) : progress_(progress) {
+  ProgressLine(const modules::Progress* progress, modules::Progress::Units units, bool enabled)
+      : progress_(progress), units_(units) {
     if (!enabled || !isatty(STDERR_FILENO)) return;
     thread_ = std::thread([this] { Loop(); });
   }
@@ -67,15 +69,19 @@ class ProgressLine {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return done_; })) {
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "\r\033[K%llu files, %llu directories, %s read, %.1fs (Ctrl-C stops and shows results)",
-                   static_cast<unsigned long long>(progress_->items.load()),
-                   static_cast<unsigned long long>(progress_->containers.load()),
-                   HumanBytes(progress_->bytes.load()).c_str(), seconds);
+      uint64_t items = progress_->items.load();
+      std::string line = items == 0 && progress_->containers.load() == 0 && progress_->bytes.load() == 0
+                             ? std::string("working")
+                             : absl::StrCat(items, " ", units_.items);
+      if (*units_.containers != '\0') absl::StrAppend(&line, ", ", progress_->containers.load(), " ", units_.containers);
+      if (uint64_t bytes = progress_->bytes.load(); bytes > 0) absl::StrAppend(&line, ", ", HumanBytes(bytes), " read");
+      std::fprintf(stderr, "\r\033[K%s, %.1fs (Ctrl-C stops and shows results)", line.c_str(), seconds);
       std::fflush(stderr);
     }
   }
 
   const modules::Progress* progress_;
+  modules::Progress::Units units_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;
@@ -108,7 +114,7 @@ int RunModuleLocally(const modules::Module& module, std::string_view parameters_
   std::string result;
   {
     InterruptScope interrupts;
-    ProgressLine line(&progress, options.progress);
+    ProgressLine line(&progress, module.progress_units(), options.progress);
     result = module.Run(parameters_json, context);
   }
   absl::StatusOr<modules::ParsedResult> parsed = modules::ParseResult(result);

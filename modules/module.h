@@ -25,6 +25,12 @@ namespace mig::modules {
 
 // Counters a long-running module updates so that a caller can show progress.
 struct Progress {
+  // What the counters count, for people: {"files", "directories"}, {"processes", ""}...
+  struct Units {
+    const char* items = "items";
+    const char* containers = "";  // empty: the module does not count containers
+  };
+
   std::atomic<uint64_t> items{0};        // files, processes, packages... inspected so far
   std::atomic<uint64_t> bytes{0};        // bytes read so far
   std::atomic<uint64_t> containers{0};   // directories, namespaces... entered so far
@@ -84,6 +90,8 @@ class Module {
   virtual std::string Run(std::string_view parameters_json, const RunContext& context) const = 0;
 
   virtual std::unique_ptr<CommandLine> NewCommandLine() const = 0;
+  // What Progress::items and Progress::containers count in this module's runs.
+  virtual Progress::Units progress_units() const { return {}; }
   // Renders a result as lines of text, the way MIG's client prints it.
   virtual absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const = 0;
 };

@@ -47,6 +47,8 @@ class FileModule : public Module {
     return ResultJson(searches, outcome);
   }
 
+  Progress::Units progress_units() const override { return {"files", "directories"}; }
+
   std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<FileCommandLine>(); }
 
   absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {

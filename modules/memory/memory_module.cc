@@ -53,6 +53,8 @@ class MemoryModule : public Module {
     return ResultJson(*parameters, outcome);
   }
 
+  Progress::Units progress_units() const override { return {"processes", ""}; }
+
   std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<MemoryCommandLine>(); }
 
   absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {

@@ -48,6 +48,8 @@ class NetstatModule : public Module {
     return RunNetstat(*parameters, context);
   }
 
+  Progress::Units progress_units() const override { return {"entries", "namespaces"}; }
+
   std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<NetstatCommandLine>(); }
 
   absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {

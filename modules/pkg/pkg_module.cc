@@ -53,6 +53,8 @@ class PkgModule : public Module {
     return ResultJson(found, inventory.errors, success, absl::Now() - start);
   }
 
+  Progress::Units progress_units() const override { return {"packages", ""}; }
+
   std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<PkgCommandLine>(); }
 
   absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {

@@ -57,6 +57,8 @@ class SshkeyModule : public Module {
     return ResultJson(outcome, absl::Now() - start);
   }
 
+  Progress::Units progress_units() const override { return {"files", "directories"}; }
+
   std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<SshkeyCommandLine>(); }
 
   absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
