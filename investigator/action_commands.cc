@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -47,23 +48,27 @@ std::string Summary(const Action& a, absl::Time now) {
                       ")");
 }
 
-// The keyring of the configuration, if it has one; a configuration without investigators gives an empty one.
-absl::StatusOr<authorization::Keyring> ConfiguredKeyring(const conf::Config& config) {
-  return authorization::Keyring::FromConfig(config);
-}
-
 std::string SignerLabel(const action::Signature& s, const authorization::Keyring& keys) {
   const authorization::Investigator* who = keys.FindByKeyId(s.key_id);
   return who == nullptr ? absl::StrCat("key ", s.key_id, " (unknown)") : absl::StrCat(who->name, " (key ", s.key_id, ")");
 }
 
-// Whether each signature verifies against the keyring: "valid", "DOES NOT VERIFY" or "unknown key".
-std::string SignatureState(const Action& a, const action::Signature& s, const authorization::Keyring& keys) {
-  const authorization::Investigator* who = keys.FindByKeyId(s.key_id);
-  if (who == nullptr) return "signer not known here";
+// For each signature, whether it verifies against the keyring: "valid", "DOES NOT VERIFY" or "signer not
+// known here". The signed bytes are computed once for all signatures.
+std::vector<std::string> SignatureStates(const Action& a, const authorization::Keyring& keys) {
   absl::StatusOr<std::string> bytes = action::SigningBytes(a);
-  if (!bytes.ok() || !who->key.Verify(*bytes, s.signature)) return "DOES NOT VERIFY";
-  return "valid";
+  std::vector<std::string> states;
+  for (const action::Signature& s : a.signatures) {
+    const authorization::Investigator* who = keys.FindByKeyId(s.key_id);
+    if (who == nullptr) {
+      states.push_back("signer not known here");
+    } else if (!bytes.ok() || !who->key.Verify(*bytes, s.signature)) {
+      states.push_back("DOES NOT VERIFY");
+    } else {
+      states.push_back("valid");
+    }
+  }
+  return states;
 }
 
 int Fail(std::string_view command, const absl::Status& status, int code = kExitUsage) {
@@ -176,7 +181,7 @@ int Verify(const VerifyOptions& o, const std::string& config_path) {
   authorization::Acl acl;
   std::string against;
   if (o.public_keys.empty()) {
-    absl::StatusOr<authorization::Keyring> configured = ConfiguredKeyring(*config);
+    absl::StatusOr<authorization::Keyring> configured = authorization::Keyring::FromConfig(*config);
     if (!configured.ok()) return Fail("verify", configured.status());
     keys = std::move(*configured);
     acl = authorization::Acl::FromConfig(*config);
@@ -200,18 +205,22 @@ int Verify(const VerifyOptions& o, const std::string& config_path) {
   absl::StatusOr<std::string> text = ReadInputFile(o.input, action::kMaxActionBytes);
   if (!text.ok()) return Fail("verify", text.status());
   absl::Time now = absl::Now();
+  // Parsed once: shown to the investigator, then authorized as the agent would (a parse failure is the
+  // agent's malformed refusal).
   absl::StatusOr<Action> a = action::ParseAction(*text);
+  auto module_exists = [](std::string_view m) { return modules::FindModule(m) != nullptr; };
+  authorization::Verdict verdict;
   if (a.ok()) {
     std::cout << Summary(*a, now) << "\n";
     if (a->signatures.empty()) std::cout << "no signatures\n";
+    std::vector<std::string> states = SignatureStates(*a, keys);
     for (size_t i = 0; i < a->signatures.size(); ++i) {
-      std::cout << "signature " << i << ": " << SignerLabel(a->signatures[i], keys) << ": "
-                << SignatureState(*a, a->signatures[i], keys) << "\n";
+      std::cout << "signature " << i << ": " << SignerLabel(a->signatures[i], keys) << ": " << states[i] << "\n";
     }
+    verdict = authorization::Authorize(*a, now, acl, keys, policy, module_exists, /*replay_cache=*/nullptr);
+  } else {
+    verdict = authorization::AuthorizeJson(*text, now, acl, keys, policy, module_exists, /*replay_cache=*/nullptr);
   }
-  authorization::Verdict verdict = authorization::AuthorizeJson(
-      *text, now, acl, keys, policy, [](std::string_view m) { return modules::FindModule(m) != nullptr; },
-      /*replay_cache=*/nullptr);
   if (verdict.authorized()) {
     std::cout << "VERIFIED against " << against << ": signed by " << absl::StrJoin(verdict.signers, ", ")
               << "; every operation has the weight its module's ACL requires\n";
@@ -230,7 +239,7 @@ int Show(const std::string& input, const std::string& config_path) {
   // Names for the signers, when the configuration knows them.
   authorization::Keyring keys;
   if (absl::StatusOr<conf::Config> config = conf::LoadConfig(config_path); config.ok()) {
-    if (absl::StatusOr<authorization::Keyring> configured = ConfiguredKeyring(*config); configured.ok()) {
+    if (absl::StatusOr<authorization::Keyring> configured = authorization::Keyring::FromConfig(*config); configured.ok()) {
       keys = std::move(*configured);
     }
   }
@@ -256,8 +265,9 @@ int Show(const std::string& input, const std::string& config_path) {
     std::cout << "operation " << i << ": " << a->operations[i].module << "\n" << std::move(w).Take() << "\n";
   }
   std::cout << "signatures:  " << a->signatures.size() << "\n";
-  for (const action::Signature& s : a->signatures) {
-    std::cout << "  " << SignerLabel(s, keys) << ": " << SignatureState(*a, s, keys) << "\n";
+  std::vector<std::string> states = SignatureStates(*a, keys);
+  for (size_t i = 0; i < a->signatures.size(); ++i) {
+    std::cout << "  " << SignerLabel(a->signatures[i], keys) << ": " << states[i] << "\n";
   }
   return 0;
 }

@@ -1,14 +1,10 @@
 #include "investigator/files.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
 
-#include "absl/strings/str_cat.h"
 #include "base/files.h"
 
 namespace mig::investigator {
