@@ -36,7 +36,19 @@ std::vector<std::string> Normalize(const CLI::App& app, const std::vector<std::s
       std::vector<std::string> after(args.begin() + static_cast<long>(i) + 1, args.end());
       std::vector<std::string> out = mig::investigator::NormalizeGoFlags(app, before);
       out.push_back(args[i]);
-      for (std::string& a : mig::investigator::NormalizeGoFlags(*sub, after)) out.push_back(std::move(a));
+      // A command's own subcommand comes first after it (`mig scribe evr ...`); anything else is its flags.
+      const CLI::App* command = sub;
+      while (!after.empty()) {
+        const CLI::App* nested = nullptr;
+        for (const CLI::App* candidate : command->get_subcommands({})) {
+          if (candidate->get_name() == after.front()) nested = candidate;
+        }
+        if (nested == nullptr) break;
+        out.push_back(after.front());
+        after.erase(after.begin());
+        command = nested;
+      }
+      for (std::string& a : mig::investigator::NormalizeGoFlags(*command, after)) out.push_back(std::move(a));
       return out;
     }
   }

@@ -124,7 +124,9 @@ void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_co
   std::shared_ptr<modules::CommandLine> flags = module.NewCommandLine();
   flags->AddFlags(*command);
   AddCommonOptions(command, options.get());
-  command->callback([&module, options, flags, exit_code, config_path] {
+  command->callback([&module, command, options, flags, exit_code, config_path] {
+    // A tool of the module's own (`mig scribe evr`) ran instead of the module.
+    if (!command->get_subcommands().empty()) return;
     std::string name(module.name());
     absl::StatusOr<std::string> parameters = flags->ParametersJson(WorkingDirectory());
     if (!parameters.ok()) {

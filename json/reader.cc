@@ -1,7 +1,6 @@
 #include "json/reader.h"
 
 #include <cmath>
-#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -127,18 +126,26 @@ absl::StatusOr<std::vector<std::string>> AsStringArray(simdjson::dom::element el
 
 absl::Status CheckKeys(simdjson::dom::object object, std::string_view path,
                        std::initializer_list<std::string_view> allowed) {
-  std::set<std::string_view> seen;
+  // A bit per allowed key (lists are short): documents with thousands of objects are checked without
+  // allocating.
+  static_assert(sizeof(uint64_t) * 8 == 64);
+  uint64_t seen = 0;
   for (simdjson::dom::key_value_pair field : object) {
-    bool known = false;
-    for (std::string_view a : allowed) known = known || a == field.key;
-    if (!known) {
+    size_t index = 0;
+    for (std::string_view a : allowed) {
+      if (a == field.key) break;
+      ++index;
+    }
+    if (index == allowed.size()) {
       return absl::InvalidArgumentError(absl::StrCat(Where(path), ": unknown field \"", field.key,
                                                      "\" (expected one of: ", absl::StrJoin(allowed, ", "), ")"));
     }
-    if (!seen.insert(field.key).second) {
+    uint64_t bit = index < 64 ? uint64_t{1} << index : 0;
+    if ((seen & bit) != 0) {
       return absl::InvalidArgumentError(
           absl::StrCat(Where(path), ": field \"", field.key, "\" appears more than once"));
     }
+    seen |= bit;
   }
   return absl::OkStatus();
 }

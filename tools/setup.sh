@@ -27,7 +27,7 @@ packages=(
   dpkg-dev perl python3 python3-six unicode-data
   catch2 libcli11-dev
   g++ clang-14 libclang-rt-14-dev file gzip findutils coreutils grep diffutils ripgrep fd-find hyperfine procps time
-  openssl openssh-client iproute2 iputils-ping util-linux
+  openssl openssh-client iproute2 iputils-ping util-linux lz4 rpm
 )
 # npm fetches Zig; machines with NodeSource's nodejs have it already (and conflict with Debian's npm).
 command -v npm >/dev/null 2>&1 || packages+=(npm)

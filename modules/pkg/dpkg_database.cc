@@ -139,6 +139,13 @@ std::vector<DpkgStanza> ParseDpkgStatus(std::string_view text, std::string_view 
       builder.stanza.version = NormalizeVersion(value);
     } else if (absl::EqualsIgnoreCase(name, "Architecture")) {
       builder.stanza.architecture = std::string(value);
+    } else if (absl::EqualsIgnoreCase(name, "Source")) {
+      // "openssl" or "openssl (3.0.11-1~deb12u2)" when the binary's version differs from its source's.
+      std::vector<std::string_view> words = absl::StrSplit(value, ' ', absl::SkipEmpty());
+      if (!words.empty()) builder.stanza.source_name = std::string(words[0]);
+      if (words.size() >= 2 && words[1].size() > 2 && words[1].front() == '(' && words[1].back() == ')') {
+        builder.stanza.source_version = NormalizeVersion(words[1].substr(1, words[1].size() - 2));
+      }
     } else if (absl::EqualsIgnoreCase(name, "Status")) {
       builder.status_field = std::string(value);
       builder.has_status = true;
@@ -197,11 +204,15 @@ absl::StatusOr<std::vector<InstalledPackage>> ReadDpkgDatabase(const std::string
   packages.reserve(database.size());
   for (auto& [key, stanza] : database) {
     if (stanza.status == "not-installed") continue;
+    std::string package_name = stanza.package;
+    std::string version = stanza.version;
     packages.push_back({.name = std::move(stanza.package),
                         .version = std::move(stanza.version),
                         .type = "dpkg",
                         .arch = std::move(stanza.architecture),
-                        .status = std::move(stanza.status)});
+                        .status = std::move(stanza.status),
+                        .source_name = stanza.source_name.empty() ? package_name : std::move(stanza.source_name),
+                        .source_version = stanza.source_version.empty() ? version : std::move(stanza.source_version)});
   }
   return packages;
 }

@@ -21,6 +21,10 @@ struct DpkgStanza {
   std::string version;
   std::string architecture;
   std::string status;  // the third word of Status: "installed", "config-files", "not-installed", ...
+  // From "Source: name" or "Source: name (version)"; empty when the field is absent (then the source is the
+  // package itself, at its own version).
+  std::string source_name;
+  std::string source_version;
 };
 
 // Parses the stanzas of a status (or updates) file. A malformed stanza is skipped and described in

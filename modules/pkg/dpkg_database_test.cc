@@ -55,14 +55,16 @@ std::set<std::string> OurLines(const std::vector<InstalledPackage>& packages) {
   std::set<std::string> lines;
   for (const InstalledPackage& p : packages) {
     CHECK(p.type == "dpkg");
-    lines.insert(absl::StrCat(p.name, "\t", p.version, "\t", p.arch, "\t", p.status));
+    lines.insert(absl::StrCat(p.name, "\t", p.version, "\t", p.arch, "\t", p.status, "\t", p.source_name, "\t",
+                              p.source_version));
   }
   return lines;
 }
 
 std::set<std::string> DpkgQueryLines(const std::string& admin_dir) {
   std::string out = Shell(absl::StrCat("dpkg-query --admindir='", admin_dir,
-                                       "' -W -f='${Package}\\t${Version}\\t${Architecture}\\t${db:Status-Status}\\n'"
+                                       "' -W -f='${Package}\\t${Version}\\t${Architecture}\\t${db:Status-Status}"
+                                       "\\t${source:Package}\\t${source:Version}\\n'"
                                        " 2>/dev/null"));
   std::set<std::string> lines;
   for (std::string_view line : absl::StrSplit(out, '\n', absl::SkipEmpty())) lines.emplace(line);
@@ -73,13 +75,14 @@ TEST_CASE("The dpkg database reads as dpkg-query reads it") {
   std::string admin = NewDirectory("dpkg_admin");
   REQUIRE(mkdir(absl::StrCat(admin, "/updates").c_str(), 0755) == 0);
   Write(absl::StrCat(admin, "/status"),
-        Stanza("alpha", "install ok installed", "amd64", "1:2.3-4") +
+        Stanza("alpha", "install ok installed", "amd64", "1:2.3-4", "Source: alphasrc\n") +
             Stanza("beta", "deinstall ok config-files", "all", "0:5.0") +
             Stanza("gamma", "install reinstreq half-installed", "amd64", "7") +
             Stanza("delta", "purge ok not-installed", "amd64", "1") +
             Stanza("epsilon", "install ok unpacked", "amd64", "2.0~rc1") +
             Stanza("zeta", "install ok half-configured", "amd64", "3") +
-            Stanza("libx", "install ok installed", "amd64", "1.0+dfsg-1", "Multi-Arch: same\n") +
+            Stanza("libx", "install ok installed", "amd64", "1.0+dfsg-1+b1",
+                   "Multi-Arch: same\nSource: xsrc (1.0+dfsg-1)\n") +
             Stanza("libx", "install ok installed", "i386", "1.0+dfsg-1", "Multi-Arch: same\n") +
             Stanza("eta", "hold ok installed", "amd64", "00:4.4") +
             // Field names are case-insensitive, and the last stanza needs no blank line after it.
@@ -99,10 +102,11 @@ TEST_CASE("The dpkg database reads as dpkg-query reads it") {
   std::set<std::string> ours = OurLines(*packages);
   CHECK(ours == DpkgQueryLines(admin));
   // And the cases are what they claim to be.
-  CHECK(ours.count("beta\t5.0\tall\tconfig-files") == 1);
-  CHECK(ours.count("delta\t9\tamd64\tinstalled") == 1);
-  CHECK(ours.count("zeta\t3\tamd64\tconfig-files") == 1);
-  CHECK(ours.count("alpha\t1:2.3-4\tamd64\tinstalled") == 1);
+  CHECK(ours.count("beta\t5.0\tall\tconfig-files\tbeta\t5.0") == 1);
+  CHECK(ours.count("delta\t9\tamd64\tinstalled\tdelta\t9") == 1);
+  CHECK(ours.count("zeta\t3\tamd64\tconfig-files\tzeta\t3") == 1);
+  CHECK(ours.count("alpha\t1:2.3-4\tamd64\tinstalled\talphasrc\t1:2.3-4") == 1);
+  CHECK(ours.count("libx\t1.0+dfsg-1+b1\tamd64\tinstalled\txsrc\t1.0+dfsg-1") == 1);
   CHECK(ours.size() == 10);
 
   // The inventory finds it under a root, sorted by name then arch.

@@ -14,6 +14,11 @@ struct InstalledPackage {
   // dpkg's package state ("installed", "config-files", "half-installed", ...): listed as dpkg-query -W lists
   // them, i.e. everything but "not-installed". "installed" for rpm.
   std::string status;
+  // The source package it was built from and that package's version: dpkg's "Source: name (version)",
+  // which defaults to the package's own name and version. Security trackers name source packages. Empty
+  // for rpm (SOURCERPM is not read yet).
+  std::string source_name;
+  std::string source_version;
 
   friend bool operator==(const InstalledPackage&, const InstalledPackage&) = default;
 };

@@ -1,0 +1,77 @@
+// The scribe module: evaluates a scribe policy (package versions, file contents, configuration lines) on
+// the host and reports which tests are true, e.g. which packages are older than their security fix.
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "modules/module.h"
+#include "modules/result.h"
+#include "modules/scribe/command_line.h"
+#include "modules/scribe/evaluate.h"
+#include "modules/scribe/parameters.h"
+#include "modules/scribe/results.h"
+
+namespace mig::modules::scribe {
+namespace {
+
+constexpr std::string_view kHelp =
+    R"(Evaluates a scribe policy on the host, as MIG's scribe module: objects collect values (installed
+packages and their versions, lines of configuration files, file names, raw values) and tests check them
+(evr: version comparison with <, <=, =, >=, >; regexp; exactmatch; none: the object found something), each
+test true only if the tests its "if" names are true too. A test per (package, fixed version) turns a
+vulnerability database into "which hosts are out of date".
+
+Versions compare exactly as the package's own manager does: dpkg's rules for dpkg packages (epoch,
+upstream, revision, '~' before everything), rpm's rpmvercmp for rpm packages ('~' and '^'). The package
+list is read once per run, from the databases themselves. The whole policy is checked before anything
+runs: an unknown object, a cycle of "if", a bad regex or version is an error naming the test.
+
+Policy format (mozilla/scribe):
+  {"objects": [{"object": "openssl-pkg", "package": {"name": "openssl"}}],
+   "tests":   [{"test": "openssl-fixed", "object": "openssl-pkg",
+                "evr": {"operation": "<", "value": "3.0.15-1~deb12u1"}}]}
+Objects: package {name | collectmatch (regex) | source (source package name), onlynewest},
+filecontent {path, file (regex on names), expression (regex; groups are values), concat, import-chain},
+filename {path, file (regex with a group)}, hasline {path, file, expression}, raw {identifiers}.
+Variables ({"variables": [{"key": "root", "value": "/etc"}]}) expand ${root} in names and paths.
+
+Exit status of a local run: 0 when a test is true, 1 when none is.
+
+Examples:
+  mig scribe --local -path policy.json -onlytrue              # what is out of date here
+  mig scribe --local -path policy.json -human                 # scribe's extended output
+  mig scribe policy --from-apt -o apt.json && mig scribe --local -path apt.json -onlytrue
+  mig scribe evr 1:2.0~rc1-1 1:2.0-1                          # prints <  (as dpkg --compare-versions)
+  mig scribe evr --rpm 1.0^git1 1.0                           # prints >)";
+
+class ScribeModule : public Module {
+ public:
+  std::string_view name() const override { return "scribe"; }
+  std::string_view summary() const override {
+    return "evaluate a scribe policy: package versions, config lines and files, thousands of tests per host";
+  }
+  std::string_view help() const override { return kHelp; }
+
+  absl::Status ValidateParameters(std::string_view parameters_json) const override {
+    return ParseParameters(parameters_json).status();
+  }
+
+  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
+    absl::Time start = absl::Now();
+    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
+    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
+    Evaluation evaluation = Evaluate(parameters->policy, {}, context);
+    return ResultJson(*parameters, evaluation, absl::Now() - start);
+  }
+
+  Progress::Units progress_units() const override { return {"tests", ""}; }
+
+  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<ScribeCommandLine>(); }
+
+  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
+    return RenderResultText(result_json, options);
+  }
+};
+
+MIG_REGISTER_MODULE(ScribeModule);
+
+}  // namespace
+}  // namespace mig::modules::scribe
