@@ -10,6 +10,7 @@
 #include "investigator/action_commands.h"
 #include "investigator/commands.h"
 #include "investigator/key_commands.h"
+#include "investigator/scribe_commands.h"
 #include "investigator/go_flags.h"
 #include "modules/module.h"
 
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
                        &exit_code);
   AddNotYetImplemented(app, "scheduler", "API, scheduler and records of the fleet (not implemented yet)", &exit_code);
   mig::investigator::AddModuleCommands(app, &exit_code, &config_path);
+  mig::investigator::AddScribeCommands(app, &exit_code);
   mig::investigator::AddRunCommand(app, &exit_code);
   mig::investigator::AddActionCommands(app, &exit_code, &config_path);
   mig::investigator::AddKeyCommands(app, &exit_code);

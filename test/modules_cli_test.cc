@@ -47,7 +47,7 @@ class Listener {
 };
 
 TEST_CASE("Every module has --help with examples and prints an unsigned action with -p") {
-  for (const char* module : {"file", "netstat", "memory", "pkg", "sshkey", "ping", "timedrift"}) {
+  for (const char* module : {"file", "netstat", "memory", "pkg", "sshkey", "ping", "timedrift", "scribe"}) {
     INFO(module);
     Result help = Mig(absl::StrCat(module, " --help"));
     CHECK(help.exit_code == 0);
@@ -140,6 +140,55 @@ TEST_CASE("memory finds a marker in a process the test starts; timedrift prints 
   Result time = Mig("timedrift --local");
   CHECK(time.exit_code == 0);
   CHECK_THAT(time.out, Catch::Contains("local time is"));
+}
+
+}  // namespace
+
+namespace {
+
+void WriteText(const std::string& path, const std::string& text) {
+  FILE* file = fopen(path.c_str(), "w");
+  REQUIRE(file != nullptr);
+  REQUIRE(fwrite(text.data(), 1, text.size(), file) == text.size());
+  REQUIRE(fclose(file) == 0);
+}
+
+TEST_CASE("scribe evaluates a policy file, refuses a bad one before running, and compares versions") {
+  std::string dir = TempDir();
+  WriteText(dir + "/policy.json", R"({"objects": [{"object": "dpkg", "package": {"name": "dpkg"}}],
+    "tests": [{"test": "dpkg-old", "object": "dpkg", "evr": {"operation": "<", "value": "99:0"}},
+              {"test": "dpkg-new", "object": "dpkg", "evr": {"operation": ">", "value": "99:0"}}]})");
+  Result run = Mig(absl::StrCat("scribe --local -path ", dir, "/policy.json"));
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("master [true] name:\"dpkg-old\" id:\"dpkg-old\" hastrue:true"));
+  CHECK_THAT(run.out, Catch::Contains("< 99:0: out of date"));
+  CHECK_THAT(run.out, !Catch::Contains("dpkg-new"));  // -show found
+  Result all = Mig(absl::StrCat("scribe --local -path ", dir, "/policy.json -show all -onlytrue"));
+  CHECK_THAT(all.out, !Catch::Contains("dpkg-new"));
+
+  WriteText(dir + "/none.json", R"({"objects": [{"object": "p", "package": {"name": "no-such-package-here"}}],
+    "tests": [{"test": "t", "object": "p"}]})");
+  CHECK(Mig(absl::StrCat("scribe --local -path ", dir, "/none.json")).exit_code == 1);
+
+  WriteText(dir + "/bad.json", R"({"objects": [], "tests": [{"test": "t", "object": "ghost"}]})");
+  Result bad = Mig(absl::StrCat("scribe --local -path ", dir, "/bad.json"));
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("tests[0] (\"t\"): unknown object \"ghost\""));
+  Result printed = Mig(absl::StrCat("scribe -path ", dir, "/policy.json -p"));
+  CHECK(printed.exit_code == 0);
+  CHECK_THAT(printed.out, Catch::Contains("\"module\": \"scribe\""));
+  CHECK_THAT(printed.out, Catch::Contains("\"scribedoc\""));
+
+  Result older = Mig("scribe evr 1:2.0~rc1-1 1:2.0-1");
+  CHECK(older.exit_code == 0);
+  CHECK(older.out == "<\n");
+  CHECK(Mig("scribe evr -rpm 1.0^git1 1.0").out == ">\n");
+  CHECK(Mig("scribe evr 1.0~rc1 lt 1.0").exit_code == 0);
+  CHECK(Mig("scribe evr 1.0~rc1 gt 1.0").exit_code == 1);
+  Result invalid = Mig("scribe evr 1: 2");
+  CHECK(invalid.exit_code == 2);
+  CHECK_THAT(invalid.err, Catch::Contains("nothing after colon"));
 }
 
 }  // namespace

@@ -58,6 +58,7 @@ sources=(
   "libsodium=1.0.18-1+deb12u1=libsodium"
   "simdjson=3.0.1-1=simdjson"
   "zlib=1:1.2.13.dfsg-1=zlib"
+  "lz4=1.9.4-1=lz4"
 )
 # Debian builds Abseil as a shared library with a frozen ABI and so pins absl::string_view, optional, any
 # and variant to Abseil's own types. This build is static and C++20: use the standard types, as upstream does

@@ -21,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "catch2/catch.hpp"
+#include "test/shell.h"
 #include "json/reader.h"
 #include "modules/module.h"
 #include "modules/result.h"
@@ -28,15 +29,7 @@
 namespace mig::modules::file {
 namespace {
 
-std::string Shell(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
+using ::mig::test::ShellOutput;
 
 std::set<std::string> Lines(const std::string& text) {
   std::set<std::string> lines;
@@ -83,10 +76,10 @@ class Tree {
     Write(Path("long_line.txt"), std::string(2 << 20, 'x') + "NEEDLE\nshort\n");
     Mkdir("logs");
     Write(Path("logs/syslog.1"), "Nov 28 sshd: Accepted password for root from 10.0.0.1\n");
-    Shell(absl::StrCat("gzip -n ", Path("logs/syslog.1")));
+    ShellOutput(absl::StrCat("gzip -n ", Path("logs/syslog.1")));
     Write(Path("logs/part1"), "first member\n");
     Write(Path("logs/part2"), "second member holds the needle\n");
-    Shell(absl::StrCat("gzip -n ", Path("logs/part1"), " ", Path("logs/part2"), " && cat ", Path("logs/part1.gz"), " ",
+    ShellOutput(absl::StrCat("gzip -n ", Path("logs/part1"), " ", Path("logs/part2"), " && cat ", Path("logs/part1.gz"), " ",
                        Path("logs/part2.gz"), " > ", Path("logs/multi.gz"), " && rm ", Path("logs/part1.gz"), " ",
                        Path("logs/part2.gz")));
     Write(Path("logs/bad.gz"), std::string("\x1f\x8b\x08\x00garbage that is not deflate data", 36));
@@ -112,7 +105,7 @@ class Tree {
     chmod(Path("a.txt").c_str(), 0644);
     chmod(Path("bin/blob").c_str(), 0755);
   }
-  ~Tree() { Shell(absl::StrCat("rm -rf ", base_)); }
+  ~Tree() { ShellOutput(absl::StrCat("rm -rf ", base_)); }
 
   std::string Path(std::string_view relative) const {
     return relative.empty() ? root_ : absl::StrCat(root_, "/", relative);
@@ -217,7 +210,7 @@ std::string Quoted(const std::string& s) { return absl::StrCat("[\"", s, "\"]");
 
 // Every file find reports: regular files and links to regular files.
 std::set<std::string> FindFiles(const std::string& root, const std::string& find_args = "") {
-  return Lines(Shell(absl::StrCat("find ", root, " ", find_args, " -xtype f 2>/dev/null")));
+  return Lines(ShellOutput(absl::StrCat("find ", root, " ", find_args, " -xtype f 2>/dev/null")));
 }
 
 TEST_CASE("The walk reaches exactly the files find reaches, at every maxdepth") {
@@ -256,7 +249,7 @@ TEST_CASE("Content regexes agree with grep, including binary files and long line
     Outcome o = Run(OneSearch(Quoted(tree.root()), absl::StrCat(R"("contents":[")", pattern, R"("])"),
                               R"("matchall":true)"));
     REQUIRE(o.success);
-    std::set<std::string> grep = Lines(Shell(absl::StrCat("find ", tree.root(), " -xtype f -print0 2>/dev/null | ",
+    std::set<std::string> grep = Lines(ShellOutput(absl::StrCat("find ", tree.root(), " -xtype f -print0 2>/dev/null | ",
                                                           "xargs -0 grep -lE '", pattern, "' 2>/dev/null")));
     CHECK(o.Files("s1") == grep);
   }
@@ -295,7 +288,7 @@ TEST_CASE("Digests match the sum tools and OpenSSL for every algorithm") {
   };
   for (const Tool& tool : tools) {
     INFO(tool.command);
-    std::string line = Shell(absl::StrCat(tool.command, " ", tree.Path("a.txt")));
+    std::string line = ShellOutput(absl::StrCat(tool.command, " ", tree.Path("a.txt")));
     std::string hash = std::string(line.substr(0, line.find(' ')));
     REQUIRE(hash.size() >= 32);
     Outcome o = Run(OneSearch(Quoted(tree.root()), absl::StrCat(R"(")", tool.list, R"(":[")", hash, R"("])"),
@@ -304,7 +297,7 @@ TEST_CASE("Digests match the sum tools and OpenSSL for every algorithm") {
   }
   // Upper-case hashes work too, and the sparse and empty files hash like sha256sum says.
   for (const char* name : {"sparse", "empty", "bin/blob", "long_line.txt"}) {
-    std::string line = Shell(absl::StrCat("sha256sum ", tree.Path(name)));
+    std::string line = ShellOutput(absl::StrCat("sha256sum ", tree.Path(name)));
     std::string hash = line.substr(0, 64);
     for (char& c : hash) c = static_cast<char>(toupper(c));
     Outcome o = Run(OneSearch(Quoted(tree.root()), absl::StrCat(R"("sha2":[")", hash, R"("])"), R"("matchall":true)"));
@@ -322,7 +315,7 @@ TEST_CASE("Decompression reads gzip files, including concatenated members, and r
   CHECK(gz.Files("s1") == std::set<std::string>{tree.Path("logs/syslog.1.gz"), tree.Path("logs/multi.gz")});
   CHECK(gz.HasError("bad.gz"));
   // Digests are of the decompressed content, as `zcat | sha256sum`.
-  std::string hash = Shell(absl::StrCat("zcat ", tree.Path("logs/multi.gz"), " | sha256sum")).substr(0, 64);
+  std::string hash = ShellOutput(absl::StrCat("zcat ", tree.Path("logs/multi.gz"), " | sha256sum")).substr(0, 64);
   Outcome digest = Run(OneSearch(logs, absl::StrCat(R"("sha2":[")", hash, R"("])"), R"("decompress":true)"));
   CHECK(digest.Files("s1") == std::set<std::string>{tree.Path("logs/multi.gz")});
 }
@@ -410,7 +403,7 @@ TEST_CASE("returnsha256 reports each match's SHA-256") {
   Tree tree;
   Outcome o = Run(OneSearch(Quoted(tree.Path("a.txt")), R"("names":["a"])", R"("matchall":true,"returnsha256":true)"));
   REQUIRE(o.entries["s1"].size() == 1);
-  std::string expected = Shell(absl::StrCat("sha256sum ", tree.Path("a.txt"))).substr(0, 64);
+  std::string expected = ShellOutput(absl::StrCat("sha256sum ", tree.Path("a.txt"))).substr(0, 64);
   for (char& c : expected) c = static_cast<char>(toupper(c));
   CHECK(o.entries["s1"][0].sha256 == expected);
 }

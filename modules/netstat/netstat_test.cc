@@ -24,6 +24,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "catch2/catch.hpp"
+#include "test/shell.h"
 #include "json/reader.h"
 #include "modules/module.h"
 #include "modules/netstat/namespaces.h"
@@ -34,15 +35,7 @@
 namespace mig::modules::netstat {
 namespace {
 
-std::string Shell(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  REQUIRE(pclose(pipe) == 0);
-  return out;
-}
+using ::mig::test::Shell;
 
 // An address in a form both sides agree on, computed without the module's code: the 16 bytes of the
 // address (IPv4 as IPv4-mapped) in hex, "ANY" for an unspecified address of either family.

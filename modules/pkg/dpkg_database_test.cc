@@ -15,20 +15,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "catch2/catch.hpp"
+#include "test/shell.h"
 #include "modules/pkg/inventory.h"
 
 namespace mig::modules::pkg {
 namespace {
 
-std::string Shell(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  REQUIRE(pclose(pipe) == 0);
-  return out;
-}
+using ::mig::test::Shell;
 
 void Write(const std::string& path, const std::string& contents) {
   std::ofstream out(path, std::ios::binary);

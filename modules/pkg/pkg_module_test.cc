@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "catch2/catch.hpp"
+#include "test/shell.h"
 #include "json/reader.h"
 #include "modules/module.h"
 #include "modules/pkg/inventory.h"
@@ -15,15 +16,7 @@
 namespace mig::modules::pkg {
 namespace {
 
-std::string Shell(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  REQUIRE(pclose(pipe) == 0);
-  return out;
-}
+using ::mig::test::Shell;
 
 // "name\tversion\tarch" of every package dpkg-query -W lists whose name matches the grep -E regex.
 std::set<std::string> DpkgQuery(const std::string& name_regex, const std::string& version_filter = "") {

@@ -25,16 +25,22 @@ std::string Where(std::string_view path, std::string_view id) {
 }
 
 // An optional string member: absent and null read as "".
+// These read a member and build its path for a message only when it is wrong: a policy has tens of
+// thousands of members, and allocating their paths would cost more than reading them.
 absl::StatusOr<std::string> OptionalString(simdjson::dom::object object, std::string_view key,
                                            std::string_view path) {
   simdjson::dom::element value;
   if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return std::string();
+  std::string_view text;
+  if (value.get(text) == simdjson::SUCCESS) return std::string(text);
   return json::AsString(value, json::ChildPath(path, key));
 }
 
 absl::StatusOr<bool> OptionalBool(simdjson::dom::object object, std::string_view key, std::string_view path) {
   simdjson::dom::element value;
   if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return false;
+  bool flag = false;
+  if (value.get(flag) == simdjson::SUCCESS) return flag;
   return json::AsBool(value, json::ChildPath(path, key));
 }
 
@@ -43,7 +49,9 @@ absl::StatusOr<std::optional<simdjson::dom::object>> OptionalObject(simdjson::do
                                                                     std::string_view path) {
   simdjson::dom::element value;
   if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return std::nullopt;
-  MIG_ASSIGN_OR_RETURN(simdjson::dom::object member, json::AsObject(value, json::ChildPath(path, key)));
+  simdjson::dom::object member;
+  if (value.get(member) == simdjson::SUCCESS) return member;
+  MIG_ASSIGN_OR_RETURN(member, json::AsObject(value, json::ChildPath(path, key)));
   return member;
 }
 
@@ -188,6 +196,10 @@ absl::StatusOr<ParsedObjects> ParseObjects(simdjson::dom::object root, std::stri
   if (root["objects"].get(element) != simdjson::SUCCESS || element.is_null()) return parsed;
   std::string array_path = json::ChildPath(path, "objects");
   MIG_ASSIGN_OR_RETURN(simdjson::dom::array array, json::AsArray(element, array_path));
+  // Growing these one object at a time moves every object again and again.
+  parsed.objects.reserve(array.size());
+  parsed.by_id.reserve(array.size());
+  parsed.chain_names.reserve(array.size());
   size_t index = 0;
   for (simdjson::dom::element item : array) {
     std::string item_path = json::IndexPath(array_path, index++);
@@ -440,6 +452,9 @@ absl::StatusOr<Policy> ParsePolicy(simdjson::dom::element document, std::string_
   MIG_ASSIGN_OR_RETURN(simdjson::dom::array tests_array, json::AsArray(tests_element, array_path));
   absl::flat_hash_map<std::string, size_t> test_ids;
   std::vector<std::vector<std::string>> if_names;
+  policy.tests.reserve(tests_array.size());
+  test_ids.reserve(tests_array.size());
+  if_names.reserve(tests_array.size());
   size_t index = 0;
   for (simdjson::dom::element item : tests_array) {
     std::string item_path = json::IndexPath(array_path, index++);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
+#include "test/shell.h"
 #include "json/reader.h"
 #include "modules/module.h"
 #include "modules/result.h"
@@ -12,20 +13,12 @@
 namespace mig::modules {
 namespace {
 
+using ::mig::test::Shell;
+
 const Module& Scribe() {
   const Module* module = FindModule("scribe");
   REQUIRE(module != nullptr);
   return *module;
-}
-
-std::string Shell(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  REQUIRE(pclose(pipe) == 0);
-  return out;
 }
 
 constexpr char kPolicy[] = R"({

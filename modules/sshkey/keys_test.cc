@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "catch2/catch.hpp"
+#include "test/shell.h"
 #include "modules/sshkey/private_key.h"
 #include "modules/sshkey/public_key.h"
 #include "modules/sshkey/scan.h"
@@ -21,17 +22,7 @@
 namespace mig::modules::sshkey {
 namespace {
 
-std::string Shell(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  int status = pclose(pipe);
-  INFO(command);
-  REQUIRE(status == 0);
-  return out;
-}
+using ::mig::test::Shell;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
