@@ -74,6 +74,8 @@ void AddScribeCommands(CLI::App& app, int* exit_code) {
   }
   if (scribe == nullptr) return;
   scribe->require_subcommand(0, 1);
+  // Subcommands inherit the option group the module's last options were put in ("Action").
+  scribe->option_defaults()->group("Options");
 
   auto options = std::make_shared<EvrOptions>();
   CLI::App* evr = scribe->add_subcommand("evr", "compare two package versions exactly as dpkg (default) or rpm does");
