@@ -27,7 +27,7 @@ packages=(
   dpkg-dev perl python3 python3-six unicode-data
   catch2 libcli11-dev
   g++ clang-14 libclang-rt-14-dev file gzip findutils coreutils grep diffutils ripgrep fd-find hyperfine procps time
-  openssl openssh-client iproute2 iputils-ping util-linux lz4 rpm
+  openssl openssh-client iproute2 iputils-ping util-linux lz4 rpm tcl8.6 make
 )
 # npm fetches Zig; machines with NodeSource's nodejs have it already (and conflict with Debian's npm).
 command -v npm >/dev/null 2>&1 || packages+=(npm)
@@ -59,12 +59,22 @@ sources=(
   "simdjson=3.0.1-1=simdjson"
   "zlib=1:1.2.13.dfsg-1=zlib"
   "lz4=1.9.4-1=lz4"
+  "sqlite3=3.40.1-2+deb12u2=sqlite"
 )
 # Debian builds Abseil as a shared library with a frozen ABI and so pins absl::string_view, optional, any
 # and variant to Abseil's own types. This build is static and C++20: use the standard types, as upstream does
 # by default. (ABSL_OPTION_HARDENED stays on.)
 adapt_source() {
   case "$1" in
+    sqlite)
+      # Debian's tarball is SQLite's source tree; the amalgamation (one sqlite3.c) is generated from it by
+      # its own build (tclsh), as Debian's build does. The generated files are what Bazel compiles.
+      (cd "$deps/sqlite" && mkdir -p .amalgamation-build && cd .amalgamation-build &&
+        ../configure --quiet >/dev/null 2>&1 && make -s sqlite3.c >/dev/null 2>&1 &&
+        mkdir -p ../amalgamation && cp sqlite3.c sqlite3.h ../amalgamation/) ||
+        die "could not generate SQLite's amalgamation (are tcl8.6 and make installed?)"
+      rm -rf "$deps/sqlite/.amalgamation-build"
+      ;;
     abseil)
       sed -i -E 's/^#define ABSL_OPTION_USE_STD_(ANY|OPTIONAL|STRING_VIEW|VARIANT) 0$/#define ABSL_OPTION_USE_STD_\1 1/' \
         "$deps/abseil/absl/base/options.h"

@@ -1,0 +1,332 @@
+#include "scheduler/store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "sqlite3.h"
+
+namespace mig::scheduler {
+namespace {
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS agents (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  queueloc TEXT NOT NULL,
+  mode TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  pid INTEGER NOT NULL DEFAULT 0,
+  starttime TEXT NOT NULL,
+  heartbeattime TEXT NOT NULL,
+  status TEXT NOT NULL,
+  environment TEXT NOT NULL DEFAULT '{}',
+  tags TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS actions (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  target TEXT NOT NULL,
+  validfrom TEXT NOT NULL,
+  expireafter TEXT NOT NULL,
+  created TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS commands (
+  id INTEGER PRIMARY KEY,
+  action_id INTEGER NOT NULL REFERENCES actions(id),
+  agent_id INTEGER NOT NULL REFERENCES agents(id),
+  status TEXT NOT NULL,
+  sent TEXT NOT NULL,
+  finished TEXT,
+  UNIQUE (action_id, agent_id)
+);
+CREATE INDEX IF NOT EXISTS commands_by_status ON commands (status, action_id);
+CREATE TABLE IF NOT EXISTS results (
+  command_id INTEGER PRIMARY KEY REFERENCES commands(id),
+  received TEXT NOT NULL,
+  found INTEGER NOT NULL,
+  json TEXT NOT NULL
+);
+)sql";
+
+// SQLite's own datetime() format, so that targets can say heartbeattime > datetime('now', '-5 minutes').
+std::string SqlTime(absl::Time time) { return absl::FormatTime("%Y-%m-%d %H:%M:%S", time, absl::UTCTimeZone()); }
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  absl::Status status() const {
+    if (rc_ == SQLITE_OK) return absl::OkStatus();
+    return absl::InternalError(absl::StrCat("database: ", sqlite3_errmsg(db_)));
+  }
+  Statement& Bind(int index, std::string_view text) {
+    sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& Bind(int index, int64_t value) {
+    sqlite3_bind_int64(statement_, index, value);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE, or an error code.
+  int Step() { return sqlite3_step(statement_); }
+  absl::Status Run() {
+    int rc = Step();
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return absl::OkStatus();
+    return absl::InternalError(absl::StrCat("database: ", sqlite3_errmsg(db_)));
+  }
+  absl::Status StepError() const { return absl::InternalError(absl::StrCat("database: ", sqlite3_errmsg(db_))); }
+  void Reset() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  int64_t Int(int column) const { return sqlite3_column_int64(statement_, column); }
+  std::string Text(int column) const {
+    const unsigned char* text = sqlite3_column_text(statement_, column);
+    return text != nullptr ? std::string(reinterpret_cast<const char*>(text),
+                                         static_cast<size_t>(sqlite3_column_bytes(statement_, column)))
+                           : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+}  // namespace
+
+std::string_view CommandStatusName(CommandStatus status) {
+  switch (status) {
+    case CommandStatus::kSent:
+      return "sent";
+    case CommandStatus::kSuccess:
+      return "success";
+    case CommandStatus::kFailed:
+      return "failed";
+    case CommandStatus::kRefused:
+      return "refused";
+    case CommandStatus::kTimeout:
+      return "timeout";
+    case CommandStatus::kExpired:
+      return "expired";
+  }
+  return "unknown";
+}
+
+Store::Store(Store&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) { other.db_ = nullptr; }
+
+Store& Store::operator=(Store&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close_v2(db_);
+    db_ = other.db_;
+    path_ = std::move(other.path_);
+    other.db_ = nullptr;
+  }
+  return *this;
+}
+
+Store::~Store() { sqlite3_close_v2(db_); }
+
+absl::Status Store::Execute(std::string_view sql) {
+  char* error = nullptr;
+  std::string text(sql);
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error) == SQLITE_OK) return absl::OkStatus();
+  absl::Status status = absl::InternalError(absl::StrCat("database ", path_, ": ", error != nullptr ? error : "?"));
+  sqlite3_free(error);
+  return status;
+}
+
+absl::StatusOr<Store> Store::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return absl::UnavailableError(absl::StrCat("cannot open the database ", path, ": ", message));
+  }
+  Store store(db, path);
+  // WAL: readers (the API, target selection) never block the writer; NORMAL sync is durable across a
+  // process crash, which is what acknowledging a message after its commit needs.
+  sqlite3_busy_timeout(db, 10'000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+    if (absl::Status s = store.Execute(pragma); !s.ok()) return s;
+  }
+  if (absl::Status s = store.Execute(kSchema); !s.ok()) return s;
+  return store;
+}
+
+absl::StatusOr<int64_t> Store::RecordHeartbeat(const AgentHeartbeat& heartbeat, absl::Time now) {
+  Statement upsert(db_, R"sql(
+    INSERT INTO agents (name, queueloc, mode, version, pid, starttime, heartbeattime, status, environment, tags)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 'online', ?7, ?8)
+    ON CONFLICT (name) DO UPDATE SET queueloc = ?2, mode = ?3, version = ?4,
+      starttime = CASE WHEN pid = ?5 THEN starttime ELSE ?6 END, pid = ?5,
+      heartbeattime = ?6, status = 'online', environment = ?7, tags = ?8
+    RETURNING id)sql");
+  if (absl::Status s = upsert.status(); !s.ok()) return s;
+  upsert.Bind(1, heartbeat.name)
+      .Bind(2, heartbeat.queue)
+      .Bind(3, heartbeat.mode)
+      .Bind(4, heartbeat.version)
+      .Bind(5, heartbeat.pid)
+      .Bind(6, SqlTime(now))
+      .Bind(7, heartbeat.environment_json)
+      .Bind(8, heartbeat.tags_json);
+  if (upsert.Step() != SQLITE_ROW) return upsert.StepError();
+  return upsert.Int(0);
+}
+
+absl::StatusOr<int64_t> Store::RefreshStatuses(absl::Time now, const StatusPolicy& policy) {
+  Statement update(db_, R"sql(
+    UPDATE agents SET status = CASE WHEN heartbeattime < ?2 THEN 'offline' ELSE 'idle' END
+    WHERE heartbeattime < ?1 AND status != CASE WHEN heartbeattime < ?2 THEN 'offline' ELSE 'idle' END)sql");
+  if (absl::Status s = update.status(); !s.ok()) return s;
+  update.Bind(1, SqlTime(now - policy.idle_after)).Bind(2, SqlTime(now - policy.offline_after));
+  if (absl::Status s = update.Run(); !s.ok()) return s;
+  return sqlite3_changes(db_);
+}
+
+absl::StatusOr<int64_t> Store::CreateAction(const NewAction& action, absl::Time now) {
+  Statement insert(db_, R"sql(
+    INSERT INTO actions (name, target, validfrom, expireafter, created, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+    RETURNING id)sql");
+  if (absl::Status s = insert.status(); !s.ok()) return s;
+  insert.Bind(1, action.name)
+      .Bind(2, action.target)
+      .Bind(3, SqlTime(action.valid_from))
+      .Bind(4, SqlTime(action.expire_after))
+      .Bind(5, SqlTime(now))
+      .Bind(6, action.json);
+  if (insert.Step() != SQLITE_ROW) return insert.StepError();
+  return insert.Int(0);
+}
+
+absl::StatusOr<std::vector<Command>> Store::CreateCommands(int64_t action_id, const std::vector<TargetedAgent>& agents,
+                                                           absl::Time now) {
+  if (absl::Status s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
+  std::vector<Command> commands;
+  commands.reserve(agents.size());
+  {
+    Statement insert(db_, R"sql(
+      INSERT INTO commands (action_id, agent_id, status, sent) VALUES (?1, ?2, 'sent', ?3) RETURNING id)sql");
+    absl::Status status = insert.status();
+    std::string sent = SqlTime(now);
+    for (size_t i = 0; status.ok() && i < agents.size(); ++i) {
+      insert.Reset();
+      insert.Bind(1, action_id).Bind(2, agents[i].id).Bind(3, sent);
+      if (insert.Step() != SQLITE_ROW) {
+        status = insert.StepError();
+        break;
+      }
+      commands.push_back({.id = insert.Int(0), .action_id = action_id, .agent_id = agents[i].id,
+                          .agent_name = agents[i].name});
+      insert.Step();  // finish the statement (RETURNING yields one row)
+    }
+    if (!status.ok()) {
+      Execute("ROLLBACK").IgnoreError();
+      return status;
+    }
+  }
+  if (absl::Status s = Execute("COMMIT"); !s.ok()) {
+    Execute("ROLLBACK").IgnoreError();
+    return s;
+  }
+  return commands;
+}
+
+absl::StatusOr<bool> Store::RecordResult(int64_t command_id, CommandStatus status, std::string_view result_json,
+                                         bool found, absl::Time now) {
+  if (absl::Status s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto fail = [&](absl::Status s) -> absl::StatusOr<bool> {
+    Execute("ROLLBACK").IgnoreError();
+    return s;
+  };
+  Statement update(db_, "UPDATE commands SET status = ?2, finished = ?3 WHERE id = ?1 AND status = 'sent'");
+  if (!update.status().ok()) return fail(update.status());
+  std::string when = SqlTime(now);
+  update.Bind(1, command_id).Bind(2, CommandStatusName(status)).Bind(3, when);
+  if (absl::Status s = update.Run(); !s.ok()) return fail(s);
+  if (sqlite3_changes(db_) == 0) {
+    // Already answered (a redelivery), expired, or unknown: nothing to record.
+    Statement exists(db_, "SELECT 1 FROM commands WHERE id = ?1");
+    exists.Bind(1, command_id);
+    bool known = exists.Step() == SQLITE_ROW;
+    Execute("ROLLBACK").IgnoreError();
+    if (!known) return absl::NotFoundError(absl::StrCat("no command ", command_id));
+    return false;
+  }
+  Statement insert(db_, "INSERT INTO results (command_id, received, found, json) VALUES (?1, ?2, ?3, ?4)");
+  if (!insert.status().ok()) return fail(insert.status());
+  insert.Bind(1, command_id).Bind(2, when).Bind(3, found ? 1 : 0).Bind(4, result_json);
+  if (absl::Status s = insert.Run(); !s.ok()) return fail(s);
+  if (absl::Status s = Execute("COMMIT"); !s.ok()) return fail(s);
+  return true;
+}
+
+absl::StatusOr<int64_t> Store::ExpireCommands(absl::Time now) {
+  Statement update(db_, R"sql(
+    UPDATE commands SET status = 'expired', finished = ?1
+    WHERE status = 'sent' AND action_id IN (SELECT id FROM actions WHERE expireafter <= ?1))sql");
+  if (absl::Status s = update.status(); !s.ok()) return s;
+  update.Bind(1, SqlTime(now));
+  if (absl::Status s = update.Run(); !s.ok()) return s;
+  return sqlite3_changes(db_);
+}
+
+absl::StatusOr<ActionCounters> Store::Counters(int64_t action_id) {
+  Statement query(db_, R"sql(
+    SELECT c.status, count(*), sum(coalesce(r.found, 0)) FROM commands c LEFT JOIN results r ON r.command_id = c.id
+    WHERE c.action_id = ?1 GROUP BY c.status)sql");
+  if (absl::Status s = query.status(); !s.ok()) return s;
+  query.Bind(1, action_id);
+  ActionCounters counters;
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    std::string status = query.Text(0);
+    int64_t count = query.Int(1);
+    counters.targeted += count;
+    counters.found += query.Int(2);
+    if (status == "sent") counters.sent = count;
+    if (status == "success") counters.success = count;
+    if (status == "failed") counters.failed = count;
+    if (status == "refused") counters.refused = count;
+    if (status == "timeout") counters.timeout = count;
+    if (status == "expired") counters.expired = count;
+  }
+  if (rc != SQLITE_DONE) return query.StepError();
+  return counters;
+}
+
+absl::StatusOr<std::vector<StoredResult>> Store::Results(int64_t action_id, ResultFilter filter, int64_t offset,
+                                                         int64_t limit) {
+  Statement query(db_, R"sql(
+    SELECT c.id, a.name, c.status, r.found, r.json FROM commands c
+    JOIN results r ON r.command_id = c.id JOIN agents a ON a.id = c.agent_id
+    WHERE c.action_id = ?1 AND (?2 = 0 OR (?2 = 1 AND r.found = 1) OR (?2 = 2 AND r.found = 0))
+    ORDER BY c.id LIMIT ?3 OFFSET ?4)sql");
+  if (absl::Status s = query.status(); !s.ok()) return s;
+  query.Bind(1, action_id)
+      .Bind(2, filter == ResultFilter::kAll ? 0 : filter == ResultFilter::kFound ? 1 : 2)
+      .Bind(3, limit)
+      .Bind(4, offset);
+  std::vector<StoredResult> results;
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    results.push_back({.command_id = query.Int(0),
+                       .agent_name = query.Text(1),
+                       .status = query.Text(2),
+                       .found = query.Int(3) != 0,
+                       .json = query.Text(4)});
+  }
+  if (rc != SQLITE_DONE) return query.StepError();
+  return results;
+}
+
+}  // namespace mig::scheduler

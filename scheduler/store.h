@@ -1,0 +1,119 @@
+// The scheduler's records in one SQLite file (WAL mode): agents as their heartbeats describe them, actions,
+// the command each targeted agent gets, and each command's result. Everything the scheduler acknowledges to
+// the broker is committed here first, and a result delivered twice is recorded once.
+//
+//   MIG_ASSIGN_OR_RETURN(Store store, Store::Open("/var/lib/mig/scheduler.db"));
+//   store.RecordHeartbeat({.name = "web1", ...}, absl::Now());
+//   MIG_ASSIGN_OR_RETURN(int64_t action, store.CreateAction({.json = signed_action, ...}));
+//   MIG_ASSIGN_OR_RETURN(std::vector<Command> commands, store.CreateCommands(action, agents, absl::Now()));
+//   MIG_ASSIGN_OR_RETURN(bool recorded, store.RecordResult(command_id, CommandStatus::kSuccess, json, now));
+//
+// One Store per thread (a SQLite connection is not shared); several may open the same file.
+#ifndef MIG_SCHEDULER_STORE_H_
+#define MIG_SCHEDULER_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "scheduler/target.h"
+
+struct sqlite3;
+
+namespace mig::scheduler {
+
+struct AgentHeartbeat {
+  std::string name;         // the AMQP user, i.e. the certificate's CN: who the broker says sent it
+  std::string queue;        // where its commands go
+  std::string mode;         // daemon | checkin
+  std::string version;
+  int64_t pid = 0;
+  std::string environment_json = "{}";  // os, distribution, arch, init, addresses, public IP, modules
+  std::string tags_json = "{}";
+};
+
+// An agent is online while it heartbeats, idle after `idle_after` without one, offline after `offline_after`.
+struct StatusPolicy {
+  absl::Duration idle_after = absl::Minutes(5);
+  absl::Duration offline_after = absl::Hours(1);
+};
+
+struct NewAction {
+  std::string name;
+  std::string target;
+  std::string json;  // the signed action as the investigator sent it
+  absl::Time valid_from;
+  absl::Time expire_after;
+};
+
+enum class CommandStatus { kSent, kSuccess, kFailed, kRefused, kTimeout, kExpired };
+std::string_view CommandStatusName(CommandStatus status);
+
+struct Command {
+  int64_t id = 0;
+  int64_t action_id = 0;
+  int64_t agent_id = 0;
+  std::string agent_name;
+};
+
+struct ActionCounters {
+  int64_t targeted = 0;
+  int64_t sent = 0;  // waiting for an answer
+  int64_t success = 0, failed = 0, refused = 0, timeout = 0, expired = 0;
+  int64_t found = 0;  // answers whose module found something
+  int64_t answered() const { return success + failed + refused + timeout + expired; }
+};
+
+struct StoredResult {
+  int64_t command_id = 0;
+  std::string agent_name;
+  std::string status;
+  bool found = false;
+  std::string json;
+};
+
+enum class ResultFilter { kAll, kFound, kNotFound };
+
+class Store {
+ public:
+  static absl::StatusOr<Store> Open(const std::string& path);
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  // Creates or updates the agent (by name) and marks it online; returns its id.
+  absl::StatusOr<int64_t> RecordHeartbeat(const AgentHeartbeat& heartbeat, absl::Time now);
+  // online -> idle -> offline as heartbeats stop; returns how many agents changed.
+  absl::StatusOr<int64_t> RefreshStatuses(absl::Time now, const StatusPolicy& policy = {});
+
+  absl::StatusOr<int64_t> CreateAction(const NewAction& action, absl::Time now);
+  // One command per agent, all in one transaction (an action is fanned out completely or not at all).
+  absl::StatusOr<std::vector<Command>> CreateCommands(int64_t action_id, const std::vector<TargetedAgent>& agents,
+                                                      absl::Time now);
+  // Records a command's outcome. False when it already had one (a redelivered message): nothing changes.
+  absl::StatusOr<bool> RecordResult(int64_t command_id, CommandStatus status, std::string_view result_json,
+                                    bool found, absl::Time now);
+  // Commands still waiting when their action expired become expired; returns how many.
+  absl::StatusOr<int64_t> ExpireCommands(absl::Time now);
+
+  absl::StatusOr<ActionCounters> Counters(int64_t action_id);
+  // Results of an action, in command order, `limit` from `offset`.
+  absl::StatusOr<std::vector<StoredResult>> Results(int64_t action_id, ResultFilter filter, int64_t offset,
+                                                    int64_t limit);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  absl::Status Execute(std::string_view sql);
+
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+}  // namespace mig::scheduler
+
+#endif  // MIG_SCHEDULER_STORE_H_

@@ -1,0 +1,147 @@
+// The scheduler's records in a real SQLite file: the agent registry from heartbeats, fan-out, results
+// recorded once, counters and paging, and everything still there after the file is opened again.
+#include "scheduler/store.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "catch2/catch.hpp"
+#include "scheduler/target.h"
+
+namespace mig::scheduler {
+namespace {
+
+std::string NewDatabasePath(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove(absl::StrCat(path, suffix).c_str());
+  return path;
+}
+
+AgentHeartbeat Heartbeat(const std::string& name, int64_t pid, const std::string& tags = "{}") {
+  return {.name = name, .queue = "mig.agent." + name, .mode = "daemon", .version = "0.1.0", .pid = pid,
+          .environment_json = R"({"os":"linux","arch":"amd64"})", .tags_json = tags};
+}
+
+const absl::Time kStart = absl::FromUnixSeconds(1'800'000'000);
+
+TEST_CASE("Heartbeats keep the agent registry: online, idle, offline, online again") {
+  absl::StatusOr<Store> store = Store::Open(NewDatabasePath("registry.db"));
+  INFO(store.status().message());
+  REQUIRE(store.ok());
+  absl::StatusOr<int64_t> web1 = store->RecordHeartbeat(Heartbeat("web1", 100, R"({"env":"prod"})"), kStart);
+  REQUIRE(web1.ok());
+  REQUIRE(store->RecordHeartbeat(Heartbeat("web2", 200), kStart + absl::Minutes(4)).ok());
+  // The same agent again keeps its id.
+  absl::StatusOr<int64_t> again = store->RecordHeartbeat(Heartbeat("web1", 100, R"({"env":"prod"})"), kStart);
+  REQUIRE(again.ok());
+  CHECK(*again == *web1);
+
+  absl::StatusOr<TargetSelector> selector = TargetSelector::Open(store->path());
+  REQUIRE(selector.ok());
+  auto names = [&](const std::string& target) {
+    std::vector<std::string> out;
+    absl::StatusOr<std::vector<TargetedAgent>> agents = selector->Select(target);
+    INFO(agents.status().message());
+    REQUIRE(agents.ok());
+    for (const TargetedAgent& a : *agents) out.push_back(a.name);
+    return out;
+  };
+  CHECK(names("status='online'") == std::vector<std::string>{"web1", "web2"});
+  CHECK(names("tags->>'env'='prod' AND environment->>'os'='linux'") == std::vector<std::string>{"web1"});
+
+  // Six minutes without a heartbeat: web1 is idle, web2 (seen two minutes ago) still online.
+  absl::StatusOr<int64_t> changed = store->RefreshStatuses(kStart + absl::Minutes(6));
+  REQUIRE(changed.ok());
+  CHECK(*changed == 1);
+  CHECK(names("status='idle'") == std::vector<std::string>{"web1"});
+  REQUIRE(store->RefreshStatuses(kStart + absl::Hours(2)).ok());
+  CHECK(names("status='offline'") == std::vector<std::string>{"web1", "web2"});
+  REQUIRE(store->RecordHeartbeat(Heartbeat("web1", 101), kStart + absl::Hours(2)).ok());
+  CHECK(names("status='online'") == std::vector<std::string>{"web1"});
+  CHECK(names("heartbeattime > '2027-01-15 08:00:00' AND pid=101") == std::vector<std::string>{"web1"});
+}
+
+TEST_CASE("An action fans out to one command per agent, and each result is recorded once") {
+  std::string path = NewDatabasePath("actions.db");
+  int64_t action_id = 0;
+  std::vector<Command> commands;
+  {
+    absl::StatusOr<Store> store = Store::Open(path);
+    REQUIRE(store.ok());
+    std::vector<TargetedAgent> agents;
+    for (int i = 0; i < 5; ++i) {
+      std::string name = absl::StrCat("agent", i);
+      absl::StatusOr<int64_t> id = store->RecordHeartbeat(Heartbeat(name, i), kStart);
+      REQUIRE(id.ok());
+      agents.push_back({.id = *id, .name = name});
+    }
+    absl::StatusOr<int64_t> action = store->CreateAction(
+        {.name = "find passwd", .target = "status='online'", .json = "{}", .valid_from = kStart,
+         .expire_after = kStart + absl::Minutes(10)},
+        kStart);
+    REQUIRE(action.ok());
+    action_id = *action;
+    absl::StatusOr<std::vector<Command>> fanned = store->CreateCommands(action_id, agents, kStart);
+    INFO(fanned.status().message());
+    REQUIRE(fanned.ok());
+    commands = *fanned;
+    REQUIRE(commands.size() == 5);
+    CHECK(commands[2].agent_name == "agent2");
+    // The same action cannot be fanned out to an agent twice.
+    CHECK_FALSE(store->CreateCommands(action_id, {agents[0]}, kStart).ok());
+
+    absl::StatusOr<bool> first = store->RecordResult(commands[0].id, CommandStatus::kSuccess,
+                                                     R"({"foundanything":true})", true, kStart + absl::Seconds(2));
+    REQUIRE(first.ok());
+    CHECK(*first);
+    // The broker redelivers it: recorded once.
+    absl::StatusOr<bool> again = store->RecordResult(commands[0].id, CommandStatus::kSuccess,
+                                                     R"({"foundanything":true})", true, kStart + absl::Seconds(3));
+    REQUIRE(again.ok());
+    CHECK_FALSE(*again);
+    REQUIRE(store->RecordResult(commands[1].id, CommandStatus::kSuccess, R"({"foundanything":false})", false,
+                                kStart + absl::Seconds(2))
+                .ok());
+    REQUIRE(store->RecordResult(commands[2].id, CommandStatus::kRefused, R"({"error":"expired"})", false,
+                                kStart + absl::Seconds(2))
+                .ok());
+    CHECK(absl::IsNotFound(store->RecordResult(999999, CommandStatus::kSuccess, "{}", false, kStart).status()));
+  }
+
+  // Opened again (a scheduler restart): everything is there.
+  absl::StatusOr<Store> store = Store::Open(path);
+  REQUIRE(store.ok());
+  absl::StatusOr<ActionCounters> counters = store->Counters(action_id);
+  REQUIRE(counters.ok());
+  CHECK(counters->targeted == 5);
+  CHECK(counters->success == 2);
+  CHECK(counters->refused == 1);
+  CHECK(counters->sent == 2);
+  CHECK(counters->found == 1);
+  CHECK(counters->answered() == 3);
+
+  absl::StatusOr<std::vector<StoredResult>> found = store->Results(action_id, ResultFilter::kFound, 0, 100);
+  REQUIRE(found.ok());
+  REQUIRE(found->size() == 1);
+  CHECK(found->at(0).agent_name == "agent0");
+  CHECK(found->at(0).json == R"({"foundanything":true})");
+  absl::StatusOr<std::vector<StoredResult>> page = store->Results(action_id, ResultFilter::kAll, 1, 1);
+  REQUIRE(page.ok());
+  REQUIRE(page->size() == 1);
+  CHECK(page->at(0).agent_name == "agent1");
+
+  // The action expires: the two unanswered commands with it; a late answer is not recorded.
+  absl::StatusOr<int64_t> expired = store->ExpireCommands(kStart + absl::Minutes(11));
+  REQUIRE(expired.ok());
+  CHECK(*expired == 2);
+  absl::StatusOr<bool> late = store->RecordResult(commands[4].id, CommandStatus::kSuccess, "{}", false,
+                                                  kStart + absl::Minutes(12));
+  REQUIRE(late.ok());
+  CHECK_FALSE(*late);
+  CHECK(store->Counters(action_id)->expired == 2);
+}
+
+}  // namespace
+}  // namespace mig::scheduler
