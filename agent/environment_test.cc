@@ -1,0 +1,57 @@
+// The heartbeat's environment, from this host, compared with what the host's own tools say.
+#include "agent/environment.h"
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "catch2/catch.hpp"
+#include "json/reader.h"
+#include "test/shell.h"
+
+namespace mig::agent {
+namespace {
+
+using ::mig::test::Shell;
+
+std::string Trimmed(const std::string& text) { return std::string(absl::StripAsciiWhitespace(text)); }
+
+TEST_CASE("The environment is this host's: os-release, uname, PID 1, addresses") {
+  Environment environment = ReadEnvironment();
+  CHECK(environment.os == "linux");
+  CHECK(environment.arch == Trimmed(Shell("uname -m")));
+  CHECK(environment.kernel == Trimmed(Shell("uname -r")));
+  CHECK(environment.hostname == Trimmed(Shell("uname -n")));
+  CHECK(environment.ident == Trimmed(Shell(". /etc/os-release && echo \"$PRETTY_NAME\"")));
+  CHECK(environment.release == Trimmed(Shell(". /etc/os-release && echo \"$VERSION_ID\"")));
+  CHECK_FALSE(environment.init.empty());
+  // Every global address `ip` lists is there (the sandbox may have none but loopback).
+  std::string ip = Shell("ip -o addr show scope global 2>/dev/null | awk '{print $4}'");
+  for (std::string_view line : absl::StrSplit(ip, '\n', absl::SkipEmpty())) {
+    INFO(line);
+    CHECK(std::find(environment.addresses.begin(), environment.addresses.end(), std::string(line)) !=
+          environment.addresses.end());
+  }
+  std::string json = EnvironmentJson(environment);
+  absl::StatusOr<std::unique_ptr<json::JsonDocument>> document = json::JsonDocument::Parse(json, "environment");
+  REQUIRE(document.ok());
+  std::string_view arch;
+  REQUIRE((*document)->root()["arch"].get(arch) == simdjson::SUCCESS);
+  CHECK(arch == environment.arch);
+}
+
+TEST_CASE("os-release and the init system are read under another root") {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string root = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/envroot");
+  Shell(absl::StrCat("rm -rf ", root, " && mkdir -p ", root, "/etc ", root, "/proc/1"));
+  Shell(absl::StrCat("printf 'NAME=Test\\nPRETTY_NAME=\"Test Linux 9\"\\nVERSION_ID=\"9.3\"\\n' > ", root,
+                     "/etc/os-release && echo systemd > ", root, "/proc/1/comm"));
+  Environment environment = ReadEnvironment({.root = root});
+  CHECK(environment.ident == "Test Linux 9");
+  CHECK(environment.release == "9.3");
+  CHECK(environment.init == "systemd");
+}
+
+}  // namespace
+}  // namespace mig::agent
