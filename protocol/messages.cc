@@ -1,0 +1,213 @@
+#include "protocol/messages.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "json/reader.h"
+#include "json/writer.h"
+
+namespace mig::protocol {
+namespace {
+
+absl::StatusOr<simdjson::dom::element> Member(simdjson::dom::object object, std::string_view key,
+                                              std::string_view what) {
+  simdjson::dom::element value;
+  if (object[key].get(value) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": no \"", key, "\""));
+  }
+  return value;
+}
+
+absl::StatusOr<int64_t> AsInt(simdjson::dom::element element, std::string_view path) {
+  int64_t value = 0;
+  if (element.get(value) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": expected a whole number, got ", json::TypeName(element)));
+  }
+  return value;
+}
+
+absl::StatusOr<simdjson::dom::object> Root(const json::JsonDocument& document, std::string_view what,
+                                           std::initializer_list<std::string_view> keys) {
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, json::AsObject(document.root(), ""));
+  absl::Status known = json::CheckKeys(root, "", keys);
+  if (!known.ok()) return absl::InvalidArgumentError(absl::StrCat(what, ": ", known.message()));
+  return root;
+}
+
+}  // namespace
+
+std::string AgentQueue(std::string_view agent) { return absl::StrCat("mig.agent.", agent); }
+std::string ResultRoutingKey(std::string_view agent) { return absl::StrCat(agent, ".results"); }
+std::string HeartbeatRoutingKey(std::string_view agent) { return absl::StrCat(agent, ".heartbeat"); }
+
+absl::Status CheckAgentName(std::string_view name) {
+  if (name.empty() || name.size() > 128) {
+    return absl::InvalidArgumentError(absl::StrCat("agent name '", name, "' must be 1 to 128 characters"));
+  }
+  if (!absl::ascii_islower(name[0]) && !absl::ascii_isdigit(name[0])) {
+    return absl::InvalidArgumentError(absl::StrCat("agent name '", name, "' must start with a letter or digit"));
+  }
+  for (char c : name) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '.' && c != '-') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("agent name '", name, "' may hold only lowercase letters, digits, '.' and '-'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string CommandToJson(const Command& command) {
+  json::JsonWriter w;
+  w.BeginObject();
+  w.Field("id", command.id);
+  w.Key("action");
+  w.Raw(command.action_json);
+  w.EndObject();
+  return std::move(w).Take();
+}
+
+absl::StatusOr<Command> ParseCommand(std::string_view text) {
+  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "command", kMaxMessageBytes));
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, Root(*document, "command", {"id", "action"}));
+  Command command;
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::element id, Member(root, "id", "command"));
+  MIG_ASSIGN_OR_RETURN(command.id, AsInt(id, "command.id"));
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::element action, Member(root, "action", "command"));
+  MIG_RETURN_IF_ERROR(json::AsObject(action, "command.action").status());
+  command.action_json = simdjson::minify(action);
+  return command;
+}
+
+std::string_view ResultStatusName(ResultStatus status) {
+  switch (status) {
+    case ResultStatus::kSuccess:
+      return "success";
+    case ResultStatus::kFailed:
+      return "failed";
+    case ResultStatus::kRefused:
+      return "refused";
+    case ResultStatus::kTimeout:
+      return "timeout";
+    case ResultStatus::kExpired:
+      return "expired";
+  }
+  return "failed";
+}
+
+std::string ResultToJson(const Result& result) {
+  json::JsonWriter w;
+  w.BeginObject();
+  w.Field("command", result.command);
+  w.Field("action", result.action);
+  w.Field("status", ResultStatusName(result.status));
+  w.Field("reason", result.reason);
+  w.Key("results");
+  w.BeginArray();
+  for (const std::string& operation : result.operation_results) w.Raw(operation);
+  w.EndArray();
+  w.EndObject();
+  return std::move(w).Take();
+}
+
+absl::StatusOr<Result> ParseResult(std::string_view text) {
+  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "result", kMaxMessageBytes));
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::object root,
+                       Root(*document, "result", {"command", "action", "status", "reason", "results"}));
+  Result result;
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::element command, Member(root, "command", "result"));
+  MIG_ASSIGN_OR_RETURN(result.command, AsInt(command, "result.command"));
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::element action, Member(root, "action", "result"));
+  MIG_ASSIGN_OR_RETURN(result.action, json::AsCount(action, "result.action", uint64_t{1} << 53));
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::element status_element, Member(root, "status", "result"));
+  MIG_ASSIGN_OR_RETURN(std::string status, json::AsString(status_element, "result.status"));
+  bool known = false;
+  for (ResultStatus candidate : {ResultStatus::kSuccess, ResultStatus::kFailed, ResultStatus::kRefused,
+                                 ResultStatus::kTimeout, ResultStatus::kExpired}) {
+    if (status == ResultStatusName(candidate)) {
+      result.status = candidate;
+      known = true;
+    }
+  }
+  if (!known) return absl::InvalidArgumentError(absl::StrCat("result.status: unknown status '", status, "'"));
+  simdjson::dom::element reason;
+  if (root["reason"].get(reason) == simdjson::SUCCESS) {
+    MIG_ASSIGN_OR_RETURN(result.reason, json::AsString(reason, "result.reason"));
+  }
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::element results_element, Member(root, "results", "result"));
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::array results, json::AsArray(results_element, "result.results"));
+  for (simdjson::dom::element operation : results) result.operation_results.push_back(simdjson::minify(operation));
+  return result;
+}
+
+std::string HeartbeatToJson(const Heartbeat& heartbeat) {
+  json::JsonWriter w;
+  w.BeginObject();
+  w.Field("name", heartbeat.name);
+  w.Field("queue", heartbeat.queue);
+  w.Field("mode", heartbeat.mode);
+  w.Field("version", heartbeat.version);
+  w.Field("pid", heartbeat.pid);
+  w.Field("starttime", absl::FormatTime(absl::RFC3339_full, heartbeat.start_time, absl::UTCTimeZone()));
+  w.Key("environment");
+  w.Raw(heartbeat.environment_json);
+  w.Key("tags");
+  w.Raw(heartbeat.tags_json);
+  w.EndObject();
+  return std::move(w).Take();
+}
+
+absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view text) {
+  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "heartbeat", 1 << 20));
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::object root,
+                       Root(*document, "heartbeat",
+                            {"name", "queue", "mode", "version", "pid", "starttime", "environment", "tags"}));
+  Heartbeat heartbeat;
+  for (auto [key, field] : {std::pair<std::string_view, std::string*>{"name", &heartbeat.name},
+                            {"queue", &heartbeat.queue},
+                            {"mode", &heartbeat.mode},
+                            {"version", &heartbeat.version}}) {
+    MIG_ASSIGN_OR_RETURN(simdjson::dom::element value, Member(root, key, "heartbeat"));
+    MIG_ASSIGN_OR_RETURN(*field, json::AsString(value, json::ChildPath("heartbeat", key)));
+  }
+  MIG_RETURN_IF_ERROR(CheckAgentName(heartbeat.name));
+  if (heartbeat.mode != "daemon" && heartbeat.mode != "checkin") {
+    return absl::InvalidArgumentError(absl::StrCat("heartbeat.mode: '", heartbeat.mode, "' is not daemon or checkin"));
+  }
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::element pid, Member(root, "pid", "heartbeat"));
+  MIG_ASSIGN_OR_RETURN(heartbeat.pid, AsInt(pid, "heartbeat.pid"));
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::element start, Member(root, "starttime", "heartbeat"));
+  MIG_ASSIGN_OR_RETURN(std::string start_text, json::AsString(start, "heartbeat.starttime"));
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, start_text, &heartbeat.start_time, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat("heartbeat.starttime: '", start_text, "': ", error));
+  }
+  for (auto [key, field] : {std::pair<std::string_view, std::string*>{"environment", &heartbeat.environment_json},
+                            {"tags", &heartbeat.tags_json}}) {
+    MIG_ASSIGN_OR_RETURN(simdjson::dom::element value, Member(root, key, "heartbeat"));
+    MIG_RETURN_IF_ERROR(json::AsObject(value, json::ChildPath("heartbeat", key)).status());
+    *field = simdjson::minify(value);
+  }
+  return heartbeat;
+}
+
+absl::StatusOr<Sender> SenderOf(std::string_view routing_key) {
+  size_t dot = routing_key.rfind('.');
+  if (dot == std::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("routing key '", routing_key, "' is not <agent>.results|heartbeat"));
+  }
+  Sender sender;
+  sender.agent = std::string(routing_key.substr(0, dot));
+  std::string_view kind = routing_key.substr(dot + 1);
+  if (kind == "results") {
+    sender.kind = Sender::Kind::kResult;
+  } else if (kind == "heartbeat") {
+    sender.kind = Sender::Kind::kHeartbeat;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("routing key '", routing_key, "' is not <agent>.results|heartbeat"));
+  }
+  MIG_RETURN_IF_ERROR(CheckAgentName(sender.agent));
+  return sender;
+}
+
+}  // namespace mig::protocol

@@ -1,0 +1,79 @@
+// The messages agents and the scheduler exchange through the broker, and who sent them.
+//
+//   exchange mig.agents, routing key <agent>:      Command   {"id", "action": <the signed action, verbatim>}
+//   exchange mig.results, key <agent>.results:     Result    {"command", "action", "status", "reason", "results"}
+//   exchange mig.results, key <agent>.heartbeat:   Heartbeat {"name", "queue", "mode", "version", "pid",
+//                                                             "starttime", "environment", "tags"}
+//
+// The sender of a result or heartbeat is the routing key's first part: the broker lets an agent publish only
+// under its own name (a topic permission), so the body's claims about identity are checked against it and
+// never trusted alone.
+#ifndef MIG_PROTOCOL_MESSAGES_H_
+#define MIG_PROTOCOL_MESSAGES_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace mig::protocol {
+
+inline constexpr std::string_view kAgentsExchange = "mig.agents";
+inline constexpr std::string_view kResultsExchange = "mig.results";
+inline constexpr size_t kMaxMessageBytes = 64 << 20;
+
+std::string AgentQueue(std::string_view agent);            // "mig.agent.<agent>"
+std::string ResultRoutingKey(std::string_view agent);      // "<agent>.results"
+std::string HeartbeatRoutingKey(std::string_view agent);   // "<agent>.heartbeat"
+
+// A valid agent name: lowercase letters, digits, '.', '-', starting with a letter or digit, at most 128
+// bytes (it is part of queue names, routing keys and broker permission regexes).
+absl::Status CheckAgentName(std::string_view name);
+
+struct Command {
+  int64_t id = 0;
+  std::string action_json;  // verified by the agent itself; the scheduler's word is not enough
+};
+std::string CommandToJson(const Command& command);
+absl::StatusOr<Command> ParseCommand(std::string_view json);
+
+enum class ResultStatus { kSuccess, kFailed, kRefused, kTimeout, kExpired };
+std::string_view ResultStatusName(ResultStatus status);
+
+struct Result {
+  int64_t command = 0;
+  uint64_t action = 0;
+  ResultStatus status = ResultStatus::kSuccess;
+  std::string reason;                       // why refused, failed or timed out
+  std::vector<std::string> operation_results;  // each operation's module result JSON, in order
+};
+std::string ResultToJson(const Result& result);
+absl::StatusOr<Result> ParseResult(std::string_view json);
+
+struct Heartbeat {
+  std::string name;
+  std::string queue;
+  std::string mode;  // "daemon" or "checkin"
+  std::string version;
+  int64_t pid = 0;
+  absl::Time start_time;
+  std::string environment_json = "{}";
+  std::string tags_json = "{}";
+};
+std::string HeartbeatToJson(const Heartbeat& heartbeat);
+absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view json);
+
+// The agent that published a message with this routing key on mig.results, and what kind of message it is;
+// InvalidArgument for any other shape.
+struct Sender {
+  std::string agent;
+  enum class Kind { kResult, kHeartbeat } kind = Kind::kResult;
+};
+absl::StatusOr<Sender> SenderOf(std::string_view routing_key);
+
+}  // namespace mig::protocol
+
+#endif  // MIG_PROTOCOL_MESSAGES_H_

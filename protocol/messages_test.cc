@@ -1,0 +1,77 @@
+// Broker messages: each round-trips, and malformed ones or ones whose sender is unclear are refused.
+#include "protocol/messages.h"
+
+#include <string>
+
+#include "catch2/catch.hpp"
+
+namespace mig::protocol {
+namespace {
+
+TEST_CASE("Commands, results and heartbeats round-trip") {
+  Command command{.id = 42, .action_json = R"({"id":7,"name":"find passwd"})"};
+  absl::StatusOr<Command> parsed_command = ParseCommand(CommandToJson(command));
+  REQUIRE(parsed_command.ok());
+  CHECK(parsed_command->id == 42);
+  CHECK(parsed_command->action_json == command.action_json);
+
+  Result result{.command = 42, .action = 7, .status = ResultStatus::kRefused, .reason = "expired",
+                .operation_results = {R"({"foundanything":false})"}};
+  absl::StatusOr<Result> parsed_result = ParseResult(ResultToJson(result));
+  INFO(parsed_result.status().message());
+  REQUIRE(parsed_result.ok());
+  CHECK(parsed_result->status == ResultStatus::kRefused);
+  CHECK(parsed_result->reason == "expired");
+  CHECK(parsed_result->operation_results == result.operation_results);
+
+  Heartbeat heartbeat{.name = "web1.example", .queue = AgentQueue("web1.example"), .mode = "daemon",
+                      .version = "0.1.0", .pid = 1234, .start_time = absl::FromUnixSeconds(1'800'000'000),
+                      .environment_json = R"({"os":"linux"})", .tags_json = R"({"env":"prod"})"};
+  absl::StatusOr<Heartbeat> parsed_heartbeat = ParseHeartbeat(HeartbeatToJson(heartbeat));
+  INFO(parsed_heartbeat.status().message());
+  REQUIRE(parsed_heartbeat.ok());
+  CHECK(parsed_heartbeat->queue == "mig.agent.web1.example");
+  CHECK(parsed_heartbeat->start_time == heartbeat.start_time);
+  CHECK(parsed_heartbeat->tags_json == heartbeat.tags_json);
+}
+
+TEST_CASE("Bad messages and unclear senders are refused") {
+  struct Case {
+    std::string what;
+    absl::Status status;
+    std::string error_part;
+  };
+  std::vector<Case> cases = {
+      {"command without action", ParseCommand(R"({"id": 1})").status(), "no \"action\""},
+      {"command with a string action", ParseCommand(R"({"id": 1, "action": "x"})").status(), "expected an object"},
+      {"command with extra field", ParseCommand(R"({"id": 1, "action": {}, "run": "sh"})").status(), "run"},
+      {"result with unknown status", ParseResult(R"({"command":1,"action":1,"status":"ok","results":[]})").status(),
+       "unknown status 'ok'"},
+      {"heartbeat with a bad name",
+       ParseHeartbeat(R"({"name":"web1;drop","queue":"q","mode":"daemon","version":"1","pid":1,
+                          "starttime":"2027-01-15T08:00:00Z","environment":{},"tags":{}})")
+           .status(),
+       "may hold only"},
+      {"heartbeat with a bad time",
+       ParseHeartbeat(R"({"name":"web1","queue":"q","mode":"daemon","version":"1","pid":1,
+                          "starttime":"yesterday","environment":{},"tags":{}})")
+           .status(),
+       "heartbeat.starttime"},
+      {"routing key without kind", SenderOf("web1").status(), "is not <agent>.results|heartbeat"},
+      {"routing key of another kind", SenderOf("web1.commands").status(), "is not"},
+      {"routing key with a bad agent", SenderOf("*.results").status(), "must start with"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what << ": " << c.status.message());
+    REQUIRE_FALSE(c.status.ok());
+    CHECK(c.status.message().find(c.error_part) != std::string_view::npos);
+  }
+  absl::StatusOr<Sender> sender = SenderOf("web1.example.results");
+  REQUIRE(sender.ok());
+  CHECK(sender->agent == "web1.example");
+  CHECK(sender->kind == Sender::Kind::kResult);
+  CHECK(SenderOf("db-2.heartbeat")->kind == Sender::Kind::kHeartbeat);
+}
+
+}  // namespace
+}  // namespace mig::protocol
