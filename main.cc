@@ -7,6 +7,7 @@
 #include "embedded_conf/config.h"
 #include "embedded_conf/embedded.h"
 #include "embedded_conf/load.h"
+#include "agent/module_run_command.h"
 #include "investigator/action_commands.h"
 #include "investigator/commands.h"
 #include "investigator/key_commands.h"
@@ -102,6 +103,7 @@ int main(int argc, char** argv) {
   AddNotYetImplemented(app, "scheduler", "API, scheduler and records of the fleet (not implemented yet)", &exit_code);
   mig::investigator::AddModuleCommands(app, &exit_code, &config_path);
   mig::investigator::AddScribeCommands(app, &exit_code);
+  mig::agent::AddModuleRunCommand(app, &exit_code);
   mig::investigator::AddRunCommand(app, &exit_code);
   mig::investigator::AddActionCommands(app, &exit_code, &config_path);
   mig::investigator::AddKeyCommands(app, &exit_code);
