@@ -28,6 +28,8 @@ packages=(
   catch2 libcli11-dev
   g++ clang-14 libclang-rt-14-dev file gzip findutils coreutils grep diffutils ripgrep fd-find hyperfine procps time
   openssl openssh-client iproute2 iputils-ping util-linux lz4 rpm tcl8.6 make
+  # The broker of the tests and the quick start: tools/broker.sh runs private instances of it.
+  rabbitmq-server
 )
 # npm fetches Zig; machines with NodeSource's nodejs have it already (and conflict with Debian's npm).
 command -v npm >/dev/null 2>&1 || packages+=(npm)
@@ -39,6 +41,19 @@ if ((${#missing[@]})); then
   say "installing Debian packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Installing rabbitmq-server starts a machine-wide broker (5672, 25672, epmd 4369) that mig never uses: its own
+# instances (tools/broker.sh) pick free ports, so the two cannot clash, but it costs memory. Switch it off when
+# this script is what installed it; a broker that was there before is left alone.
+if [[ " ${missing[*]} " == *" rabbitmq-server "* ]]; then
+  if [[ -d /run/systemd/system ]]; then
+    as_root systemctl disable --now rabbitmq-server.service >/dev/null 2>&1 || true
+  elif [[ -x /etc/init.d/rabbitmq-server ]]; then
+    # Only if it runs (a container's policy-rc.d usually kept it from starting): the init script's stop
+    # otherwise leaves a machine-wide epmd behind.
+    if [[ -s /run/rabbitmq/pid ]]; then as_root /etc/init.d/rabbitmq-server stop >/dev/null 2>&1 || true; fi
+    as_root update-rc.d rabbitmq-server disable >/dev/null 2>&1 || true
+  fi
 fi
 
 # Source packages need a deb-src entry; derive it from the machine's own deb entries so no host is named here.
