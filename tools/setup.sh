@@ -74,6 +74,7 @@ sources=(
   "simdjson=3.0.1-1=simdjson"
   "zlib=1:1.2.13.dfsg-1=zlib"
   "lz4=1.9.4-1=lz4"
+  "librabbitmq=0.11.0-1+deb12u2=rabbitmq-c"
   "sqlite3=3.40.1-2+deb12u2=sqlite"
 )
 # Debian builds Abseil as a shared library with a frozen ABI and so pins absl::string_view, optional, any
