@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "json/reader.h"
+#include "modules/searches.h"
 #include "json/writer.h"
 #include "modules/file/checks.h"
 #include "re2/re2.h"
@@ -237,80 +238,68 @@ absl::StatusOr<Parameters> ParseParameters(std::string_view json_text) {
   using json::AsString;
   using json::AsStringArray;
   using json::ChildPath;
-  MIG_ASSIGN_OR_RETURN(auto doc, json::JsonDocument::Parse(json_text, "file module parameters"));
-  MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, AsObject(doc->root(), ""));
-  MIG_RETURN_IF_ERROR(json::CheckKeys(root, "", {"searches"}));
   Parameters parameters;
-  simdjson::dom::element searches_element;
-  if (root["searches"].get(searches_element) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("no search: parameters need at least one search in \"searches\"");
-  }
-  MIG_ASSIGN_OR_RETURN(simdjson::dom::object searches, AsObject(searches_element, "searches"));
-  for (simdjson::dom::key_value_pair entry : searches) {
-    std::string label(entry.key);
-    if (parameters.searches.count(label)) {
-      return absl::InvalidArgumentError(absl::StrCat("searches: label '", label, "' appears more than once"));
-    }
-    std::string path = ChildPath("searches", label);
-    MIG_ASSIGN_OR_RETURN(simdjson::dom::object object, AsObject(entry.value, path));
-    MIG_RETURN_IF_ERROR(json::CheckKeys(object, path,
-                                        {"description", "paths", "contents", "names", "sizes", "modes", "mtimes",
-                                         "md5", "sha1", "sha2", "sha3", "options"}));
-    Search search;
-    for (simdjson::dom::key_value_pair field : object) {
-      std::string field_path = ChildPath(path, field.key);
-      std::string_view key = field.key;
-      if (key == "description") {
-        MIG_ASSIGN_OR_RETURN(search.description, AsString(field.value, field_path));
-        continue;
-      }
-      if (key == "options") {
-        MIG_ASSIGN_OR_RETURN(simdjson::dom::object options, AsObject(field.value, field_path));
-        MIG_RETURN_IF_ERROR(json::CheckKeys(options, field_path,
-                                            {"maxdepth", "remotefs", "matchall", "macroal", "mismatch", "matchlimit",
-                                             "debug", "returnsha256", "decompress", "maxerrors"}));
-        SearchOptions& o = search.options;
-        for (simdjson::dom::key_value_pair option : options) {
-          std::string option_path = ChildPath(field_path, option.key);
-          std::string_view name = option.key;
-          if (name == "maxdepth") {
-            MIG_ASSIGN_OR_RETURN(o.max_depth, AsCount(option.value, option_path, kMaxOptionValue));
-          } else if (name == "matchlimit") {
-            MIG_ASSIGN_OR_RETURN(o.match_limit, AsCount(option.value, option_path, kMaxOptionValue));
-          } else if (name == "maxerrors") {
-            MIG_ASSIGN_OR_RETURN(o.max_errors, AsCount(option.value, option_path, kMaxOptionValue));
-          } else if (name == "remotefs") {
-            MIG_ASSIGN_OR_RETURN(o.remote_fs, AsBool(option.value, option_path));
-          } else if (name == "matchall") {
-            MIG_ASSIGN_OR_RETURN(o.match_all, AsBool(option.value, option_path));
-          } else if (name == "macroal") {
-            MIG_ASSIGN_OR_RETURN(o.macroal, AsBool(option.value, option_path));
-          } else if (name == "returnsha256") {
-            MIG_ASSIGN_OR_RETURN(o.return_sha256, AsBool(option.value, option_path));
-          } else if (name == "decompress") {
-            MIG_ASSIGN_OR_RETURN(o.decompress, AsBool(option.value, option_path));
-          } else if (name == "debug") {
-            MIG_ASSIGN_OR_RETURN(o.debug, AsString(option.value, option_path));
-          } else if (name == "mismatch") {
-            MIG_ASSIGN_OR_RETURN(o.mismatch, AsStringArray(option.value, option_path));
+  MIG_RETURN_IF_ERROR(ForEachSearch(
+      json_text, "file module parameters",
+      {"description", "paths", "contents", "names", "sizes", "modes", "mtimes", "md5", "sha1", "sha2", "sha3",
+       "options"},
+      [&](std::string label, const std::string& path, simdjson::dom::object object) -> absl::Status {
+        Search search;
+        for (simdjson::dom::key_value_pair field : object) {
+          std::string field_path = ChildPath(path, field.key);
+          std::string_view key = field.key;
+          if (key == "description") {
+            MIG_ASSIGN_OR_RETURN(search.description, AsString(field.value, field_path));
+            continue;
           }
+          if (key == "options") {
+            MIG_ASSIGN_OR_RETURN(simdjson::dom::object options, AsObject(field.value, field_path));
+            MIG_RETURN_IF_ERROR(json::CheckKeys(options, field_path,
+                                                {"maxdepth", "remotefs", "matchall", "macroal", "mismatch",
+                                                 "matchlimit", "debug", "returnsha256", "decompress", "maxerrors"}));
+            SearchOptions& o = search.options;
+            for (simdjson::dom::key_value_pair option : options) {
+              std::string option_path = ChildPath(field_path, option.key);
+              std::string_view name = option.key;
+              if (name == "maxdepth") {
+                MIG_ASSIGN_OR_RETURN(o.max_depth, AsCount(option.value, option_path, kMaxOptionValue));
+              } else if (name == "matchlimit") {
+                MIG_ASSIGN_OR_RETURN(o.match_limit, AsCount(option.value, option_path, kMaxOptionValue));
+              } else if (name == "maxerrors") {
+                MIG_ASSIGN_OR_RETURN(o.max_errors, AsCount(option.value, option_path, kMaxOptionValue));
+              } else if (name == "remotefs") {
+                MIG_ASSIGN_OR_RETURN(o.remote_fs, AsBool(option.value, option_path));
+              } else if (name == "matchall") {
+                MIG_ASSIGN_OR_RETURN(o.match_all, AsBool(option.value, option_path));
+              } else if (name == "macroal") {
+                MIG_ASSIGN_OR_RETURN(o.macroal, AsBool(option.value, option_path));
+              } else if (name == "returnsha256") {
+                MIG_ASSIGN_OR_RETURN(o.return_sha256, AsBool(option.value, option_path));
+              } else if (name == "decompress") {
+                MIG_ASSIGN_OR_RETURN(o.decompress, AsBool(option.value, option_path));
+              } else if (name == "debug") {
+                MIG_ASSIGN_OR_RETURN(o.debug, AsString(option.value, option_path));
+              } else if (name == "mismatch") {
+                MIG_ASSIGN_OR_RETURN(o.mismatch, AsStringArray(option.value, option_path));
+              }
+            }
+            continue;
+          }
+          MIG_ASSIGN_OR_RETURN(std::vector<std::string> values, AsStringArray(field.value, field_path));
+          if (key == "paths") search.paths = std::move(values);
+          if (key == "contents") search.contents = std::move(values);
+          if (key == "names") search.names = std::move(values);
+          if (key == "sizes") search.sizes = std::move(values);
+          if (key == "modes") search.modes = std::move(values);
+          if (key == "mtimes") search.mtimes = std::move(values);
+          if (key == "md5") search.md5 = std::move(values);
+          if (key == "sha1") search.sha1 = std::move(values);
+          if (key == "sha2") search.sha2 = std::move(values);
+          if (key == "sha3") search.sha3 = std::move(values);
         }
-        continue;
-      }
-      MIG_ASSIGN_OR_RETURN(std::vector<std::string> values, AsStringArray(field.value, field_path));
-      if (key == "paths") search.paths = std::move(values);
-      if (key == "contents") search.contents = std::move(values);
-      if (key == "names") search.names = std::move(values);
-      if (key == "sizes") search.sizes = std::move(values);
-      if (key == "modes") search.modes = std::move(values);
-      if (key == "mtimes") search.mtimes = std::move(values);
-      if (key == "md5") search.md5 = std::move(values);
-      if (key == "sha1") search.sha1 = std::move(values);
-      if (key == "sha2") search.sha2 = std::move(values);
-      if (key == "sha3") search.sha3 = std::move(values);
-    }
-    parameters.searches.emplace(std::move(label), std::move(search));
-  }
+        parameters.searches.emplace(std::move(label), std::move(search));
+        return absl::OkStatus();
+      }));
   MIG_RETURN_IF_ERROR(ValidateParameters(parameters));
   return parameters;
 }

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "json/reader.h"
+#include "modules/searches.h"
 #include "json/writer.h"
 
 namespace mig::modules::memory {
@@ -107,57 +108,45 @@ absl::StatusOr<Parameters> ParseParameters(std::string_view json_text) {
   using json::AsString;
   using json::AsStringArray;
   using json::ChildPath;
-  MIG_ASSIGN_OR_RETURN(auto doc, json::JsonDocument::Parse(json_text, "memory module parameters"));
-  MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, AsObject(doc->root(), ""));
-  MIG_RETURN_IF_ERROR(json::CheckKeys(root, "", {"searches"}));
   Parameters parameters;
-  simdjson::dom::element searches_element;
-  if (root["searches"].get(searches_element) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("no search: parameters need at least one search in \"searches\"");
-  }
-  MIG_ASSIGN_OR_RETURN(simdjson::dom::object searches, AsObject(searches_element, "searches"));
-  for (simdjson::dom::key_value_pair entry : searches) {
-    std::string label(entry.key);
-    if (parameters.searches.count(label)) {
-      return absl::InvalidArgumentError(absl::StrCat("searches: label '", label, "' appears more than once"));
-    }
-    std::string path = ChildPath("searches", label);
-    MIG_ASSIGN_OR_RETURN(simdjson::dom::object object, AsObject(entry.value, path));
-    MIG_RETURN_IF_ERROR(
-        json::CheckKeys(object, path, {"description", "names", "libraries", "contents", "bytes", "options"}));
-    Search search;
-    for (simdjson::dom::key_value_pair field : object) {
-      std::string field_path = ChildPath(path, field.key);
-      std::string_view key = field.key;
-      if (key == "description") {
-        MIG_ASSIGN_OR_RETURN(search.description, AsString(field.value, field_path));
-      } else if (key == "options") {
-        MIG_ASSIGN_OR_RETURN(simdjson::dom::object options, AsObject(field.value, field_path));
-        MIG_RETURN_IF_ERROR(json::CheckKeys(options, field_path, {"offset", "maxlength", "logfailures", "matchall"}));
-        SearchOptions& o = search.options;
-        for (simdjson::dom::key_value_pair option : options) {
-          std::string option_path = ChildPath(field_path, option.key);
-          std::string_view name = option.key;
-          if (name == "offset") {
-            MIG_ASSIGN_OR_RETURN(o.offset, AsCount(option.value, option_path, kMaxOffset));
-          } else if (name == "maxlength") {
-            MIG_ASSIGN_OR_RETURN(o.max_length, AsCount(option.value, option_path, kMaxLength));
-          } else if (name == "logfailures") {
-            MIG_ASSIGN_OR_RETURN(o.log_failures, AsBool(option.value, option_path));
-          } else if (name == "matchall") {
-            MIG_ASSIGN_OR_RETURN(o.match_all, AsBool(option.value, option_path));
+  MIG_RETURN_IF_ERROR(ForEachSearch(
+      json_text, "memory module parameters", {"description", "names", "libraries", "contents", "bytes", "options"},
+      [&](std::string label, const std::string& path, simdjson::dom::object object) -> absl::Status {
+        Search search;
+        for (simdjson::dom::key_value_pair field : object) {
+          std::string field_path = ChildPath(path, field.key);
+          std::string_view key = field.key;
+          if (key == "description") {
+            MIG_ASSIGN_OR_RETURN(search.description, AsString(field.value, field_path));
+          } else if (key == "options") {
+            MIG_ASSIGN_OR_RETURN(simdjson::dom::object options, AsObject(field.value, field_path));
+            MIG_RETURN_IF_ERROR(
+                json::CheckKeys(options, field_path, {"offset", "maxlength", "logfailures", "matchall"}));
+            SearchOptions& o = search.options;
+            for (simdjson::dom::key_value_pair option : options) {
+              std::string option_path = ChildPath(field_path, option.key);
+              std::string_view name = option.key;
+              if (name == "offset") {
+                MIG_ASSIGN_OR_RETURN(o.offset, AsCount(option.value, option_path, kMaxOffset));
+              } else if (name == "maxlength") {
+                MIG_ASSIGN_OR_RETURN(o.max_length, AsCount(option.value, option_path, kMaxLength));
+              } else if (name == "logfailures") {
+                MIG_ASSIGN_OR_RETURN(o.log_failures, AsBool(option.value, option_path));
+              } else if (name == "matchall") {
+                MIG_ASSIGN_OR_RETURN(o.match_all, AsBool(option.value, option_path));
+              }
+            }
+          } else {
+            MIG_ASSIGN_OR_RETURN(std::vector<std::string> values, AsStringArray(field.value, field_path));
+            if (key == "names") search.names = std::move(values);
+            if (key == "libraries") search.libraries = std::move(values);
+            if (key == "contents") search.contents = std::move(values);
+            if (key == "bytes") search.bytes = std::move(values);
           }
         }
-      } else {
-        MIG_ASSIGN_OR_RETURN(std::vector<std::string> values, AsStringArray(field.value, field_path));
-        if (key == "names") search.names = std::move(values);
-        if (key == "libraries") search.libraries = std::move(values);
-        if (key == "contents") search.contents = std::move(values);
-        if (key == "bytes") search.bytes = std::move(values);
-      }
-    }
-    parameters.searches.emplace(std::move(label), std::move(search));
-  }
+        parameters.searches.emplace(std::move(label), std::move(search));
+        return absl::OkStatus();
+      }));
   MIG_RETURN_IF_ERROR(ValidateParameters(parameters));
   return parameters;
 }
