@@ -8,6 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "base/status_macros.h"
 #include "json/reader.h"
+#include "modules/scribe/json_members.h"
 
 namespace mig::modules::scribe {
 namespace {
@@ -22,37 +23,6 @@ absl::Status Invalid(std::string_view where, std::string_view message) {
 std::string Where(std::string_view path, std::string_view id) {
   if (id.empty()) return std::string(path);
   return absl::StrCat(path, " (\"", id, "\")");
-}
-
-// An optional string member: absent and null read as "".
-// These read a member and build its path for a message only when it is wrong: a policy has tens of
-// thousands of members, and allocating their paths would cost more than reading them.
-absl::StatusOr<std::string> OptionalString(simdjson::dom::object object, std::string_view key,
-                                           std::string_view path) {
-  simdjson::dom::element value;
-  if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return std::string();
-  std::string_view text;
-  if (value.get(text) == simdjson::SUCCESS) return std::string(text);
-  return json::AsString(value, json::ChildPath(path, key));
-}
-
-absl::StatusOr<bool> OptionalBool(simdjson::dom::object object, std::string_view key, std::string_view path) {
-  simdjson::dom::element value;
-  if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return false;
-  bool flag = false;
-  if (value.get(flag) == simdjson::SUCCESS) return flag;
-  return json::AsBool(value, json::ChildPath(path, key));
-}
-
-// The member as an object, or nullopt when absent or null.
-absl::StatusOr<std::optional<simdjson::dom::object>> OptionalObject(simdjson::dom::object object, std::string_view key,
-                                                                    std::string_view path) {
-  simdjson::dom::element value;
-  if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return std::nullopt;
-  simdjson::dom::object member;
-  if (value.get(member) == simdjson::SUCCESS) return member;
-  MIG_ASSIGN_OR_RETURN(member, json::AsObject(value, json::ChildPath(path, key)));
-  return member;
 }
 
 absl::StatusOr<std::shared_ptr<const RE2>> CompileRegex(std::string_view pattern, std::string_view where) {

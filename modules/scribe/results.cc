@@ -6,6 +6,7 @@
 #include "base/status_macros.h"
 #include "json/reader.h"
 #include "json/writer.h"
+#include "modules/scribe/json_members.h"
 #include "modules/result.h"
 
 namespace mig::modules::scribe {
@@ -108,28 +109,16 @@ struct RenderedTest {
   std::vector<std::string> messages;
 };
 
-absl::StatusOr<std::string> StringField(simdjson::dom::object object, std::string_view key, std::string_view path) {
-  simdjson::dom::element value;
-  if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return std::string();
-  return json::AsString(value, json::ChildPath(path, key));
-}
-
-absl::StatusOr<bool> BoolField(simdjson::dom::object object, std::string_view key, std::string_view path) {
-  simdjson::dom::element value;
-  if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return false;
-  return json::AsBool(value, json::ChildPath(path, key));
-}
-
 absl::StatusOr<RenderedTest> ReadTest(simdjson::dom::element element, const std::string& path) {
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object object, json::AsObject(element, path));
   RenderedTest test;
-  MIG_ASSIGN_OR_RETURN(test.id, StringField(object, "testid", path));
-  MIG_ASSIGN_OR_RETURN(test.name, StringField(object, "name", path));
-  MIG_ASSIGN_OR_RETURN(test.description, StringField(object, "description", path));
-  MIG_ASSIGN_OR_RETURN(test.error, StringField(object, "error", path));
-  MIG_ASSIGN_OR_RETURN(test.is_error, BoolField(object, "iserror", path));
-  MIG_ASSIGN_OR_RETURN(test.master, BoolField(object, "masterresult", path));
-  MIG_ASSIGN_OR_RETURN(test.has_true, BoolField(object, "hastrueresults", path));
+  MIG_ASSIGN_OR_RETURN(test.id, OptionalString(object, "testid", path));
+  MIG_ASSIGN_OR_RETURN(test.name, OptionalString(object, "name", path));
+  MIG_ASSIGN_OR_RETURN(test.description, OptionalString(object, "description", path));
+  MIG_ASSIGN_OR_RETURN(test.error, OptionalString(object, "error", path));
+  MIG_ASSIGN_OR_RETURN(test.is_error, OptionalBool(object, "iserror", path));
+  MIG_ASSIGN_OR_RETURN(test.master, OptionalBool(object, "masterresult", path));
+  MIG_ASSIGN_OR_RETURN(test.has_true, OptionalBool(object, "hastrueresults", path));
   simdjson::dom::element list;
   if (object["tags"].get(list) == simdjson::SUCCESS && !list.is_null()) {
     std::string tags_path = json::ChildPath(path, "tags");
@@ -138,8 +127,8 @@ absl::StatusOr<RenderedTest> ReadTest(simdjson::dom::element element, const std:
     for (simdjson::dom::element tag_element : tags) {
       std::string tag_path = json::IndexPath(tags_path, index++);
       MIG_ASSIGN_OR_RETURN(simdjson::dom::object tag, json::AsObject(tag_element, tag_path));
-      MIG_ASSIGN_OR_RETURN(std::string key, StringField(tag, "key", tag_path));
-      MIG_ASSIGN_OR_RETURN(std::string value, StringField(tag, "value", tag_path));
+      MIG_ASSIGN_OR_RETURN(std::string key, OptionalString(tag, "key", tag_path));
+      MIG_ASSIGN_OR_RETURN(std::string value, OptionalString(tag, "value", tag_path));
       test.tags.emplace_back(std::move(key), std::move(value));
     }
   }
@@ -151,9 +140,9 @@ absl::StatusOr<RenderedTest> ReadTest(simdjson::dom::element element, const std:
       std::string sub_path = json::IndexPath(results_path, index++);
       MIG_ASSIGN_OR_RETURN(simdjson::dom::object sub, json::AsObject(sub_element, sub_path));
       RenderedSub rendered;
-      MIG_ASSIGN_OR_RETURN(rendered.result, BoolField(sub, "result", sub_path));
-      MIG_ASSIGN_OR_RETURN(rendered.identifier, StringField(sub, "identifier", sub_path));
-      MIG_ASSIGN_OR_RETURN(rendered.value, StringField(sub, "value", sub_path));
+      MIG_ASSIGN_OR_RETURN(rendered.result, OptionalBool(sub, "result", sub_path));
+      MIG_ASSIGN_OR_RETURN(rendered.identifier, OptionalString(sub, "identifier", sub_path));
+      MIG_ASSIGN_OR_RETURN(rendered.value, OptionalString(sub, "value", sub_path));
       test.results.push_back(std::move(rendered));
     }
   }
@@ -217,8 +206,8 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
     MIG_ASSIGN_OR_RETURN(simdjson::dom::object elements, json::AsObject(result.elements, "elements"));
     bool human = false;
     bool json_output = false;
-    MIG_ASSIGN_OR_RETURN(human, BoolField(elements, "humanoutput", "elements"));
-    MIG_ASSIGN_OR_RETURN(json_output, BoolField(elements, "jsonoutput", "elements"));
+    MIG_ASSIGN_OR_RETURN(human, OptionalBool(elements, "humanoutput", "elements"));
+    MIG_ASSIGN_OR_RETURN(json_output, OptionalBool(elements, "jsonoutput", "elements"));
     simdjson::dom::element list;
     if (elements["results"].get(list) == simdjson::SUCCESS && !list.is_null()) {
       MIG_ASSIGN_OR_RETURN(simdjson::dom::array tests, json::AsArray(list, "elements.results"));
