@@ -1,0 +1,256 @@
+#include "http/client.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "http/internal/socket.h"
+#include "http/internal/stream.h"
+#include "http/internal/tls.h"
+#include "http/internal/wire.h"
+
+namespace mig::http {
+namespace {
+
+using internal::Framing;
+
+constexpr size_t kMaxHeadBytes = 256 << 10;
+constexpr size_t kMaxChunkLineBytes = 4 << 10;
+// Interim (1xx) responses skipped before the final one, at most.
+constexpr int kMaxInterimResponses = 8;
+// Bodies up to this size go out in the same write as the head.
+constexpr size_t kCoalesceBytes = 64 << 10;
+
+struct Url {
+  bool https = false;
+  std::string host;  // without brackets: "::1"
+  int port = 0;
+  std::string authority;  // as written, for Host: "[::1]:8393"
+  std::string target;     // "/api/v1/agents?x=1"
+};
+
+bool Printable(std::string_view text) {
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<Url> ParseUrl(std::string_view text) {
+  auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat("bad URL '", absl::CHexEscape(text.substr(0, 200)), "': ", why));
+  };
+  Url url;
+  const size_t scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos) return bad("no http:// or https://");
+  const std::string scheme = absl::AsciiStrToLower(text.substr(0, scheme_end));
+  if (scheme != "http" && scheme != "https") return bad(absl::StrCat("scheme '", scheme, "' is not http or https"));
+  url.https = scheme == "https";
+  std::string_view rest = text.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find('#'));  // a fragment is not sent
+  const size_t authority_end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, authority_end);
+  url.target = authority_end == std::string_view::npos ? "/" : std::string(rest.substr(authority_end));
+  if (url.target.front() == '?') url.target.insert(0, "/");
+  if (!Printable(url.target)) return bad("spaces or control characters in the path or query: percent-encode them");
+  if (authority.find('@') != std::string_view::npos) return bad("credentials in URLs are not supported");
+  if (!Printable(authority)) return bad("spaces or control characters in the host");
+  url.authority = std::string(authority);
+
+  std::string_view port_text;
+  if (absl::StartsWith(authority, "[")) {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return bad("unterminated [IPv6 address]");
+    url.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return bad("junk after [IPv6 address]");
+    if (!after.empty()) port_text = after.substr(1);
+  } else {
+    const size_t colon = authority.find(':');
+    if (colon != std::string_view::npos && authority.find(':', colon + 1) != std::string_view::npos) {
+      return bad("an IPv6 address must be in brackets");
+    }
+    url.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (url.host.empty()) return bad("no host");
+  url.port = url.https ? 443 : 80;
+  if (!port_text.empty() &&
+      (port_text.find_first_not_of("0123456789") != std::string_view::npos || port_text.size() > 5 ||
+       !absl::SimpleAtoi(port_text, &url.port) || url.port < 1 || url.port > 65535)) {
+    return bad(absl::StrCat("bad port '", port_text, "'"));
+  }
+  return url;
+}
+
+// Sends the request and reads the response over a connected stream.
+class Exchange {
+ public:
+  Exchange(internal::Stream* stream, const ClientOptions& options, absl::Time deadline, bool head_request)
+      : stream_(stream), options_(options), deadline_(deadline), head_request_(head_request), reader_(stream) {
+    reader_.set_deadline(deadline);
+  }
+
+  absl::Status Send(std::string head, std::string_view body) {
+    if (body.size() <= kCoalesceBytes) {
+      head.append(body);
+      return stream_->Write(head, deadline_);
+    }
+    if (absl::Status status = stream_->Write(head, deadline_); !status.ok()) return status;
+    return stream_->Write(body, deadline_);
+  }
+
+  // Errors: as Fetch's, but for the prefix naming the request.
+  absl::StatusOr<Response> Receive() {
+    const size_t head_limit = std::min(kMaxHeadBytes, options_.max_response_bytes);
+    internal::ResponseHead parsed;
+    size_t head_bytes = 0;
+    for (int interim = 0;; ++interim) {
+      absl::StatusOr<std::optional<std::string>> head = reader_.ReadHead(head_limit);
+      if (!head.ok()) return Reading(head.status(), "the response head");
+      if (!head->has_value()) return absl::UnavailableError("the server closed the connection without a response");
+      absl::StatusOr<internal::ResponseHead> response_head = internal::ParseResponseHead(**head);
+      if (!response_head.ok()) {
+        return absl::DataLossError(absl::StrCat("malformed response: ", response_head.status().message()));
+      }
+      head_bytes += (*head)->size();
+      parsed = *std::move(response_head);
+      if (parsed.status >= 200) break;
+      if (interim == kMaxInterimResponses) return absl::DataLossError("too many interim (1xx) responses");
+    }
+    absl::StatusOr<Framing> framing = internal::ResponseFraming(parsed.status, parsed.headers);
+    if (head_request_) framing = Framing{.kind = Framing::kNone};  // the headers describe a body not sent
+    if (!framing.ok()) return absl::DataLossError(absl::StrCat("malformed response: ", framing.status().message()));
+
+    Response response{.status = parsed.status, .content_type = "", .headers = std::move(parsed.headers)};
+    const size_t body_limit = options_.max_response_bytes - std::min(head_bytes, options_.max_response_bytes);
+    absl::Status body = absl::OkStatus();
+    switch (framing->kind) {
+      case Framing::kNone:
+        break;
+      case Framing::kLength:
+        if (framing->length > body_limit) return TooLarge();
+        body = reader_.ReadExactly(framing->length, &response.body);
+        break;
+      case Framing::kChunked:
+        body = internal::ReadChunkedBody(reader_, body_limit, kMaxChunkLineBytes, &response.body);
+        if (absl::IsInvalidArgument(body)) {
+          return absl::DataLossError(absl::StrCat("malformed chunked body: ", body.message()));
+        }
+        break;
+      case Framing::kUntilClose:
+        body = reader_.ReadToEnd(body_limit, &response.body);
+        break;
+    }
+    if (absl::IsResourceExhausted(body)) return TooLarge();
+    if (!body.ok()) return Reading(body, "the response body");
+    if (std::optional<std::string_view> type = response.Header("content-type")) response.content_type = *type;
+    return response;
+  }
+
+ private:
+  absl::Status Reading(const absl::Status& status, std::string_view what) const {
+    if (absl::IsResourceExhausted(status)) return TooLarge();
+    return absl::Status(status.code(), absl::StrCat("reading ", what, ": ", status.message()));
+  }
+
+  absl::Status TooLarge() const {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the response is larger than max_response_bytes (", options_.max_response_bytes, ")"));
+  }
+
+  internal::Stream* stream_;
+  const ClientOptions& options_;
+  const absl::Time deadline_;
+  const bool head_request_;
+  internal::Reader reader_;
+};
+
+}  // namespace
+
+absl::StatusOr<Response> Fetch(std::string_view url_text, const Request& request, const ClientOptions& options) {
+  const absl::Time deadline = absl::Now() + options.timeout;
+  absl::StatusOr<Url> url = ParseUrl(url_text);
+  if (!url.ok()) return url.status();
+  const std::string method = request.method.empty() ? "GET" : request.method;
+  // Named without the query, which may be long.
+  const std::string what = absl::StrCat(absl::CHexEscape(method), " ", url->https ? "https" : "http", "://",
+                                        url->authority, url->target.substr(0, url->target.find('?')));
+  auto fail = [&](const absl::Status& status) {
+    if (absl::IsDeadlineExceeded(status)) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(what, ": timed out after ", absl::FormatDuration(options.timeout), " (", status.message(), ")"));
+    }
+    return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+  };
+
+  if (!internal::ValidHeaderName(method)) return fail(absl::InvalidArgumentError("bad method"));
+  std::string head = absl::StrCat(method, " ", url->target, " HTTP/1.1\r\nHost: ", url->authority, "\r\n");
+  if (!request.body.empty() || (method != "GET" && method != "HEAD")) {
+    absl::StrAppend(&head, "Content-Length: ", request.body.size(), "\r\n");
+  }
+  absl::StrAppend(&head, "Connection: close\r\n");
+  for (const auto& [name, value] : request.headers) {
+    if (!internal::ValidHeaderName(name) || !internal::ValidHeaderValue(value)) {
+      return fail(absl::InvalidArgumentError(absl::StrCat("bad header '", absl::CHexEscape(name), "'")));
+    }
+    for (std::string_view own : {"host", "content-length", "transfer-encoding", "connection"}) {
+      if (absl::EqualsIgnoreCase(name, own)) {
+        return fail(absl::InvalidArgumentError(absl::StrCat("header '", name, "' is set by Fetch")));
+      }
+    }
+    absl::StrAppend(&head, name, ": ", value, "\r\n");
+  }
+  absl::StrAppend(&head, "\r\n");
+
+  std::shared_ptr<const internal::TlsConfig> tls;
+  if (url->https) {
+    if (options.ca_pem.empty()) {
+      return fail(absl::InvalidArgumentError("https needs the CA to verify the server with (ClientOptions::ca_pem)"));
+    }
+    absl::StatusOr<std::shared_ptr<const internal::TlsConfig>> config = internal::TlsConfig::ForClient(options.ca_pem);
+    if (!config.ok()) return fail(config.status());
+    tls = *std::move(config);
+  }
+
+  absl::StatusOr<int> fd = internal::ConnectTcp(url->host, url->port, deadline);
+  if (!fd.ok()) return fail(fd.status());
+  std::unique_ptr<internal::Stream> stream;
+  if (tls != nullptr) {
+    auto tls_stream =
+        std::make_unique<internal::TlsStream>(*fd, tls, options.server_name.empty() ? url->host : options.server_name);
+    if (absl::Status handshake = tls_stream->Handshake(deadline, /*cancel_fd=*/-1); !handshake.ok()) {
+      return fail(handshake);
+    }
+    stream = std::move(tls_stream);
+  } else {
+    stream = std::make_unique<internal::PlainStream>(*fd);
+  }
+
+  Exchange exchange(stream.get(), options, deadline, /*head_request=*/method == "HEAD");
+  absl::Status sent = exchange.Send(std::move(head), request.body);
+  if (!sent.ok()) {
+    // A server may answer before it has read the whole request (a 413 for a body too large) and close: its
+    // answer says more than the broken pipe.
+    if (!absl::IsDeadlineExceeded(sent)) {
+      absl::StatusOr<Response> early = exchange.Receive();
+      if (early.ok()) return early;
+    }
+    return fail(absl::Status(sent.code(), absl::StrCat("sending the request: ", sent.message())));
+  }
+  absl::StatusOr<Response> response = exchange.Receive();
+  if (!response.ok()) return fail(response.status());
+  stream->Close();
+  return response;
+}
+
+}  // namespace mig::http
