@@ -347,20 +347,26 @@ absl::Status Connection::WaitForConfirms(absl::Duration timeout) {
 
 absl::Status Connection::Consume(std::string_view queue, uint16_t prefetch) {
   MIG_RETURN_IF_ERROR(CheckUsable());
-  if (!consumer_tag_.empty()) return absl::FailedPreconditionError("already consuming on this connection");
   const std::string what = absl::StrCat("consuming from queue '", queue, "'");
   if (amqp_basic_qos(state_, kChannel, 0, prefetch, /*global=*/0) == nullptr) return RpcFailure(what);
   amqp_basic_consume_ok_t* ok = amqp_basic_consume(state_, kChannel, Bytes(queue), amqp_empty_bytes, /*no_local=*/0,
                                                    /*no_ack=*/0, /*exclusive=*/0, amqp_empty_table);
   if (ok == nullptr) return RpcFailure(what);
-  consumer_tag_ = String(ok->consumer_tag);
+  ++consumers_;
   return absl::OkStatus();
+}
+
+absl::Status Connection::Poll(absl::Duration timeout) {
+  MIG_RETURN_IF_ERROR(CheckUsable());
+  absl::Status pumped = Pump("polling", absl::Now() + timeout, [] { return false; });
+  if (absl::IsDeadlineExceeded(pumped) && broken_.ok()) return absl::OkStatus();
+  return pumped;
 }
 
 absl::StatusOr<std::optional<Delivery>> Connection::Next(absl::Duration timeout) {
   MIG_RETURN_IF_ERROR(CheckUsable());
   if (deliveries_.empty()) {
-    if (consumer_tag_.empty()) return absl::FailedPreconditionError("Next without Consume");
+    if (consumers_ == 0) return absl::FailedPreconditionError("Next without Consume");
     absl::Status pumped = Pump("waiting for a delivery", absl::Now() + timeout, [&] { return !deliveries_.empty(); });
     if (absl::IsDeadlineExceeded(pumped) && broken_.ok()) return std::nullopt;
     MIG_RETURN_IF_ERROR(pumped);

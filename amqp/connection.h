@@ -141,11 +141,16 @@ class Connection {
   // Messages published and not yet confirmed.
   size_t unconfirmed() const { return unconfirmed_.size(); }
 
-  // Starts consuming `queue`, with at most `prefetch` unacknowledged deliveries at a time (0: no limit).
+  // Starts consuming `queue`, with at most `prefetch` unacknowledged deliveries at a time from it (0: no
+  // limit). May be called for several queues: Next returns deliveries from all of them (the routing key
+  // tells them apart).
   absl::Status Consume(std::string_view queue, uint16_t prefetch);
   // The next delivery, waiting up to `timeout` (zero: only what has already arrived). nullopt when none
   // came in time, which is not an error.
   absl::StatusOr<std::optional<Delivery>> Next(absl::Duration timeout);
+  // Reads what the broker sends (heartbeats, confirms, a close) for `timeout`: what keeps a connection that
+  // only publishes alive between publications. Deliveries that arrive are kept for Next.
+  absl::Status Poll(absl::Duration timeout);
   absl::Status Ack(uint64_t delivery_tag, bool multiple = false);
   // Rejects a delivery: back to the queue with `requeue`, else dropped (or dead-lettered).
   absl::Status Reject(uint64_t delivery_tag, bool requeue);
@@ -203,7 +208,7 @@ class Connection {
   std::string last_return_;
 
   std::deque<Delivery> deliveries_;
-  std::string consumer_tag_;
+  int consumers_ = 0;
 };
 
 }  // namespace mig::amqp
