@@ -7,13 +7,16 @@
 #include "embedded_conf/config.h"
 #include "embedded_conf/embedded.h"
 #include "embedded_conf/load.h"
+#include "agent/agent_command.h"
 #include "agent/module_run_command.h"
 #include "investigator/action_commands.h"
 #include "investigator/commands.h"
+#include "investigator/fleet_commands.h"
 #include "investigator/key_commands.h"
 #include "investigator/scribe_commands.h"
 #include "investigator/go_flags.h"
 #include "modules/module.h"
+#include "scheduler/scheduler_command.h"
 
 namespace {
 
@@ -96,16 +99,17 @@ int main(int argc, char** argv) {
     std::cout << mig::conf::RenderConfig(*loaded);
   });
 
-  AddNotYetImplemented(app, "agent", "endpoint daemon: takes signed actions from the relay (not implemented yet)",
-                       &exit_code);
+  CLI::App* agent = mig::agent::AddAgentCommand(app, &exit_code, &config_path, kVersion);
+  mig::investigator::AddAgentListCommand(*agent, &exit_code);
   AddNotYetImplemented(app, "loader", "installs and updates the agent from signed releases (not implemented yet)",
                        &exit_code);
-  AddNotYetImplemented(app, "scheduler", "API, scheduler and records of the fleet (not implemented yet)", &exit_code);
+  mig::scheduler::AddSchedulerCommand(app, &exit_code, &config_path);
   mig::investigator::AddModuleCommands(app, &exit_code, &config_path);
   mig::investigator::AddScribeCommands(app, &exit_code);
   mig::agent::AddModuleRunCommand(app, &exit_code);
-  mig::investigator::AddRunCommand(app, &exit_code);
+  mig::investigator::AddRunCommand(app, &exit_code, &config_path);
   mig::investigator::AddActionCommands(app, &exit_code, &config_path);
+  mig::investigator::AddActionFleetCommands(*app.get_subcommand("action"), &exit_code);
   mig::investigator::AddKeyCommands(app, &exit_code);
 
   std::vector<std::string> args = Normalize(app, std::vector<std::string>(argv + 1, argv + argc));

@@ -59,7 +59,7 @@ const std::vector<SectionSpec>& Schema() {
         {"statedir", false},
         {"tag", true}}},
       {"certs", false, {{"ca", false}, {"cert", false}, {"key", false}}},
-      {"scheduler", false, {{"api", false}}},
+      {"scheduler", false, {{"api", false}, {"relay", false}, {"database", false}, {"listen", false}}},
       {"investigator", true, {{"pubkey", false}}},
       {"acl", true, {{"minimumweight", false}, {"investigator", true}}},
       {"loader", false, {{"source", false}, {"releasekey", true}, {"threshold", false}}},
@@ -352,6 +352,16 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
     MIG_RETURN_IF_ERROR(CheckUrl(*v, {"http", "https"}));
     config.scheduler.api = v->text;
   }
+  if (const Value* v = Single(section("scheduler"), "relay"); v && !v->text.empty()) {
+    MIG_RETURN_IF_ERROR(CheckUrl(*v, {"amqp", "amqps"}));
+    config.scheduler.relay = v->text;
+  }
+  if (const Value* v = Single(section("scheduler"), "database"); v && !v->text.empty()) {
+    config.scheduler.database = v->text;
+  }
+  if (const Value* v = Single(section("scheduler"), "listen"); v && !v->text.empty()) {
+    config.scheduler.listen = v->text;
+  }
 
   // [investigator "name"], before the ACLs that refer to them.
   std::set<std::string> investigator_names;
@@ -478,6 +488,9 @@ std::string RenderConfig(const Config& config) {
   line("key", file_summary(config.certs.key, true));
   out += "[scheduler]\n";
   line("api", config.scheduler.api);
+  line("relay", config.scheduler.relay);
+  line("database", config.scheduler.database);
+  line("listen", config.scheduler.listen);
   for (const Investigator& i : config.investigators) {
     absl::StrAppend(&out, "[investigator \"", i.name, "\"]\n");
     line("pubkey", i.public_key);

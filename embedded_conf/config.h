@@ -53,6 +53,11 @@ struct CertsConfig {
 
 struct SchedulerConfig {
   std::string api;  // base URL of the scheduler API the investigator talks to
+  // The scheduler's own settings (`mig scheduler`): its relay URL (it logs in with [certs]'s certificate,
+  // CN "scheduler"), its database file, and where its API listens (loopback: put a TLS proxy in front).
+  std::string relay;
+  std::string database = "/var/lib/mig/scheduler.db";
+  std::string listen = "127.0.0.1:8393";
 };
 
 struct Investigator {

@@ -13,6 +13,7 @@
 #include "embedded_conf/load.h"
 #include "investigator/action_commands.h"
 #include "investigator/files.h"
+#include "investigator/fleet.h"
 #include "investigator/local_run.h"
 #include "json/reader.h"
 #include "modules/module.h"
@@ -31,6 +32,9 @@ struct CommonOptions {
   std::string expiration = kDefaultExpiration;
   std::string name;
   bool print_action = false;
+  int64_t target_found = 0;
+  int64_t target_notfound = 0;
+  bool no_follow = false;
 };
 
 // "-t,--target", or only "--target" when the module's own flags use -t (ping's timeout, as in MIG, where
@@ -60,6 +64,11 @@ void AddCommonOptions(CLI::App* command, CommonOptions* o) {
   command->add_option(FreeNames(*command, "-e", "--expiration"), o->expiration, "how long the action stays valid")
       ->capture_default_str();
   command->add_option("--action-name", o->name, "the action's name (default: the module)");
+  command->add_option("--target-found", o->target_found,
+                      "only the agents that found something in this earlier action (its id), and the target");
+  command->add_option("--target-notfound", o->target_notfound,
+                      "only the agents that ran this earlier action and found nothing, and the target");
+  command->add_flag("--no-follow", o->no_follow, "launch, print the action's id and return (see `mig action results`)");
   command->add_flag(FreeNames(*command, "-p", "--print-action"), o->print_action,
                     "print the unsigned action (JSON) instead of running it: sign it with `mig action sign`");
 }
@@ -87,11 +96,48 @@ absl::StatusOr<LocalRunOptions> ToLocalOptions(const CommonOptions& o) {
   return options;
 }
 
-int FleetNotImplemented(std::string_view command) {
-  std::cerr << "mig " << command
-            << ": sending actions to a fleet (through the scheduler) is not implemented yet; add --local to run "
-               "on this host, or --print-action to write the action for `mig action sign`\n";
-  return kExitUsage;
+// Sends the operations to the agents the target selects, through the scheduler ~/.migrc names, and prints
+// what they found.
+int RunOnFleet(std::string_view command, std::vector<action::Operation> operations, const CommonOptions& o,
+               const std::string& config_path) {
+  auto fail = [&](const absl::Status& status, int code) {
+    std::cerr << "mig " << command << ": " << status.message() << "\n";
+    return code;
+  };
+  if (o.target_found > 0 && o.target_notfound > 0) {
+    return fail(absl::InvalidArgumentError("--target-found and --target-notfound do not go together"), kExitUsage);
+  }
+  absl::StatusOr<conf::Config> config = conf::LoadConfig(config_path);
+  if (!config.ok()) return fail(config.status(), kExitUsage);
+  absl::StatusOr<Migrc> rc = LoadMigrc();
+  if (!rc.ok()) return fail(rc.status(), kExitUsage);
+  absl::StatusOr<LocalRunOptions> print = ToLocalOptions(o);
+  if (!print.ok()) return fail(print.status(), kExitUsage);
+  absl::StatusOr<ApiClient> client = ApiClient::Open(*rc);
+  if (!client.ok()) return fail(client.status(), kExitUsage);
+  std::string target = ExpandTarget(*rc, o.target);
+  if (o.target_found > 0 || o.target_notfound > 0) {
+    int64_t earlier = o.target_found > 0 ? o.target_found : o.target_notfound;
+    absl::StatusOr<std::vector<std::string>> agents = AgentsOfAction(*client, earlier, o.target_found > 0);
+    if (!agents.ok()) return fail(agents.status(), kExitFailed);
+    if (agents->empty()) {
+      std::cerr << "mig " << command << ": no agent " << (o.target_found > 0 ? "found something" : "found nothing")
+                << " in action " << earlier << "\n";
+      return kExitNothingFound;
+    }
+    target = TargetForAgents(target, *agents);
+  }
+  NewActionRequest request;
+  request.operations = std::move(operations);
+  request.name = o.name;
+  request.target = target;
+  request.expiration = o.expiration;
+  absl::StatusOr<action::Action> a = NewUnsignedAction(request, *config, absl::Now());
+  if (!a.ok()) return fail(a.status(), kExitUsage);
+  FleetRunOptions options;
+  options.print = *print;
+  options.follow = !o.no_follow;
+  return LaunchAndFollow(*client, *std::move(a), /*add_signature=*/true, options, std::cout, std::cerr);
 }
 
 int PrintAction(const modules::Module& module, std::string parameters, const CommonOptions& o,
@@ -144,7 +190,7 @@ void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_co
       return;
     }
     if (!options->local) {
-      *exit_code = FleetNotImplemented(name);
+      *exit_code = RunOnFleet(name, {{name, *parameters}}, *options, *config_path);
       return;
     }
     for (const std::string& path : flags->LocalPaths()) {
@@ -216,7 +262,7 @@ void AddModuleCommands(CLI::App& app, int* exit_code, const std::string* config_
   for (const modules::Module* module : modules::AllModules()) AddModuleCommand(app, *module, exit_code, config_path);
 }
 
-void AddRunCommand(CLI::App& app, int* exit_code) {
+void AddRunCommand(CLI::App& app, int* exit_code, const std::string* config_path) {
   CLI::App* command =
       app.add_subcommand("run", "run every operation of a MIG action file (its parameters JSON, as MIG writes them)");
   command->footer(
@@ -225,14 +271,21 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<CommonOptions>();
   command->add_option("-i,--input", *input, "the action file; - reads standard input")->required();
   AddCommonOptions(command, options.get());
-  command->callback([input, options, exit_code] {
-    if (!options->local) {
-      *exit_code = FleetNotImplemented("run");
-      return;
-    }
+  command->callback([input, options, exit_code, config_path] {
     absl::StatusOr<std::string> text = ReadInputFile(*input);
     absl::StatusOr<std::vector<Operation>> operations =
         text.ok() ? ReadOperations(*text, *input) : absl::StatusOr<std::vector<Operation>>(text.status());
+    if (!options->local) {
+      if (!operations.ok()) {
+        std::cerr << "mig run: " << operations.status().message() << "\n";
+        *exit_code = kExitUsage;
+        return;
+      }
+      std::vector<action::Operation> fleet_operations;
+      for (Operation& op : *operations) fleet_operations.push_back({op.module, std::move(op.parameters_json)});
+      *exit_code = RunOnFleet("run", std::move(fleet_operations), *options, *config_path);
+      return;
+    }
     absl::StatusOr<LocalRunOptions> local = ToLocalOptions(*options);
     if (local.ok() && !operations.ok()) local = operations.status();
     if (!local.ok()) {

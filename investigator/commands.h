@@ -11,7 +11,7 @@ namespace mig::investigator {
 
 // `config_path` is main's --config, read when a command needs the configuration.
 void AddModuleCommands(CLI::App& app, int* exit_code, const std::string* config_path);
-void AddRunCommand(CLI::App& app, int* exit_code);
+void AddRunCommand(CLI::App& app, int* exit_code, const std::string* config_path);
 
 }  // namespace mig::investigator
 

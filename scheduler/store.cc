@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "sqlite3.h"
 
 namespace mig::scheduler {
@@ -37,10 +38,12 @@ CREATE TABLE IF NOT EXISTS commands (
   agent_id INTEGER NOT NULL REFERENCES agents(id),
   status TEXT NOT NULL,
   sent TEXT NOT NULL,
+  published INTEGER NOT NULL DEFAULT 0,
   finished TEXT,
   UNIQUE (action_id, agent_id)
 );
 CREATE INDEX IF NOT EXISTS commands_by_status ON commands (status, action_id);
+CREATE INDEX IF NOT EXISTS commands_unpublished ON commands (published) WHERE published = 0;
 CREATE TABLE IF NOT EXISTS results (
   command_id INTEGER PRIMARY KEY REFERENCES commands(id),
   received TEXT NOT NULL,
@@ -243,31 +246,148 @@ absl::StatusOr<std::vector<Command>> Store::CreateCommands(int64_t action_id, co
 
 absl::StatusOr<bool> Store::RecordResult(int64_t command_id, CommandStatus status, std::string_view result_json,
                                          bool found, absl::Time now) {
-  if (absl::Status s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
-  auto fail = [&](absl::Status s) -> absl::StatusOr<bool> {
+  IncomingResult one{.command_id = command_id, .status = status, .json = std::string(result_json), .found = found};
+  MIG_ASSIGN_OR_RETURN(std::vector<RecordOutcome> outcomes, RecordResults({&one, 1}, now));
+  if (outcomes[0] == RecordOutcome::kUnknownCommand) return absl::NotFoundError(absl::StrCat("no command ", command_id));
+  return outcomes[0] == RecordOutcome::kRecorded;
+}
+
+absl::StatusOr<std::vector<RecordOutcome>> Store::RecordResults(absl::Span<const IncomingResult> results,
+                                                                absl::Time now) {
+  MIG_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  auto fail = [&](absl::Status s) -> absl::StatusOr<std::vector<RecordOutcome>> {
     Execute("ROLLBACK").IgnoreError();
     return s;
   };
-  Statement update(db_, "UPDATE commands SET status = ?2, finished = ?3 WHERE id = ?1 AND status = 'sent'");
-  if (!update.status().ok()) return fail(update.status());
-  std::string when = SqlTime(now);
-  update.Bind(1, command_id).Bind(2, CommandStatusName(status)).Bind(3, when);
-  if (absl::Status s = update.Run(); !s.ok()) return fail(s);
-  if (sqlite3_changes(db_) == 0) {
-    // Already answered (a redelivery), expired, or unknown: nothing to record.
-    Statement exists(db_, "SELECT 1 FROM commands WHERE id = ?1");
-    exists.Bind(1, command_id);
-    bool known = exists.Step() == SQLITE_ROW;
-    Execute("ROLLBACK").IgnoreError();
-    if (!known) return absl::NotFoundError(absl::StrCat("no command ", command_id));
-    return false;
-  }
+  // A command's answer is taken once; one that arrives after the action expired still counts (the agent did
+  // run it: its clock allowed it), replacing "expired".
+  Statement update(db_, R"sql(
+    UPDATE commands SET status = ?2, finished = ?3
+    WHERE id = ?1 AND (status = 'sent' OR (status = 'expired' AND NOT EXISTS
+                                           (SELECT 1 FROM results WHERE command_id = ?1)))
+      AND (?4 = '' OR agent_id = (SELECT id FROM agents WHERE name = ?4)))sql");
   Statement insert(db_, "INSERT INTO results (command_id, received, found, json) VALUES (?1, ?2, ?3, ?4)");
-  if (!insert.status().ok()) return fail(insert.status());
-  insert.Bind(1, command_id).Bind(2, when).Bind(3, found ? 1 : 0).Bind(4, result_json);
-  if (absl::Status s = insert.Run(); !s.ok()) return fail(s);
+  Statement owner(db_, "SELECT a.name FROM commands c JOIN agents a ON a.id = c.agent_id WHERE c.id = ?1");
+  for (Statement* statement : {&update, &insert, &owner}) {
+    if (!statement->status().ok()) return fail(statement->status());
+  }
+  std::string when = SqlTime(now);
+  std::vector<RecordOutcome> outcomes;
+  outcomes.reserve(results.size());
+  for (const IncomingResult& result : results) {
+    update.Reset();
+    update.Bind(1, result.command_id).Bind(2, CommandStatusName(result.status)).Bind(3, when).Bind(4, result.sender);
+    if (absl::Status s = update.Run(); !s.ok()) return fail(s);
+    if (sqlite3_changes(db_) == 0) {
+      owner.Reset();
+      owner.Bind(1, result.command_id);
+      if (owner.Step() != SQLITE_ROW) {
+        outcomes.push_back(RecordOutcome::kUnknownCommand);
+      } else if (!result.sender.empty() && owner.Text(0) != result.sender) {
+        outcomes.push_back(RecordOutcome::kNotSendersCommand);
+      } else {
+        outcomes.push_back(RecordOutcome::kAlreadyRecorded);
+      }
+      continue;
+    }
+    insert.Reset();
+    insert.Bind(1, result.command_id).Bind(2, when).Bind(3, result.found ? 1 : 0).Bind(4, result.json);
+    if (absl::Status s = insert.Run(); !s.ok()) return fail(s);
+    outcomes.push_back(RecordOutcome::kRecorded);
+  }
   if (absl::Status s = Execute("COMMIT"); !s.ok()) return fail(s);
-  return true;
+  return outcomes;
+}
+
+absl::Status Store::RecordHeartbeats(absl::Span<const AgentHeartbeat> heartbeats, absl::Time now) {
+  MIG_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  for (const AgentHeartbeat& heartbeat : heartbeats) {
+    if (absl::StatusOr<int64_t> id = RecordHeartbeat(heartbeat, now); !id.ok()) {
+      Execute("ROLLBACK").IgnoreError();
+      return id.status();
+    }
+  }
+  absl::Status committed = Execute("COMMIT");
+  if (!committed.ok()) Execute("ROLLBACK").IgnoreError();
+  return committed;
+}
+
+absl::StatusOr<std::vector<OutgoingCommand>> Store::UnpublishedCommands(absl::Time now, int64_t limit) {
+  Statement query(db_, R"sql(
+    SELECT c.id, ag.name, ac.json FROM commands c JOIN agents ag ON ag.id = c.agent_id
+    JOIN actions ac ON ac.id = c.action_id
+    WHERE c.published = 0 AND c.status = 'sent' AND ac.expireafter > ?1 ORDER BY c.id LIMIT ?2)sql");
+  MIG_RETURN_IF_ERROR(query.status());
+  query.Bind(1, SqlTime(now)).Bind(2, limit);
+  std::vector<OutgoingCommand> commands;
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    commands.push_back({.id = query.Int(0), .agent_name = query.Text(1), .action_json = query.Text(2)});
+  }
+  if (rc != SQLITE_DONE) return query.StepError();
+  return commands;
+}
+
+absl::Status Store::MarkPublished(absl::Span<const int64_t> command_ids) {
+  MIG_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  Statement update(db_, "UPDATE commands SET published = 1 WHERE id = ?1");
+  absl::Status status = update.status();
+  for (size_t i = 0; status.ok() && i < command_ids.size(); ++i) {
+    update.Reset();
+    update.Bind(1, command_ids[i]);
+    status = update.Run();
+  }
+  if (status.ok()) status = Execute("COMMIT");
+  if (!status.ok()) Execute("ROLLBACK").IgnoreError();
+  return status;
+}
+
+absl::StatusOr<StoredAction> Store::GetAction(int64_t action_id) {
+  MIG_ASSIGN_OR_RETURN(std::vector<StoredAction> actions, QueryActions(action_id, 0, 1));
+  if (actions.empty()) return absl::NotFoundError(absl::StrCat("no action ", action_id));
+  return actions[0];
+}
+
+absl::StatusOr<std::vector<StoredAction>> Store::ListActions(int64_t offset, int64_t limit) {
+  return QueryActions(0, offset, limit);
+}
+
+absl::StatusOr<std::vector<StoredAction>> Store::QueryActions(int64_t only_id, int64_t offset, int64_t limit) {
+  Statement query(db_, R"sql(
+    SELECT id, name, target, validfrom, expireafter, created, json FROM actions
+    WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3)sql");
+  MIG_RETURN_IF_ERROR(query.status());
+  query.Bind(1, only_id).Bind(2, limit).Bind(3, offset);
+  std::vector<StoredAction> actions;
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    actions.push_back({.id = query.Int(0), .name = query.Text(1), .target = query.Text(2),
+                       .valid_from = query.Text(3), .expire_after = query.Text(4), .created = query.Text(5),
+                       .json = query.Text(6)});
+  }
+  if (rc != SQLITE_DONE) return query.StepError();
+  return actions;
+}
+
+absl::StatusOr<std::vector<StoredAgent>> Store::Agents(absl::Span<const int64_t> ids) {
+  Statement query(db_, R"sql(
+    SELECT id, name, queueloc, mode, version, pid, starttime, heartbeattime, status, environment, tags
+    FROM agents WHERE id = ?1)sql");
+  MIG_RETURN_IF_ERROR(query.status());
+  std::vector<StoredAgent> agents;
+  agents.reserve(ids.size());
+  for (int64_t id : ids) {
+    query.Reset();
+    query.Bind(1, id);
+    int rc = query.Step();
+    if (rc == SQLITE_DONE) continue;
+    if (rc != SQLITE_ROW) return query.StepError();
+    agents.push_back({.id = query.Int(0), .name = query.Text(1), .queue = query.Text(2), .mode = query.Text(3),
+                      .version = query.Text(4), .pid = query.Int(5), .start_time = query.Text(6),
+                      .heartbeat_time = query.Text(7), .status = query.Text(8), .environment_json = query.Text(9),
+                      .tags_json = query.Text(10)});
+  }
+  return agents;
 }
 
 absl::StatusOr<int64_t> Store::ExpireCommands(absl::Time now) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "absl/time/time.h"
 #include "scheduler/target.h"
 
@@ -77,6 +78,43 @@ struct StoredResult {
 
 enum class ResultFilter { kAll, kFound, kNotFound };
 
+// A result as it came from the broker: `sender` is the agent the routing key names (what the broker
+// vouches for); empty to skip the check.
+struct IncomingResult {
+  int64_t command_id = 0;
+  std::string sender;
+  CommandStatus status = CommandStatus::kSuccess;
+  std::string json;
+  bool found = false;
+};
+enum class RecordOutcome {
+  kRecorded,
+  kAlreadyRecorded,     // a redelivery: nothing changed
+  kUnknownCommand,
+  kNotSendersCommand,   // an agent answering for another: refused
+};
+
+// A command the dispatcher still has to hand to the broker.
+struct OutgoingCommand {
+  int64_t id = 0;
+  std::string agent_name;
+  std::string action_json;
+};
+
+struct StoredAction {
+  int64_t id = 0;
+  std::string name, target, valid_from, expire_after, created;  // times as 'YYYY-MM-DD HH:MM:SS' UTC
+  std::string json;
+};
+
+struct StoredAgent {
+  int64_t id = 0;
+  std::string name, queue, mode, version;
+  int64_t pid = 0;
+  std::string start_time, heartbeat_time, status;
+  std::string environment_json, tags_json;
+};
+
 class Store {
  public:
   static absl::StatusOr<Store> Open(const std::string& path);
@@ -94,8 +132,22 @@ class Store {
   absl::StatusOr<std::vector<Command>> CreateCommands(int64_t action_id, const std::vector<TargetedAgent>& agents,
                                                       absl::Time now);
   // Records a command's outcome. False when it already had one (a redelivered message): nothing changes.
+  // An answer to a command that expired unanswered is still recorded: the agent did run it.
   absl::StatusOr<bool> RecordResult(int64_t command_id, CommandStatus status, std::string_view result_json,
                                     bool found, absl::Time now);
+  // Many results in one transaction (the scheduler acknowledges them to the broker together, after it).
+  absl::StatusOr<std::vector<RecordOutcome>> RecordResults(absl::Span<const IncomingResult> results, absl::Time now);
+  // Many heartbeats in one transaction.
+  absl::Status RecordHeartbeats(absl::Span<const AgentHeartbeat> heartbeats, absl::Time now);
+  // Commands created and not yet confirmed by the broker, of actions not expired, oldest first. A command is
+  // marked published once the broker confirmed it; one published twice (a crash between the two) is
+  // refused by the agent's replay cache, and its second answer is not recorded.
+  absl::StatusOr<std::vector<OutgoingCommand>> UnpublishedCommands(absl::Time now, int64_t limit);
+  absl::Status MarkPublished(absl::Span<const int64_t> command_ids);
+  absl::StatusOr<StoredAction> GetAction(int64_t action_id);  // NotFound
+  absl::StatusOr<std::vector<StoredAction>> ListActions(int64_t offset, int64_t limit);  // newest first
+  // The agents with these ids, in that order (ids not found are skipped).
+  absl::StatusOr<std::vector<StoredAgent>> Agents(absl::Span<const int64_t> ids);
   // Commands still waiting when their action expired become expired; returns how many.
   absl::StatusOr<int64_t> ExpireCommands(absl::Time now);
 
@@ -109,6 +161,7 @@ class Store {
  private:
   Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   absl::Status Execute(std::string_view sql);
+  absl::StatusOr<std::vector<StoredAction>> QueryActions(int64_t only_id, int64_t offset, int64_t limit);
 
   sqlite3* db_ = nullptr;
   std::string path_;

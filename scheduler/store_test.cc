@@ -132,15 +132,71 @@ TEST_CASE("An action fans out to one command per agent, and each result is recor
   REQUIRE(page->size() == 1);
   CHECK(page->at(0).agent_name == "agent1");
 
-  // The action expires: the two unanswered commands with it; a late answer is not recorded.
+  // The action expires: the two unanswered commands with it; a late answer still counts (the agent ran it),
+  // once.
   absl::StatusOr<int64_t> expired = store->ExpireCommands(kStart + absl::Minutes(11));
   REQUIRE(expired.ok());
   CHECK(*expired == 2);
   absl::StatusOr<bool> late = store->RecordResult(commands[4].id, CommandStatus::kSuccess, "{}", false,
                                                   kStart + absl::Minutes(12));
   REQUIRE(late.ok());
-  CHECK_FALSE(*late);
-  CHECK(store->Counters(action_id)->expired == 2);
+  CHECK(*late);
+  CHECK_FALSE(*store->RecordResult(commands[4].id, CommandStatus::kSuccess, "{}", false, kStart + absl::Minutes(12)));
+  CHECK(store->Counters(action_id)->expired == 1);
+  CHECK(store->Counters(action_id)->success == 3);
+  CHECK(*store->ExpireCommands(kStart + absl::Minutes(13)) == 0);
+
+  // An agent cannot answer for another: the sender (the routing key's agent) must own the command.
+  std::vector<IncomingResult> batch = {
+      {.command_id = commands[3].id, .sender = "agent4", .status = CommandStatus::kSuccess, .json = "{}"},
+      {.command_id = commands[3].id, .sender = "agent3", .status = CommandStatus::kFailed, .json = "{}"},
+      {.command_id = commands[3].id, .sender = "agent3", .status = CommandStatus::kFailed, .json = "{}"},
+      {.command_id = 424242, .sender = "agent3", .status = CommandStatus::kFailed, .json = "{}"},
+  };
+  absl::StatusOr<std::vector<RecordOutcome>> outcomes = store->RecordResults(batch, kStart + absl::Minutes(14));
+  REQUIRE(outcomes.ok());
+  CHECK(*outcomes == std::vector<RecordOutcome>{RecordOutcome::kNotSendersCommand, RecordOutcome::kRecorded,
+                                                RecordOutcome::kAlreadyRecorded, RecordOutcome::kUnknownCommand});
+  CHECK(store->Counters(action_id)->failed == 1);
+
+  absl::StatusOr<StoredAction> action = store->GetAction(action_id);
+  REQUIRE(action.ok());
+  CHECK(action->name == "find passwd");
+  CHECK(action->expire_after == "2027-01-15 08:10:00");
+  CHECK(absl::IsNotFound(store->GetAction(action_id + 1).status()));
+  absl::StatusOr<std::vector<StoredAgent>> agents = store->Agents({commands[1].agent_id, 999});
+  REQUIRE(agents.ok());
+  REQUIRE(agents->size() == 1);
+  CHECK(agents->at(0).name == "agent1");
+  CHECK(agents->at(0).status == "online");
+}
+
+TEST_CASE("Commands wait for the broker's confirmation until marked published") {
+  absl::StatusOr<Store> store = Store::Open(NewDatabasePath("publish.db"));
+  REQUIRE(store.ok());
+  std::vector<TargetedAgent> agents;
+  for (int i = 0; i < 3; ++i) {
+    std::string name = absl::StrCat("agent", i);
+    agents.push_back({*store->RecordHeartbeat(Heartbeat(name, i), kStart), name});
+  }
+  int64_t live = *store->CreateAction({.name = "live", .target = "true", .json = R"({"id":1})", .valid_from = kStart,
+                                       .expire_after = kStart + absl::Minutes(10)},
+                                      kStart);
+  int64_t old = *store->CreateAction({.name = "old", .target = "true", .json = R"({"id":2})", .valid_from = kStart,
+                                      .expire_after = kStart + absl::Minutes(1)},
+                                     kStart);
+  REQUIRE(store->CreateCommands(live, agents, kStart).ok());
+  REQUIRE(store->CreateCommands(old, agents, kStart).ok());
+  absl::StatusOr<std::vector<OutgoingCommand>> outgoing = store->UnpublishedCommands(kStart + absl::Minutes(2), 100);
+  REQUIRE(outgoing.ok());
+  REQUIRE(outgoing->size() == 3);  // not the expired action's
+  CHECK(outgoing->at(0).agent_name == "agent0");
+  CHECK(outgoing->at(0).action_json == R"({"id":1})");
+  REQUIRE(store->MarkPublished({outgoing->at(0).id, outgoing->at(1).id}).ok());
+  outgoing = store->UnpublishedCommands(kStart + absl::Minutes(2), 100);
+  REQUIRE(outgoing.ok());
+  REQUIRE(outgoing->size() == 1);
+  CHECK(outgoing->at(0).agent_name == "agent2");
 }
 
 }  // namespace

@@ -1,0 +1,72 @@
+// The scheduler's HTTP JSON API, for investigators. Every request but /api/v1/health must carry an
+// Authorization header signed with a known investigator's Ed25519 key (api/token.h); the scheduler holds
+// public keys only.
+//
+//   GET  /api/v1/health                                        {"status":"ok"}
+//   POST /api/v1/actions               body: a signed action   201 {"id":7,"action":<action id>,"targeted":12}
+//   GET  /api/v1/actions?offset=0&limit=50                     {"actions":[{summary}...]}   newest first
+//   GET  /api/v1/actions/7                                     {summary, "counters":{...}, "action":{...}}
+//   GET  /api/v1/actions/7/results?filter=found|notfound|all&offset=0&limit=100
+//                                                              {"results":[{"agent","command","status","found",
+//                                                                "result":{...}}], "next":100 or null}
+//   GET  /api/v1/agents?target=<condition>&limit=1000          {"agents":[{"name","status",...}]}
+//   GET  /api/v1/investigators                                 {"investigators":[{"name","keyid"}]}
+//
+// An action is accepted only if every signature on it verifies against a known investigator's key, it has
+// not expired, and its target is a valid condition over the agents table that selects at least one agent
+// (the agents themselves check the ACL, the validity window and their replay cache). Errors are
+// {"error":"..."} with 400 (bad input), 401 (authentication), 404, 422 (a target selecting nobody).
+//
+//   Api api({.database = path, .investigators = config.investigators, .commands_created = [&] {...}});
+//   http::Response response = api.Handle(request);   // thread-safe
+#ifndef MIG_SCHEDULER_API_H_
+#define MIG_SCHEDULER_API_H_
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "api/token.h"
+#include "http/message.h"
+#include "scheduler/store.h"
+#include "scheduler/target.h"
+
+namespace mig::scheduler {
+
+struct ApiOptions {
+  std::string database;
+  std::vector<api::Investigator> investigators;
+  // Called once an action's commands are in the database (the dispatcher publishes them).
+  std::function<void()> commands_created = [] {};
+  std::function<absl::Time()> now = [] { return absl::Now(); };
+  absl::Duration max_skew = absl::Minutes(2);
+};
+
+class Api {
+ public:
+  static absl::StatusOr<std::unique_ptr<Api>> Open(ApiOptions options);
+  http::Response Handle(const http::Request& request);
+
+ private:
+  Api(ApiOptions options, Store store, TargetSelector selector);
+  http::Response CreateAction(const http::Request& request, const std::string& investigator);
+  http::Response ListActions(const http::Request& request);
+  http::Response ShowAction(int64_t id);
+  http::Response ActionResults(int64_t id, const http::Request& request);
+  http::Response ListAgents(const http::Request& request);
+  http::Response ListInvestigators();
+
+  ApiOptions options_;
+  std::mutex mutex_;  // one database connection and one selector, shared by the server's threads
+  Store store_;
+  TargetSelector selector_;
+  api::TokenVerifier verifier_;
+};
+
+}  // namespace mig::scheduler
+
+#endif  // MIG_SCHEDULER_API_H_

@@ -1,0 +1,169 @@
+// The scheduler's API over a real SQLite file, without the broker: authentication, what an action must be
+// to be accepted, fan-out, status and results paging, agent search.
+#include "scheduler/api.h"
+
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "action/action.h"
+#include "api/token.h"
+#include "catch2/catch.hpp"
+#include "crypto/ed25519.h"
+
+namespace mig::scheduler {
+namespace {
+
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
+std::string NewDatabasePath(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove(absl::StrCat(path, suffix).c_str());
+  return path;
+}
+
+crypto::Ed25519KeyPair Key(uint8_t seed) {
+  std::array<uint8_t, 32> bytes{};
+  bytes.fill(seed);
+  return crypto::Ed25519KeyPair::FromSeed(bytes);
+}
+
+struct ApiFixture {
+  ApiFixture() {
+    std::string path = NewDatabasePath("api.db");
+    absl::StatusOr<Store> opened = Store::Open(path);
+    REQUIRE(opened.ok());
+    store = std::make_unique<Store>(*std::move(opened));
+    for (int i = 0; i < 5; ++i) {
+      REQUIRE(store
+                  ->RecordHeartbeat({.name = absl::StrCat("web", i), .queue = absl::StrCat("mig.agent.web", i),
+                                     .mode = "daemon", .version = "1", .pid = i,
+                                     .tags_json = i < 3 ? R"({"env":"prod"})" : R"({"env":"dev"})"},
+                                    kNow)
+                  .ok());
+    }
+    absl::StatusOr<std::unique_ptr<Api>> made =
+        Api::Open({.database = path,
+                   .investigators = {{"alice", alice.public_key()}},
+                   .commands_created = [this] { ++notified; },
+                   .now = [] { return kNow; }});
+    REQUIRE(made.ok());
+    api = *std::move(made);
+  }
+
+  http::Response Call(const std::string& method, const std::string& target, const std::string& body = "",
+                      const crypto::Ed25519KeyPair* key = nullptr) {
+    http::Request request{.method = method, .target = target, .body = body, .peer = "127.0.0.1:1"};
+    request.headers.push_back(
+        {"authorization", api::SignRequest(key != nullptr ? *key : alice, {method, target, body}, kNow)});
+    return api->Handle(request);
+  }
+
+  std::string SignedAction(const std::string& target, const crypto::Ed25519KeyPair& key,
+                           absl::Duration validity = absl::Minutes(10)) {
+    action::Action a = action::NewAction("find passwd", target, kNow - absl::Seconds(1), validity);
+    a.operations.push_back({"file", R"({"searches":{"s1":{"paths":["/etc"],"names":["^passwd$"]}}})"});
+    absl::StatusOr<action::Signature> signature = action::SignAction(a, key);
+    REQUIRE(signature.ok());
+    a.signatures.push_back(*signature);
+    return action::ActionToJson(a);
+  }
+
+  crypto::Ed25519KeyPair alice = Key(1);
+  crypto::Ed25519KeyPair mallory = Key(2);
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Api> api;
+  int notified = 0;
+};
+
+TEST_CASE("API requests must be signed by a known investigator, once", "[api]") {
+  ApiFixture f;
+  http::Request unsigned_request{.method = "GET", .target = "/api/v1/agents"};
+  CHECK(f.api->Handle(unsigned_request).status == 401);
+  CHECK(f.api->Handle({.method = "GET", .target = "/api/v1/health"}).status == 200);
+  CHECK(f.Call("GET", "/api/v1/agents", "", &f.mallory).status == 401);
+  http::Request replayed{.method = "GET", .target = "/api/v1/investigators"};
+  replayed.headers.push_back({"authorization", api::SignRequest(f.alice, {"GET", "/api/v1/investigators", ""}, kNow)});
+  CHECK(f.api->Handle(replayed).status == 200);
+  http::Response again = f.api->Handle(replayed);
+  CHECK(again.status == 401);
+  CHECK(absl::StrContains(again.body, "already used"));
+  CHECK(f.Call("GET", "/api/v1/nothing").status == 404);
+  CHECK(f.Call("DELETE", "/api/v1/actions").status == 405);
+}
+
+TEST_CASE("An action is fanned out to the agents its target selects", "[api]") {
+  ApiFixture f;
+  http::Response created = f.Call("POST", "/api/v1/actions", f.SignedAction("tags->>'env'='prod'", f.alice));
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  CHECK(absl::StrContains(created.body, "\"targeted\":3"));
+  CHECK(f.notified == 1);
+  http::Response status = f.Call("GET", "/api/v1/actions/1");
+  CHECK(status.status == 200);
+  CHECK(absl::StrContains(status.body, "\"targeted\":3,\"sent\":3,\"answered\":0"));
+  CHECK(absl::StrContains(status.body, "\"target\":\"tags->>'env'='prod'\""));
+
+  // Two answers; paging over results.
+  REQUIRE(f.store->RecordResult(1, CommandStatus::kSuccess, R"({"command":1,"results":[]})", true, kNow).ok());
+  REQUIRE(f.store->RecordResult(2, CommandStatus::kSuccess, R"({"command":2,"results":[]})", false, kNow).ok());
+  http::Response page = f.Call("GET", "/api/v1/actions/1/results?filter=all&offset=0&limit=1");
+  CHECK(absl::StrContains(page.body, "\"agent\":\"web0\""));
+  CHECK(absl::StrContains(page.body, "\"next\":1"));
+  http::Response found = f.Call("GET", "/api/v1/actions/1/results?filter=found");
+  CHECK(absl::StrContains(found.body, "web0"));
+  CHECK_FALSE(absl::StrContains(found.body, "web1"));
+  CHECK(absl::StrContains(found.body, "\"next\":null"));
+  CHECK(f.Call("GET", "/api/v1/actions/1/results?filter=maybe").status == 400);
+  CHECK(f.Call("GET", "/api/v1/actions/1/results?limit=100000").status == 400);
+  CHECK(f.Call("GET", "/api/v1/actions/9/results").status == 404);
+  CHECK(f.Call("GET", "/api/v1/actions/x").status == 404);
+  http::Response list = f.Call("GET", "/api/v1/actions");
+  CHECK(absl::StrContains(list.body, "\"name\":\"find passwd\""));
+}
+
+struct RefusedAction {
+  const char* what;
+  int status;
+  const char* message;
+};
+
+TEST_CASE("Actions the agents would refuse, or that target nobody, are refused here", "[api]") {
+  ApiFixture f;
+  CHECK(f.Call("POST", "/api/v1/actions", "{").status == 400);
+  http::Response stranger = f.Call("POST", "/api/v1/actions", f.SignedAction("true", f.mallory));
+  CHECK(stranger.status == 400);
+  CHECK(absl::StrContains(stranger.body, "no investigator's here"));
+  std::string tampered = f.SignedAction("true", f.alice);
+  tampered.replace(tampered.find("find passwd"), 11, "find shadow");
+  http::Response forged = f.Call("POST", "/api/v1/actions", tampered);
+  CHECK(forged.status == 400);
+  CHECK(absl::StrContains(forged.body, "does not verify"));
+  http::Response other_table = f.Call("POST", "/api/v1/actions", f.SignedAction("id IN (SELECT id FROM commands)", f.alice));
+  CHECK(other_table.status == 400);
+  CHECK(absl::StrContains(other_table.body, "commands"));
+  http::Response nobody = f.Call("POST", "/api/v1/actions", f.SignedAction("name='db9'", f.alice));
+  CHECK(nobody.status == 422);
+  http::Response expired = f.Call("POST", "/api/v1/actions", f.SignedAction("true", f.alice, absl::ZeroDuration()));
+  CHECK(expired.status == 400);
+  CHECK(absl::StrContains(expired.body, "expired"));
+  CHECK(f.notified == 0);
+  CHECK(f.Call("GET", "/api/v1/actions").body == R"({"actions":[]})");
+}
+
+TEST_CASE("Agents are searched with the target language", "[api]") {
+  ApiFixture f;
+  http::Response dev = f.Call("GET", "/api/v1/agents?target=tags-%3E%3E'env'%3D'dev'");
+  INFO(dev.body);
+  CHECK(dev.status == 200);
+  CHECK(absl::StrContains(dev.body, "\"matched\":2"));
+  CHECK(absl::StrContains(dev.body, "\"name\":\"web3\""));
+  CHECK(absl::StrContains(dev.body, "\"tags\":{\"env\":\"dev\"}"));
+  http::Response counted = f.Call("GET", "/api/v1/agents?target=true&limit=0");
+  CHECK(absl::StrContains(counted.body, "\"matched\":5,\"agents\":[]"));
+  CHECK(f.Call("GET", "/api/v1/agents?target=DROP%20TABLE%20agents").status == 400);
+}
+
+}  // namespace
+}  // namespace mig::scheduler

@@ -1,0 +1,134 @@
+#include "scheduler/scheduler_command.h"
+
+#include <atomic>
+#include <iostream>
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "amqp/relay_url.h"
+#include "base/files.h"
+#include "base/log.h"
+#include "base/stop_signals.h"
+#include "base/status_macros.h"
+#include "embedded_conf/load.h"
+#include "http/server.h"
+#include "scheduler/api.h"
+#include "scheduler/relay_workers.h"
+
+namespace mig::scheduler {
+namespace {
+
+constexpr std::string_view kLog = "scheduler";
+
+struct SchedulerFlags {
+  std::string listen;
+  std::string database;
+  std::string port_file;
+};
+
+// "127.0.0.1:8393", "[::1]:8393".
+absl::StatusOr<std::pair<std::string, int>> ParseListen(std::string_view listen) {
+  std::string_view host = listen, port_text;
+  if (absl::StartsWith(listen, "[")) {
+    size_t close = listen.find("]:");
+    if (close == std::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("listen '", listen, "' is not [address]:port"));
+    }
+    host = listen.substr(1, close - 1);
+    port_text = listen.substr(close + 2);
+  } else {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("listen '", listen, "' is not address:port"));
+    }
+    host = listen.substr(0, colon);
+    port_text = listen.substr(colon + 1);
+  }
+  int port = 0;
+  if (!absl::SimpleAtoi(port_text, &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("listen '", listen, "': '", port_text, "' is not a port"));
+  }
+  return std::make_pair(std::string(host), port);
+}
+
+absl::Status Run(const conf::Config& config, const SchedulerFlags& flags, const std::atomic<bool>& stop) {
+  if (config.scheduler.relay.empty()) {
+    return absl::FailedPreconditionError("the configuration names no relay for the scheduler ([scheduler] relay)");
+  }
+  std::optional<amqp::TlsOptions> tls;
+  if (!config.certs.ca.contents.empty()) {
+    tls = amqp::TlsOptions{.ca_pem = config.certs.ca.contents, .cert_pem = config.certs.cert.contents,
+                           .key_pem = config.certs.key.contents};
+  }
+  MIG_ASSIGN_OR_RETURN(amqp::ConnectionOptions relay, amqp::ConnectionOptionsFromRelayUrl(config.scheduler.relay, tls));
+  relay.heartbeat = absl::Seconds(30);
+  std::vector<api::Investigator> investigators;
+  for (const conf::Investigator& i : config.investigators) {
+    MIG_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey key, crypto::Ed25519PublicKey::Parse(i.public_key));
+    investigators.push_back({i.name, key});
+  }
+  if (investigators.empty()) log::Warning(kLog, "no investigators are configured: every API request will be refused");
+  std::string database = flags.database.empty() ? config.scheduler.database : flags.database;
+  MIG_ASSIGN_OR_RETURN(auto listen, ParseListen(flags.listen.empty() ? config.scheduler.listen : flags.listen));
+
+  MIG_ASSIGN_OR_RETURN(std::unique_ptr<RelayWorkers> workers,
+                       RelayWorkers::Start({.database = database, .relay = relay}));
+  RelayWorkers* workers_ptr = workers.get();
+  MIG_ASSIGN_OR_RETURN(std::unique_ptr<Api> api,
+                       Api::Open({.database = database,
+                                  .investigators = investigators,
+                                  .commands_created = [workers_ptr] { workers_ptr->CommandsCreated(); }}));
+  Api* api_ptr = api.get();
+  MIG_ASSIGN_OR_RETURN(std::unique_ptr<http::Server> server,
+                       http::Server::Start({.host = listen.first, .port = listen.second},
+                                           [api_ptr](const http::Request& request) { return api_ptr->Handle(request); }));
+  log::Info(kLog, absl::StrCat("API listening on ", listen.first, ":", server->port(), "; database ", database,
+                               "; relay ", relay.host, ":", relay.port, "; ", investigators.size(), " investigator(s)"));
+  if (!flags.port_file.empty()) {
+    MIG_RETURN_IF_ERROR(WriteFileAtomically(flags.port_file, absl::StrCat(server->port(), "\n"), 0644));
+  }
+  while (!stop.load()) absl::SleepFor(absl::Milliseconds(100));
+  log::Info(kLog, "stopping");
+  server->Stop();
+  workers->Stop();
+  log::Info(kLog, absl::StrCat("stopped; ", workers->commands_published(), " command(s) published, ",
+                               workers->results_recorded(), " result(s) and ", workers->heartbeats_recorded(),
+                               " heartbeat(s) recorded"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AddSchedulerCommand(CLI::App& app, int* exit_code, const std::string* config_path) {
+  auto flags = std::make_shared<SchedulerFlags>();
+  CLI::App* command = app.add_subcommand(
+      "scheduler", "the fleet's scheduler: agent registry, actions fanned out as commands, results, investigators' API");
+  command->add_option("--listen", flags->listen, "where the API listens (default [scheduler] listen, 127.0.0.1:8393)");
+  command->add_option("--database", flags->database,
+                      "the SQLite database file (default [scheduler] database, /var/lib/mig/scheduler.db)");
+  command->add_option("--port-file", flags->port_file, "write the API's port there once listening (for --listen :0)");
+  command->footer(
+      "The scheduler logs in to [scheduler] relay with [certs]'s certificate (CN scheduler), knows the\n"
+      "investigators of [investigator \"name\"] by their public keys only, and serves its API on loopback:\n"
+      "put a TLS proxy in front of it to serve investigators elsewhere (README, \"Deploying the scheduler\").\n"
+      "Results are acknowledged to the broker only once committed to the database. SIGTERM stops it.\n"
+      "Example: mig --config /etc/mig/scheduler.conf scheduler");
+  command->callback([flags, exit_code, config_path] {
+    absl::StatusOr<conf::Config> config = conf::LoadConfig(*config_path);
+    if (!config.ok()) {
+      std::cerr << "mig scheduler: " << config.status().message() << "\n";
+      *exit_code = 2;
+      return;
+    }
+    if (log::Level level; log::ParseLevel(config->logging.level, &level)) log::SetLevel(level);
+    absl::Status done = Run(*config, *flags, InstallStopSignals());
+    if (!done.ok()) {
+      std::cerr << "mig scheduler: " << done.message() << "\n";
+      *exit_code = absl::IsFailedPrecondition(done) || absl::IsInvalidArgument(done) ? 2 : 3;
+    }
+  });
+}
+
+}  // namespace mig::scheduler
