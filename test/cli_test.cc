@@ -174,9 +174,28 @@ TEST_CASE("mig config show prints the effective configuration; an override file 
 }
 
 TEST_CASE("Roles that are not implemented yet say so and fail") {
+  Result loader = Mig("loader");
+  CHECK(loader.exit_code == 3);
+  CHECK_THAT(loader.err, Catch::Contains("not implemented yet"));
+}
+
+TEST_CASE("Fleet roles without a fleet say what is missing") {
+  // The default configuration names no relay: an agent built from it cannot join a fleet.
   Result agent = Mig("agent");
-  CHECK(agent.exit_code == 3);
-  CHECK_THAT(agent.err, Catch::Contains("not implemented yet"));
+  CHECK(agent.exit_code == 2);
+  CHECK_THAT(agent.err, Catch::Contains("names no relay ([agent] relay)"));
+  Result scheduler = Mig("scheduler");
+  CHECK(scheduler.exit_code == 2);
+  CHECK_THAT(scheduler.err, Catch::Contains("[scheduler] relay"));
+  // An investigator without ~/.migrc is told how to write one.
+  std::string missing = TempDir() + "/migrc";
+  setenv("MIGRC", missing.c_str(), 1);
+  Result no_migrc = Mig("file -path /etc -name passwd");
+  unsetenv("MIGRC");
+  CHECK(no_migrc.exit_code == 2);
+  CHECK_THAT(no_migrc.err, Catch::Contains("cannot read " + missing));
+  CHECK_THAT(no_migrc.err, Catch::Contains("[api]"));
+  CHECK_THAT(no_migrc.err, Catch::Contains("--local"));
 }
 
 TEST_CASE("The binary is static: it runs in an empty chroot") {
