@@ -66,7 +66,7 @@ absl::StatusOr<simdjson::dom::element> Member(simdjson::dom::element object, std
 
 int64_t IntOr(simdjson::dom::element object, std::string_view key, int64_t fallback) {
   int64_t value = fallback;
-  if (object.is_object()) (void)object[key].get(value);
+  if (!object.is_object() || object[key].get(value) != simdjson::SUCCESS) return fallback;
   return value;
 }
 

@@ -112,7 +112,7 @@ void AddActionFleetCommands(CLI::App& action, int* exit_code) {
     };
     auto count = [&](std::string_view key) {
       int64_t value = 0;
-      (void)root["counters"][key].get(value);
+      if (root["counters"][key].get(value) != simdjson::SUCCESS) value = 0;
       return value;
     };
     std::cout << "action " << status_flags->id << " \"" << text("name") << "\"\n"
@@ -184,7 +184,7 @@ void AddAgentListCommand(CLI::App& agent, int* exit_code) {
     }
     simdjson::dom::element root = (*document)->root();
     int64_t matched = 0;
-    (void)root["matched"].get(matched);
+    if (root["matched"].get(matched) != simdjson::SUCCESS) matched = 0;
     simdjson::dom::array agents;
     if (root["agents"].get(agents) == simdjson::SUCCESS) {
       std::cout << absl::StrFormat("%-24s %-8s %-8s %-12s %-20s %s\n", "NAME", "STATUS", "MODE", "VERSION",
