@@ -26,6 +26,9 @@
 #                                            into queues mig.scheduler.results (#.results) and
 #                                            mig.scheduler.heartbeats (#.heartbeat), durable: '#' so that agent
 #                                            names with dots (web1.example) route too
+#   policy heartbeats-expire: heartbeats older than 10 minutes are dropped from mig.scheduler.heartbeats
+#                                (and at most 1,000,000 kept), so a scheduler that is down does not make
+#                                them pile up; results are never dropped.
 # Permissions:
 #   scheduler  configure, write, read ^mig\.
 #   <name>     configure ^$   write ^mig\.results$   read ^mig\.agent\.<name>$
@@ -188,6 +191,11 @@ definitions = {
     "bindings": [binding("mig.results", "mig.scheduler.results", "#.results"),
                  binding("mig.results", "mig.scheduler.heartbeats", "#.heartbeat")] +
                 [binding("mig.agents", "mig.agent." + a, a) for a in agents],
+    # A heartbeat is worth nothing after a few minutes: while the scheduler is down they must not pile up
+    # without bound (results must, and do: they are never dropped).
+    "policies": [{"vhost": VHOST, "name": "heartbeats-expire", "pattern": r"^mig\.scheduler\.heartbeats$",
+                  "apply-to": "queues", "priority": 0,
+                  "definition": {"message-ttl": 600000, "max-length": 1000000, "overflow": "drop-head"}}],
 }
 tmp = os.path.join(site, "definitions.json.tmp")
 with open(tmp, "w") as f:
