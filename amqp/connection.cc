@@ -1,5 +1,7 @@
 #include "amqp/connection.h"
 
+#include <limits>
+
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -329,9 +331,13 @@ absl::Status Connection::Publish(std::string_view exchange, std::string_view rou
 }
 
 absl::Status Connection::WaitForConfirms(absl::Duration timeout) {
+  return WaitForConfirmsThrough(std::numeric_limits<uint64_t>::max(), timeout);
+}
+
+absl::Status Connection::WaitForConfirmsThrough(uint64_t sequence, absl::Duration timeout) {
   MIG_RETURN_IF_ERROR(CheckUsable());
-  MIG_RETURN_IF_ERROR(
-      Pump("waiting for publisher confirms", absl::Now() + timeout, [&] { return unconfirmed_.empty(); }));
+  MIG_RETURN_IF_ERROR(Pump("waiting for publisher confirms", absl::Now() + timeout,
+                           [&] { return unconfirmed_.empty() || *unconfirmed_.begin() > sequence; }));
   if (!nacked_.empty()) {
     const size_t n = nacked_.size();
     nacked_.clear();

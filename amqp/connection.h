@@ -138,6 +138,10 @@ class Connection {
   // connection stays usable). Unavailable if the broker nacked any, NotFound if a mandatory one was
   // unroutable (each reported once).
   absl::Status WaitForConfirms(absl::Duration timeout);
+  // The same for the messages published up to sequence number `sequence` (PublishAsync's result) only:
+  // lets a publisher keep the next window in flight while it waits for the previous one. A nack or an
+  // unroutable message among any of those confirmed so far is reported.
+  absl::Status WaitForConfirmsThrough(uint64_t sequence, absl::Duration timeout);
   // Messages published and not yet confirmed.
   size_t unconfirmed() const { return unconfirmed_.size(); }
 

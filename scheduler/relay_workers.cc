@@ -1,5 +1,6 @@
 #include "scheduler/relay_workers.h"
 
+#include <deque>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -133,6 +134,13 @@ absl::Status RelayWorkers::DispatchSession(Store& store, amqp::Connection& amqp)
   absl::Time next_expiry = absl::InfinitePast();
   absl::Time next_refresh = absl::InfinitePast();
   constexpr int64_t kPublishWindow = 1000;
+  constexpr size_t kWindowsInFlight = 2;
+  struct Window {
+    std::vector<int64_t> ids;
+    uint64_t last_sequence = 0;
+  };
+  std::deque<Window> in_flight;
+  int64_t after_id = 0;
   while (!stopping_.load()) {
     absl::Time now = absl::Now();
     if (now >= next_expiry) {
@@ -145,26 +153,39 @@ absl::Status RelayWorkers::DispatchSession(Store& store, amqp::Connection& amqp)
       if (changed > 0) log::Info(kLog, absl::StrCat(changed, " agent(s) went idle or offline"));
       next_refresh = now + options_.refresh_statuses_every;
     }
-    MIG_ASSIGN_OR_RETURN(std::vector<OutgoingCommand> commands, store.UnpublishedCommands(now, kPublishWindow));
-    if (commands.empty()) {
-      // Also keeps the connection's heartbeats answered.
-      MIG_RETURN_IF_ERROR(amqp.Poll(absl::ZeroDuration()));
-      WaitForWork(absl::Milliseconds(250));
+    // Up to two windows in flight: the broker persists one while the next is read and sent.
+    if (in_flight.size() < kWindowsInFlight) {
+      MIG_ASSIGN_OR_RETURN(std::vector<OutgoingCommand> commands,
+                           store.UnpublishedCommands(now, kPublishWindow, after_id));
+      if (!commands.empty()) {
+        Window window;
+        window.ids.reserve(commands.size());
+        for (const OutgoingCommand& command : commands) {
+          std::string body = protocol::CommandToJson({.id = command.id, .action_json = command.action_json});
+          MIG_ASSIGN_OR_RETURN(window.last_sequence,
+                               amqp.PublishAsync(protocol::kAgentsExchange, command.agent_name, body,
+                                                 {.persistent = true, .content_type = "application/json"}));
+          window.ids.push_back(command.id);
+        }
+        after_id = commands.back().id;
+        in_flight.push_back(std::move(window));
+        continue;
+      }
+    }
+    if (!in_flight.empty()) {
+      Window& oldest = in_flight.front();
+      MIG_RETURN_IF_ERROR(amqp.WaitForConfirmsThrough(oldest.last_sequence, options_.relay.rpc_timeout));
+      MIG_RETURN_IF_ERROR(store.MarkPublished(oldest.ids));
+      commands_published_.fetch_add(static_cast<int64_t>(oldest.ids.size()));
+      log::Debug(kLog, absl::StrCat(oldest.ids.size(), " command(s) published"));
+      in_flight.pop_front();
       continue;
     }
-    std::vector<int64_t> ids;
-    ids.reserve(commands.size());
-    for (const OutgoingCommand& command : commands) {
-      std::string body = protocol::CommandToJson({.id = command.id, .action_json = command.action_json});
-      MIG_RETURN_IF_ERROR(amqp.PublishAsync(protocol::kAgentsExchange, command.agent_name, body,
-                                            {.persistent = true, .content_type = "application/json"})
-                              .status());
-      ids.push_back(command.id);
-    }
-    MIG_RETURN_IF_ERROR(amqp.WaitForConfirms(options_.relay.rpc_timeout));
-    MIG_RETURN_IF_ERROR(store.MarkPublished(ids));
-    commands_published_.fetch_add(static_cast<int64_t>(ids.size()));
-    log::Debug(kLog, absl::StrCat(ids.size(), " command(s) published"));
+    // Nothing in flight: everything before the cursor is published.
+    after_id = 0;
+    // Also keeps the connection's heartbeats answered.
+    MIG_RETURN_IF_ERROR(amqp.Poll(absl::ZeroDuration()));
+    WaitForWork(absl::Milliseconds(250));
   }
   return absl::OkStatus();
 }

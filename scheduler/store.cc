@@ -312,13 +312,14 @@ absl::Status Store::RecordHeartbeats(absl::Span<const AgentHeartbeat> heartbeats
   return committed;
 }
 
-absl::StatusOr<std::vector<OutgoingCommand>> Store::UnpublishedCommands(absl::Time now, int64_t limit) {
+absl::StatusOr<std::vector<OutgoingCommand>> Store::UnpublishedCommands(absl::Time now, int64_t limit,
+                                                                      int64_t after_id) {
   Statement query(db_, R"sql(
     SELECT c.id, ag.name, ac.json FROM commands c JOIN agents ag ON ag.id = c.agent_id
     JOIN actions ac ON ac.id = c.action_id
-    WHERE c.published = 0 AND c.status = 'sent' AND ac.expireafter > ?1 ORDER BY c.id LIMIT ?2)sql");
+    WHERE c.published = 0 AND c.status = 'sent' AND ac.expireafter > ?1 AND c.id > ?3 ORDER BY c.id LIMIT ?2)sql");
   MIG_RETURN_IF_ERROR(query.status());
-  query.Bind(1, SqlTime(now)).Bind(2, limit);
+  query.Bind(1, SqlTime(now)).Bind(2, limit).Bind(3, after_id);
   std::vector<OutgoingCommand> commands;
   int rc;
   while ((rc = query.Step()) == SQLITE_ROW) {

@@ -142,7 +142,9 @@ class Store {
   // Commands created and not yet confirmed by the broker, of actions not expired, oldest first. A command is
   // marked published once the broker confirmed it; one published twice (a crash between the two) is
   // refused by the agent's replay cache, and its second answer is not recorded.
-  absl::StatusOr<std::vector<OutgoingCommand>> UnpublishedCommands(absl::Time now, int64_t limit);
+  // `after_id`: only commands with a greater id (those up to it are already in flight).
+  absl::StatusOr<std::vector<OutgoingCommand>> UnpublishedCommands(absl::Time now, int64_t limit,
+                                                                   int64_t after_id = 0);
   absl::Status MarkPublished(absl::Span<const int64_t> command_ids);
   absl::StatusOr<StoredAction> GetAction(int64_t action_id);  // NotFound
   absl::StatusOr<std::vector<StoredAction>> ListActions(int64_t offset, int64_t limit);  // newest first

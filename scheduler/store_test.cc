@@ -197,6 +197,11 @@ TEST_CASE("Commands wait for the broker's confirmation until marked published") 
   REQUIRE(outgoing.ok());
   REQUIRE(outgoing->size() == 1);
   CHECK(outgoing->at(0).agent_name == "agent2");
+  // A cursor skips what is already in flight.
+  absl::StatusOr<std::vector<OutgoingCommand>> after =
+      store->UnpublishedCommands(kStart + absl::Minutes(2), 100, outgoing->at(0).id);
+  REQUIRE(after.ok());
+  CHECK(after->empty());
 }
 
 }  // namespace
