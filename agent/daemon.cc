@@ -289,7 +289,6 @@ class Agent {
                                   .start_time = start_time_,
                                   .environment_json = EnvironmentJson(environment_),
                                   .tags_json = TagsJson(options_.config.agent.tags)};
-    heartbeat.environment_json = EnvironmentJson(environment_);
     // Heartbeats are not persistent: a stale one is worth nothing after a broker restart.
     MIG_RETURN_IF_ERROR(amqp.Publish(protocol::kResultsExchange, protocol::HeartbeatRoutingKey(name_),
                                      protocol::HeartbeatToJson(heartbeat),
