@@ -54,15 +54,12 @@ void CountersJson(json::JsonWriter& w, const ActionCounters& c) {
 
 // Every signature must be a known investigator's and verify: an action nobody here can vouch for is not
 // fanned out to thousands of agents only to be refused by each.
-absl::Status CheckSignatures(const action::Action& action, const std::vector<api::Investigator>& investigators) {
+absl::Status CheckSignatures(const action::Action& action, const authorization::Keyring& investigators) {
   if (action.signatures.empty()) return absl::InvalidArgumentError("the action is not signed");
   absl::StatusOr<std::string> bytes = action::SigningBytes(action);
   if (!bytes.ok()) return bytes.status();
   for (const action::Signature& signature : action.signatures) {
-    const api::Investigator* signer = nullptr;
-    for (const api::Investigator& investigator : investigators) {
-      if (investigator.key.KeyId() == signature.key_id) signer = &investigator;
-    }
+    const authorization::Investigator* signer = investigators.FindByKeyId(signature.key_id);
     if (signer == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat("the action is signed by key ", signature.key_id, ", which is no investigator's here"));
@@ -82,13 +79,19 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Open(ApiOptions options) {
   if (!store.ok()) return store.status();
   absl::StatusOr<TargetSelector> selector = TargetSelector::Open(options.database);
   if (!selector.ok()) return selector.status();
-  return std::unique_ptr<Api>(new Api(std::move(options), *std::move(store), *std::move(selector)));
+  authorization::Keyring keys;
+  for (const api::Investigator& investigator : options.investigators) {
+    if (absl::Status added = keys.Add(investigator.name, investigator.key); !added.ok()) return added;
+  }
+  return std::unique_ptr<Api>(
+      new Api(std::move(options), *std::move(store), *std::move(selector), std::move(keys)));
 }
 
-Api::Api(ApiOptions options, Store store, TargetSelector selector)
+Api::Api(ApiOptions options, Store store, TargetSelector selector, authorization::Keyring keys)
     : options_(std::move(options)),
       store_(std::move(store)),
       selector_(std::move(selector)),
+      keys_(std::move(keys)),
       verifier_(options_.investigators, options_.max_skew) {}
 
 http::Response Api::Handle(const http::Request& request) {
@@ -134,7 +137,7 @@ http::Response Api::Handle(const http::Request& request) {
 http::Response Api::CreateAction(const http::Request& request, const std::string& investigator) {
   absl::StatusOr<action::Action> action = action::ParseAction(request.body);
   if (!action.ok()) return http::ErrorResponse(400, absl::StrCat("the action: ", action.status().message()));
-  if (absl::Status signed_ok = CheckSignatures(*action, options_.investigators); !signed_ok.ok()) {
+  if (absl::Status signed_ok = CheckSignatures(*action, keys_); !signed_ok.ok()) {
     return http::ErrorResponse(400, signed_ok.message());
   }
   absl::Time now = options_.now();

@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "api/token.h"
+#include "authorization/policy.h"
 #include "http/message.h"
 #include "scheduler/store.h"
 #include "scheduler/target.h"
@@ -52,7 +53,7 @@ class Api {
   http::Response Handle(const http::Request& request);
 
  private:
-  Api(ApiOptions options, Store store, TargetSelector selector);
+  Api(ApiOptions options, Store store, TargetSelector selector, authorization::Keyring keys);
   http::Response CreateAction(const http::Request& request, const std::string& investigator);
   http::Response ListActions(const http::Request& request);
   http::Response ShowAction(int64_t id);
@@ -64,6 +65,7 @@ class Api {
   std::mutex mutex_;  // one database connection and one selector, shared by the server's threads
   Store store_;
   TargetSelector selector_;
+  authorization::Keyring keys_;  // the same investigators, by key id: who signed an action
   api::TokenVerifier verifier_;
 };
 
