@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 
 namespace mig {
 namespace {
@@ -15,6 +16,8 @@ absl::Status Errno(std::string_view what, std::string_view name, int error) {
   return absl::UnavailableError(absl::StrCat("cannot ", what, " ", name, ": ", strerror(error)));
 }
 
+}  // namespace
+
 std::string ParentDirectory(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -22,7 +25,27 @@ std::string ParentDirectory(const std::string& path) {
   return path.substr(0, slash);
 }
 
-}  // namespace
+absl::Status SyncDirectory(const std::string& path) {
+  int dir_fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return Errno("open", path, errno);
+  int synced = fsync(dir_fd);
+  int error = errno;
+  close(dir_fd);
+  if (synced != 0) return Errno("fsync", path, error);
+  return absl::OkStatus();
+}
+
+absl::Status MakeDirectories(const std::string& path, mode_t mode) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(path, " exists and is not a directory"));
+  }
+  std::string parent = ParentDirectory(path);
+  if (parent != path && parent != "." && parent != "/") MIG_RETURN_IF_ERROR(MakeDirectories(parent, mode));
+  if (mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return Errno("create directory", path, errno);
+  return absl::OkStatus();
+}
 
 absl::Status WriteAll(int fd, std::string_view data, std::string_view name) {
   while (!data.empty()) {
@@ -49,14 +72,7 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view conte
     return status;
   }
   // The rename itself must reach the disk too.
-  std::string directory = ParentDirectory(path);
-  int dir_fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) return Errno("open", directory, errno);
-  int synced = fsync(dir_fd);
-  int error = errno;
-  close(dir_fd);
-  if (synced != 0) return Errno("fsync", directory, error);
-  return absl::OkStatus();
+  return SyncDirectory(ParentDirectory(path));
 }
 
 absl::StatusOr<std::string> ReadFdBounded(int fd, size_t max_bytes, std::string_view name) {
@@ -76,7 +92,11 @@ absl::StatusOr<std::string> ReadFdBounded(int fd, size_t max_bytes, std::string_
 
 absl::StatusOr<std::string> ReadFileBounded(const std::string& path, size_t max_bytes) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", strerror(errno)));
+  // Only a missing file is NotFound: callers take that for "not created yet", which a permission error is not.
+  if (fd < 0) {
+    int error = errno;
+    return absl::Status(absl::ErrnoToStatusCode(error), absl::StrCat("cannot read ", path, ": ", strerror(error)));
+  }
   absl::StatusOr<std::string> text = ReadFdBounded(fd, max_bytes, path);
   close(fd);
   return text;

@@ -26,7 +26,18 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view conte
 
 // Reads `fd` to its end; more than `max_bytes` is an error naming `name`.
 absl::StatusOr<std::string> ReadFdBounded(int fd, size_t max_bytes, std::string_view name);
+// A missing file is NotFound; other failures to open carry their errno's code (PermissionDenied, ...).
 absl::StatusOr<std::string> ReadFileBounded(const std::string& path, size_t max_bytes);
+
+// Creates `path` and any missing parents with `mode` (like mkdir -p); an existing directory is fine, an existing
+// non-directory is an error.
+absl::Status MakeDirectories(const std::string& path, mode_t mode);
+
+// "/a/b" for "/a/b/c"; "/" for "/c"; "." for "c".
+std::string ParentDirectory(const std::string& path);
+
+// fsyncs the directory `path`, making a rename or unlink in it durable.
+absl::Status SyncDirectory(const std::string& path);
 
 }  // namespace mig
 

@@ -30,10 +30,10 @@ void WriteFile(const std::string& path, const std::string& contents) {
   REQUIRE(out.good());
 }
 
-Result Mig(const std::string& args, const std::string& stdin_file) {
+Result Run(const std::string& command_line, const std::string& stdin_file) {
   static const std::string dir = TempDir();
   // setsid: no controlling terminal, so a passphrase prompt cannot wait for a person at the keyboard.
-  std::string command = absl::StrCat("/usr/bin/setsid -w ./mig ", args, " < ", stdin_file, " > ", dir, "/out 2> ",
+  std::string command = absl::StrCat("/usr/bin/setsid -w ", command_line, " < ", stdin_file, " > ", dir, "/out 2> ",
                                      dir, "/err");
   int status = std::system(command.c_str());
   Result r;
@@ -42,5 +42,7 @@ Result Mig(const std::string& args, const std::string& stdin_file) {
   r.err = ReadFile(dir + "/err");
   return r;
 }
+
+Result Mig(const std::string& args, const std::string& stdin_file) { return Run("./mig " + args, stdin_file); }
 
 }  // namespace mig::test

@@ -18,6 +18,8 @@ struct Result {
 // `args` is a shell command line's arguments; stdin comes from `stdin_file`. The process has no controlling
 // terminal, as in a script.
 Result Mig(const std::string& args, const std::string& stdin_file = "/dev/null");
+// The same for any command line (run by /bin/sh): another binary, environment assignments first.
+Result Run(const std::string& command_line, const std::string& stdin_file = "/dev/null");
 
 // A new directory under TEST_TMPDIR.
 std::string TempDir();
