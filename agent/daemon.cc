@@ -17,6 +17,7 @@
 #include "agent/command_handler.h"
 #include "agent/environment.h"
 #include "agent/outbox.h"
+#include "agent/status.h"
 #include "amqp/connection.h"
 #include "amqp/relay_url.h"
 #include "authorization/policy.h"
@@ -104,6 +105,9 @@ class Agent {
         keys_(std::move(keys)),
         acl_(std::move(acl)),
         start_time_(absl::Now()) {
+    status_.pid = getpid();
+    status_.version = options.version;
+    status_.started = start_time_;
     unsigned seed = 0;
     if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) seed = static_cast<unsigned>(getpid() ^ time(nullptr));
     random_.seed(seed);
@@ -121,11 +125,13 @@ class Agent {
     log::Info(kLog, absl::StrCat("agent ", name_, " (id ", id_, ", mig ", options_.version, ") starting in ",
                                  checkin_ ? "checkin" : "daemon", " mode; relay ", connection_options_.host, ":",
                                  connection_options_.port, ", ", outbox_.size(), " unsent result(s) in the outbox"));
+    ReportStatus(AgentState::kConnecting);
     absl::Duration backoff = options_.reconnect_min;
     int failed_attempts = 0;
     while (!Stopping()) {
       absl::Status ended = Session();
       if (ended.ok()) break;  // checkin done, or asked to stop
+      ReportStatus(AgentState::kConnecting);
       if (connected_) {
         backoff = options_.reconnect_min;
         failed_attempts = 0;
@@ -148,12 +154,22 @@ class Agent {
       return absl::UnavailableError(absl::StrCat(outbox_.size(),
                                                  " result(s) could not be sent; they stay in the outbox for the next run"));
     }
+    ReportStatus(AgentState::kStopped);
     log::Info(kLog, "stopped");
     return absl::OkStatus();
   }
 
  private:
   bool Stopping() const { return options_.stop != nullptr && options_.stop->load(); }
+
+  // The local status check (status.h). A status file that cannot be written is logged, not fatal: the agent's
+  // work does not depend on it, only the loader's judgement of a new release does.
+  void ReportStatus(AgentState state) {
+    status_.state = state;
+    status_.updated = absl::Now();
+    absl::Status written = WriteAgentStatus(options_.config.agent.state_dir, status_);
+    if (!written.ok()) log::Warning(kLog, absl::StrCat("status file: ", written.message()));
+  }
 
   // One connection's life. OK when the agent should stop (asked to, or checkin done); otherwise why the
   // connection ended.
@@ -294,6 +310,8 @@ class Agent {
                                      protocol::HeartbeatToJson(heartbeat),
                                      {.persistent = false, .content_type = "application/json"}));
     next_heartbeat_ = now + options_.config.agent.heartbeat_frequency;
+    status_.heartbeat = now;
+    ReportStatus(AgentState::kConnected);
     log::Debug(kLog, "heartbeat sent");
     return absl::OkStatus();
   }
@@ -327,6 +345,7 @@ class Agent {
   Environment environment_;
   absl::Time environment_read_;
   absl::Time next_heartbeat_ = absl::InfinitePast();
+  AgentStatus status_;
   std::mt19937_64 random_;
   uint64_t session_ = 0;
   bool connected_ = false;
