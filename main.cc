@@ -13,8 +13,10 @@
 #include "investigator/commands.h"
 #include "investigator/fleet_commands.h"
 #include "investigator/key_commands.h"
+#include "investigator/release_commands.h"
 #include "investigator/scribe_commands.h"
 #include "investigator/go_flags.h"
+#include "loader/loader_command.h"
 #include "modules/module.h"
 #include "scheduler/scheduler_command.h"
 
@@ -60,15 +62,6 @@ std::vector<std::string> Normalize(const CLI::App& app, const std::vector<std::s
   return mig::investigator::NormalizeGoFlags(app, args);
 }
 
-void AddNotYetImplemented(CLI::App& app, const char* name, const char* summary, int* exit_code) {
-  CLI::App* command = app.add_subcommand(name, summary);
-  command->allow_extras();
-  command->callback([name, exit_code] {
-    std::cerr << "mig " << name << ": not implemented yet in this version\n";
-    *exit_code = 3;
-  });
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,8 +94,7 @@ int main(int argc, char** argv) {
 
   CLI::App* agent = mig::agent::AddAgentCommand(app, &exit_code, &config_path, kVersion);
   mig::investigator::AddAgentListCommand(*agent, &exit_code);
-  AddNotYetImplemented(app, "loader", "installs and updates the agent from signed releases (not implemented yet)",
-                       &exit_code);
+  mig::loader::AddLoaderCommand(app, &exit_code, &config_path, kVersion);
   mig::scheduler::AddSchedulerCommand(app, &exit_code, &config_path);
   mig::investigator::AddModuleCommands(app, &exit_code, &config_path);
   mig::investigator::AddScribeCommands(app, &exit_code);
@@ -111,6 +103,7 @@ int main(int argc, char** argv) {
   mig::investigator::AddActionCommands(app, &exit_code, &config_path);
   mig::investigator::AddActionFleetCommands(*app.get_subcommand("action"), &exit_code);
   mig::investigator::AddKeyCommands(app, &exit_code);
+  mig::investigator::AddReleaseCommands(app, &exit_code, &config_path);
 
   std::vector<std::string> args = Normalize(app, std::vector<std::string>(argv + 1, argv + argc));
   std::vector<const char*> normalized_argv = {argv[0]};

@@ -40,7 +40,8 @@ class Fixture {
 TEST_CASE("mig --help lists the commands; mig file --help explains every flag") {
   Result help = Mig("--help");
   CHECK(help.exit_code == 0);
-  for (const char* command : {"file", "run", "action", "key", "config", "version", "agent", "loader", "scheduler"}) {
+  for (const char* command :
+       {"file", "run", "action", "key", "release", "config", "version", "agent", "loader", "scheduler"}) {
     CHECK_THAT(help.out, Catch::Contains(command));
   }
   Result file_help = Mig("file --help");
@@ -173,10 +174,20 @@ TEST_CASE("mig config show prints the effective configuration; an override file 
   CHECK_THAT(bad.err, Catch::Contains("bad.conf:2: 'soon' is not a positive duration"));
 }
 
-TEST_CASE("Roles that are not implemented yet say so and fail") {
-  Result loader = Mig("loader");
-  CHECK(loader.exit_code == 3);
-  CHECK_THAT(loader.err, Catch::Contains("not implemented yet"));
+TEST_CASE("The loader without an update source, or installing a binary that cannot join a fleet, says why") {
+  // The default configuration has no [loader] source and no relay.
+  Result update = Mig("loader");
+  CHECK(update.exit_code == 2);
+  CHECK_THAT(update.err, Catch::Contains("names no update source ([loader] source)"));
+  std::string root = TempDir();
+  Result install = Mig(absl::StrCat("loader --install --root ", root));
+  CHECK(install.exit_code == 2);
+  CHECK_THAT(install.err, Catch::Contains("names no relay ([agent] relay)"));
+  Result both = Mig("loader --install --uninstall");
+  CHECK(both.exit_code == 2);
+  Result bad_timeout = Mig("loader --health-timeout soon");
+  CHECK(bad_timeout.exit_code == 2);
+  CHECK_THAT(bad_timeout.err, Catch::Contains("--health-timeout 'soon' is not a duration"));
 }
 
 TEST_CASE("Fleet roles without a fleet say what is missing") {
@@ -196,6 +207,156 @@ TEST_CASE("Fleet roles without a fleet say what is missing") {
   CHECK_THAT(no_migrc.err, Catch::Contains("cannot read " + missing));
   CHECK_THAT(no_migrc.err, Catch::Contains("[api]"));
   CHECK_THAT(no_migrc.err, Catch::Contains("--local"));
+}
+
+// A release of this very binary, signed by two release keys: one sealed with a passphrase, one not.
+class Release {
+ public:
+  Release() : dir_(TempDir()) {
+    setenv("MIG_PASSPHRASE", "release passphrase", 1);
+    Result r1 = Mig(absl::StrCat("key generate --kdf interactive --name release1 --out ", path("r1.key")));
+    INFO(r1.err);
+    REQUIRE(r1.exit_code == 0);
+    Result r2 = Mig(absl::StrCat("key generate --no-passphrase --name release2 --out ", path("r2.key")));
+    INFO(r2.err);
+    REQUIRE(r2.exit_code == 0);
+  }
+  std::string path(std::string_view name) const { return absl::StrCat(dir_, "/", name); }
+  std::string manifest() const { return path("rel/manifest.json"); }
+  std::string VerifyArgs() const {
+    return absl::StrCat("release verify -i ", manifest(), " --pubkey ", path("r1.key.pub"), " --pubkey ",
+                        path("r2.key.pub"), " --threshold 2");
+  }
+
+ private:
+  std::string dir_;
+};
+
+TEST_CASE("mig release: create, sign twice, verify; a missing signature or a changed binary is refused") {
+  Release rel;
+  Result created = Mig(absl::StrCat("release create --binary ./mig --version 0.2.0 --out ", rel.path("rel")));
+  INFO(created.err);
+  REQUIRE(created.exit_code == 0);
+  CHECK_THAT(created.out, Catch::Contains("mig release sign -i " + rel.manifest()));
+  struct stat st;
+  REQUIRE(stat(rel.path("rel/mig-0.2.0").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0755);
+  CHECK(ReadFile(rel.path("rel/mig-0.2.0")) == ReadFile("./mig"));
+  CHECK_THAT(ReadFile(rel.manifest()), Catch::Contains("\"name\": \"mig-0.2.0\"") &&
+                                           Catch::Contains("\"mode\": \"0755\"") &&
+                                           Catch::Contains("\"signatures\": []"));
+  Result again = Mig(absl::StrCat("release create --binary ./mig --version 0.2.0 --out ", rel.path("rel")));
+  CHECK(again.exit_code == 2);
+  CHECK_THAT(again.err, Catch::Contains("manifest.json already exists") && Catch::Contains("--force"));
+  Result bad_version = Mig(absl::StrCat("release create --binary ./mig --version v2 --out ", rel.path("v2")));
+  CHECK(bad_version.exit_code == 2);
+  CHECK_THAT(bad_version.err, Catch::Contains("--version: 'v2' is not a version"));
+
+  Result unsigned_verify = Mig(rel.VerifyArgs());
+  CHECK(unsigned_verify.exit_code == 1);
+  CHECK_THAT(unsigned_verify.out, Catch::Contains("REFUSED: signatures: 0 valid signatures"));
+
+  for (const char* key : {"r1.key", "r2.key"}) {
+    Result signed_by = Mig(absl::StrCat("release sign -i ", rel.manifest(), " --key ", rel.path(key)));
+    INFO(signed_by.err);
+    REQUIRE(signed_by.exit_code == 0);
+    CHECK_THAT(signed_by.err, Catch::Contains("signing release 0.2.0 for linux-x86_64"));
+  }
+  Result twice = Mig(absl::StrCat("release sign -i ", rel.manifest(), " --key ", rel.path("r2.key")));
+  CHECK(twice.exit_code == 2);
+  CHECK_THAT(twice.err, Catch::Contains("already signed by release2"));
+
+  Result verified = Mig(rel.VerifyArgs());
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 0);
+  CHECK_THAT(verified.out, Catch::Contains("(release1): valid") && Catch::Contains("(release2): valid"));
+  CHECK_THAT(verified.out, Catch::Contains("file mig-0.2.0: ok"));
+  CHECK_THAT(verified.out, Catch::Contains("VERIFIED against the given 2 release keys"));
+  Result not_newer = Mig(absl::StrCat(rel.VerifyArgs(), " --installed 0.2.0"));
+  CHECK(not_newer.exit_code == 1);
+  CHECK_THAT(not_newer.out, Catch::Contains("REFUSED: release 0.2.0 is not newer than the installed 0.2.0"));
+  Result shown = Mig(absl::StrCat("release show -i ", rel.manifest()));
+  CHECK(shown.exit_code == 0);
+  CHECK_THAT(shown.out, Catch::Contains("version:     0.2.0") && Catch::Contains("signatures:  2"));
+
+  // One signature removed: 1 of the 2 needed.
+  const std::string two_signatures = ReadFile(rel.manifest());
+  size_t second = two_signatures.find("},\n    {");
+  size_t end = two_signatures.find("\n  ]", second);
+  REQUIRE(second != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  WriteFile(rel.manifest(), two_signatures.substr(0, second + 1) + two_signatures.substr(end));
+  Result one_signature = Mig(rel.VerifyArgs());
+  INFO(one_signature.out);
+  CHECK(one_signature.exit_code == 1);
+  CHECK_THAT(one_signature.out, Catch::Contains("REFUSED: signatures: 1 valid signature by distinct release keys, "
+                                                "2 needed"));
+  WriteFile(rel.manifest(), two_signatures);
+  REQUIRE(Mig(rel.VerifyArgs()).exit_code == 0);
+
+  // A changed manifest: neither signature verifies any more.
+  std::string tampered_manifest = two_signatures;
+  size_t size_at = tampered_manifest.find("\"size\": ");
+  REQUIRE(size_at != std::string::npos);
+  size_at += 8;
+  size_t size_end = tampered_manifest.find(',', size_at);
+  const uint64_t size = std::stoull(tampered_manifest.substr(size_at, size_end - size_at));
+  tampered_manifest.replace(size_at, size_end - size_at, std::to_string(size - 1));
+  WriteFile(rel.manifest(), tampered_manifest);
+  Result changed = Mig(rel.VerifyArgs());
+  CHECK(changed.exit_code == 1);
+  CHECK_THAT(changed.out, Catch::Contains("(release1): DOES NOT VERIFY"));
+  WriteFile(rel.manifest(), two_signatures);
+
+  // A changed binary of the same size: its hash gives it away.
+  std::string binary = ReadFile(rel.path("rel/mig-0.2.0"));
+  binary[binary.size() / 2] = static_cast<char>(binary[binary.size() / 2] ^ 1);
+  WriteFile(rel.path("rel/mig-0.2.0"), binary);
+  Result tampered = Mig(rel.VerifyArgs());
+  INFO(tampered.out);
+  CHECK(tampered.exit_code == 1);
+  CHECK_THAT(tampered.out, Catch::Contains("(release1): valid"));
+  CHECK_THAT(tampered.out, Catch::Contains("REFUSED: ") && Catch::Contains("mig-0.2.0 has SHA-256 ") &&
+                               Catch::Contains(", the manifest lists "));
+  unsetenv("MIG_PASSPHRASE");
+}
+
+TEST_CASE("mig release verify: the configuration's release keys and threshold by default; bad usage exits 2") {
+  Release rel;
+  REQUIRE(Mig(absl::StrCat("release create --binary ./mig --version 1.0.0-rc.1 --expires 2h --out ",
+                           rel.path("rel"))).exit_code == 0);
+  REQUIRE(Mig(absl::StrCat("release sign -i ", rel.manifest(), " --key ", rel.path("r2.key"))).exit_code == 0);
+  // The embedded configuration names no release keys.
+  Result no_keys = Mig(absl::StrCat("release verify -i ", rel.manifest()));
+  CHECK(no_keys.exit_code == 2);
+  CHECK_THAT(no_keys.err, Catch::Contains("names no release keys ([loader] releasekey)"));
+  std::string r2_line = ReadFile(rel.path("r2.key.pub"));
+  std::string r1_line = ReadFile(rel.path("r1.key.pub"));
+  std::string conf = rel.path("site.conf");
+  WriteFile(conf, absl::StrCat("[loader]\nreleasekey = ", r1_line.substr(0, r1_line.find(' ')),
+                               "\nreleasekey = ", r2_line.substr(0, r2_line.find(' ')), "\nthreshold = 1\n"));
+  Result configured = Mig(absl::StrCat("--config ", conf, " release verify -i ", rel.manifest(), " --installed 0.9.9"));
+  INFO(configured.out << configured.err);
+  CHECK(configured.exit_code == 0);
+  CHECK_THAT(configured.out, Catch::Contains("VERIFIED against the configured release keys"));
+  Result stricter = Mig(absl::StrCat("--config ", conf, " release verify -i ", rel.manifest(), " --threshold 2"));
+  CHECK(stricter.exit_code == 1);
+  const std::pair<std::string, std::string> usage[] = {
+      {" --threshold 0", "a threshold of 0"},
+      {" --threshold 3", "a threshold of 3 with 2 distinct release keys"},
+      {" --installed latest", "--installed: 'latest' is not a version"},
+  };
+  for (const auto& [args, message] : usage) {
+    INFO(args);
+    Result r = Mig(absl::StrCat("--config ", conf, " release verify -i ", rel.manifest(), args));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(message));
+  }
+  WriteFile(rel.manifest(), "{\"format\": \"mig-release-v1\", \"version\": 1}");
+  Result malformed = Mig(absl::StrCat("--config ", conf, " release verify -i ", rel.manifest()));
+  CHECK(malformed.exit_code == 1);
+  CHECK_THAT(malformed.out, Catch::Contains("REFUSED: ") && Catch::Contains("version: expected a string"));
+  unsetenv("MIG_PASSPHRASE");
 }
 
 TEST_CASE("The binary is static: it runs in an empty chroot") {
