@@ -408,6 +408,38 @@ TEST_CASE("a loader killed while rolling back: the next run finishes the rollbac
   }
 }
 
+TEST_CASE("a disk too full for the new binary: refused, the old binary and agent untouched") {
+  Host host;
+  // The binary's directory on a tmpfs with room for one binary and a half: the release cannot be staged.
+  std::string sbin = host.dir() + "/root/usr/local/sbin";
+  REQUIRE(system(absl::StrCat("mkdir -p ", sbin).c_str()) == 0);
+  uint64_t binary_size = ReadFile("./mig").size();
+  if (system(absl::StrCat("mount -t tmpfs -o size=", binary_size * 3 / 2, " tmpfs ", sbin, " 2>/dev/null").c_str()) != 0) {
+    WARN("cannot mount a tmpfs here (needs root): the full-disk case is not run");
+    return;
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { (void)system(absl::StrCat("umount -l ", path).c_str()); }
+  } unmount{sbin};
+  Result installed = host.Install();
+  INFO(installed.out << installed.err);
+  REQUIRE(installed.exit_code == 0);
+  std::string original = Sha256(host.binary());
+  int pid = host.AgentPid();
+  host.Publish(VariantOfMig(host.dir(), "0.2.0"), "0.2.0", {"r1", "r2"});
+  Result full = host.Loader();
+  INFO(full.err);
+  CHECK(full.exit_code == 3);
+  CHECK(absl::StrContains(full.err, "No space left on device"));
+  CHECK(Sha256(host.binary()) == original);
+  CHECK_FALSE(Exists(host.binary() + ".new"));
+  CHECK_FALSE(Exists(host.state() + "/loader/journal.json"));
+  CHECK(host.AgentPid() == pid);
+  host.CheckAgentRunsInstalledBinary();
+  kill(pid, SIGKILL);
+}
+
 // Serves a release directory over HTTPS with the //http test certificate (CN localhost).
 std::unique_ptr<http::Server> ServeReleases(const std::string& directory) {
   std::string testdata = Cwd() + "/http/testdata/";
