@@ -117,7 +117,7 @@ class Agent {
     context_.replay_cache = replay_cache_.get();
     context_.binary = options.binary;
     context_.module_timeout = options.config.agent.module_timeout;
-    environment_ = ReadEnvironment();
+    environment_ = ReadEnvironment({.state_dir = options_.config.agent.state_dir});
     environment_read_ = absl::Now();
   }
 
@@ -294,7 +294,7 @@ class Agent {
   absl::Status SendHeartbeat(amqp::Connection& amqp) {
     absl::Time now = absl::Now();
     if (now - environment_read_ >= options_.config.agent.refresh_environment) {
-      environment_ = ReadEnvironment();
+      environment_ = ReadEnvironment({.state_dir = options_.config.agent.state_dir});
       environment_read_ = now;
     }
     protocol::Heartbeat heartbeat{.name = name_,

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "json/writer.h"
+#include "loader/state.h"
 #include "modules/module.h"
 
 namespace mig::agent {
@@ -107,6 +108,15 @@ Environment ReadEnvironment(const EnvironmentSources& sources) {
   environment.init = InitSystem(root);
   environment.addresses = Addresses();
   for (const modules::Module* module : modules::AllModules()) environment.modules.emplace_back(module->name());
+  if (!sources.state_dir.empty()) {
+    loader::StatePaths paths(sources.state_dir);
+    absl::StatusOr<std::optional<loader::Manifest>> installed = loader::ReadInstalledRelease(paths);
+    if (installed.ok() && installed->has_value()) environment.mig_release = (*installed)->version;
+    if (std::optional<loader::FailedRelease> failed = loader::ReadFailedRelease(paths)) {
+      std::string_view reason = failed->reason;
+      environment.mig_release_failed = absl::StrCat(failed->version, ": ", reason.substr(0, reason.find('\n')));
+    }
+  }
   return environment;
 }
 
@@ -125,6 +135,8 @@ std::string EnvironmentJson(const Environment& environment) {
   w.Field("publicip", environment.public_ip);
   w.Key("modules");
   w.StringArray(environment.modules);
+  if (!environment.mig_release.empty()) w.Field("migrelease", environment.mig_release);
+  if (!environment.mig_release_failed.empty()) w.Field("migreleasefailed", environment.mig_release_failed);
   w.EndObject();
   return std::move(w).Take();
 }

@@ -23,15 +23,21 @@ struct Environment {
   std::vector<std::string> addresses;  // non-loopback IPv4 and IPv6, "192.0.2.7/24"
   std::string public_ip;               // only when configured or learned; never guessed
   std::vector<std::string> modules;
+  // From the loader's records (loader/state.h): the mig release installed, and the release that failed its
+  // health check here ("0.3.0: the new agent exited with status 1 ..."); empty when there is none.
+  std::string mig_release;
+  std::string mig_release_failed;
 };
 
 struct EnvironmentSources {
   std::string root = "/";  // where /etc/os-release and /proc/1/comm are read from (tests)
+  std::string state_dir;   // the agent's state directory, where the loader keeps its records; empty: none
 };
 
 Environment ReadEnvironment(const EnvironmentSources& sources = {});
 
-// MIG's JSON field names where MIG had them (os, ident, arch, init, addresses, publicip, modules).
+// MIG's JSON field names where MIG had them (os, ident, arch, init, addresses, publicip, modules); then
+// migrelease and migreleasefailed when known.
 std::string EnvironmentJson(const Environment& environment);
 
 }  // namespace mig::agent

@@ -6,8 +6,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "catch2/catch.hpp"
 #include "json/reader.h"
+#include "loader/manifest.h"
+#include "loader/state.h"
 #include "test/shell.h"
 
 namespace mig::agent {
@@ -51,6 +54,28 @@ TEST_CASE("os-release and the init system are read under another root") {
   CHECK(environment.ident == "Test Linux 9");
   CHECK(environment.release == "9.3");
   CHECK(environment.init == "systemd");
+}
+
+TEST_CASE("The loader's records become migrelease and migreleasefailed") {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string state = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/envstate");
+  Shell(absl::StrCat("rm -rf ", state, " && mkdir -p ", state, "/loader"));
+  std::string none = EnvironmentJson(ReadEnvironment({.state_dir = state}));
+  CHECK(none.find("migrelease") == std::string::npos);
+
+  loader::Manifest installed;
+  installed.version = "0.2.0";
+  installed.created = absl::FromUnixSeconds(1800000000);
+  installed.expires = installed.created + absl::Hours(24);
+  installed.files.push_back({.name = "mig-0.2.0", .size = 10});
+  loader::StatePaths paths(state);
+  Shell(absl::StrCat("cat > ", paths.installed, " <<'EOF'\n", loader::ManifestToJson(installed), "\nEOF"));
+  REQUIRE(loader::WriteFailedRelease(paths, {.version = "0.3.0", .sha256 = "ab", .reason = "it exited\nlog lines"}).ok());
+  Environment environment = ReadEnvironment({.state_dir = state});
+  CHECK(environment.mig_release == "0.2.0");
+  CHECK(environment.mig_release_failed == "0.3.0: it exited");
+  std::string json = EnvironmentJson(environment);
+  CHECK(json.find("\"migrelease\":\"0.2.0\",\"migreleasefailed\":\"0.3.0: it exited\"") != std::string::npos);
 }
 
 }  // namespace

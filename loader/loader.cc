@@ -28,6 +28,7 @@
 #include "json/writer.h"
 #include "loader/manifest.h"
 #include "loader/release_source.h"
+#include "loader/state.h"
 
 namespace mig::loader {
 namespace {
@@ -42,13 +43,16 @@ void CrashPoint(std::string_view step) {
 }
 
 struct Paths {
+  explicit Paths(const std::string& agent_state_dir) : release_state(agent_state_dir) {}
   std::string binary;
-  std::string staged;    // BINARY.new
-  std::string old;       // BINARY.old
-  std::string state;     // STATEDIR/loader
-  std::string installed; // the manifest of the installed release
-  std::string journal;   // an update in progress
-  std::string failed;    // the release that failed its health check
+  std::string staged;  // BINARY.new
+  std::string old;     // BINARY.old
+  StatePaths release_state;
+  // Shorthands into release_state.
+  const std::string& state() const { return release_state.directory; }
+  const std::string& installed() const { return release_state.installed; }
+  const std::string& journal() const { return release_state.journal; }
+  const std::string& failed() const { return release_state.failed; }
 };
 
 std::string UnderRoot(const std::string& root, std::string_view path) {
@@ -57,14 +61,10 @@ std::string UnderRoot(const std::string& root, std::string_view path) {
 }
 
 Paths MakePaths(const LoaderOptions& o) {
-  Paths p;
+  Paths p(o.config.agent.state_dir);
   p.binary = o.binary.empty() ? UnderRoot(o.root, kDefaultBinary) : o.binary;
   p.staged = p.binary + ".new";
   p.old = p.binary + ".old";
-  p.state = absl::StrCat(o.config.agent.state_dir, "/loader");
-  p.installed = p.state + "/installed.json";
-  p.journal = p.state + "/journal.json";
-  p.failed = p.state + "/failed.json";
   return p;
 }
 
@@ -167,14 +167,14 @@ absl::Status WriteJournal(const Paths& p, const Journal& j) {
   w.Field("oldversion", j.old_version);
   w.Field("requireheartbeat", j.require_heartbeat);
   w.EndObject();
-  return WriteFileAtomically(p.journal, std::move(w).Take() + "\n", 0600);
+  return WriteFileAtomically(p.journal(), std::move(w).Take() + "\n", 0600);
 }
 
 absl::StatusOr<std::optional<Journal>> ReadJournal(const Paths& p) {
-  absl::StatusOr<std::string> text = ReadFileBounded(p.journal, 4 * kMaxManifestBytes);
+  absl::StatusOr<std::string> text = ReadFileBounded(p.journal(), 4 * kMaxManifestBytes);
   if (!text.ok() && absl::IsNotFound(text.status())) return std::nullopt;
   if (!text.ok()) return text.status();
-  MIG_ASSIGN_OR_RETURN(auto doc, json::JsonDocument::Parse(*text, p.journal, 4 * kMaxManifestBytes));
+  MIG_ASSIGN_OR_RETURN(auto doc, json::JsonDocument::Parse(*text, p.journal(), 4 * kMaxManifestBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, json::AsObject(doc->root(), ""));
   MIG_RETURN_IF_ERROR(json::CheckKeys(root, "", {"manifest", "oldsha256", "newsha256", "oldversion", "requireheartbeat"}));
   Journal j;
@@ -192,50 +192,6 @@ absl::StatusOr<std::optional<Journal>> ReadJournal(const Paths& p) {
     }
   }
   return j;
-}
-
-// --- what is installed, and what failed ---
-
-absl::StatusOr<std::optional<Manifest>> ReadInstalled(const Paths& p) {
-  absl::StatusOr<std::string> text = ReadFileBounded(p.installed, kMaxManifestBytes);
-  if (!text.ok() && absl::IsNotFound(text.status())) return std::nullopt;
-  if (!text.ok()) return text.status();
-  absl::StatusOr<Manifest> manifest = ParseManifest(*text);
-  if (!manifest.ok()) {
-    return absl::DataLossError(absl::StrCat(p.installed, ": ", manifest.status().message()));
-  }
-  return *manifest;
-}
-
-struct FailedRelease {
-  std::string version;
-  std::string sha256;
-  std::string reason;
-};
-
-absl::Status WriteFailed(const Paths& p, const FailedRelease& f) {
-  json::JsonWriter w(2);
-  w.BeginObject();
-  w.Field("version", f.version);
-  w.Field("sha256", f.sha256);
-  w.Field("reason", f.reason);
-  w.Field("time", absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
-  w.EndObject();
-  return WriteFileAtomically(p.failed, std::move(w).Take() + "\n", 0600);
-}
-
-std::optional<FailedRelease> ReadFailed(const Paths& p) {
-  absl::StatusOr<std::string> text = ReadFileBounded(p.failed, 64 << 10);
-  if (!text.ok()) return std::nullopt;
-  absl::StatusOr<std::unique_ptr<json::JsonDocument>> doc = json::JsonDocument::Parse(*text, p.failed);
-  if (!doc.ok()) return std::nullopt;
-  FailedRelease f;
-  simdjson::dom::element root = (*doc)->root();
-  std::string_view value;
-  if (root["version"].get(value) == simdjson::SUCCESS) f.version = std::string(value);
-  if (root["sha256"].get(value) == simdjson::SUCCESS) f.sha256 = std::string(value);
-  if (root["reason"].get(value) == simdjson::SUCCESS) f.reason = std::string(value);
-  return f;
 }
 
 // --- the update ---
@@ -257,7 +213,7 @@ class Updater {
       return absl::InvalidArgumentError(
           "the configuration names no release keys ([loader] releasekey): no release could be verified");
     }
-    MIG_RETURN_IF_ERROR(MakeDirectories(paths_.state, 0700));
+    MIG_RETURN_IF_ERROR(MakeDirectories(paths_.state(), 0700));
     MIG_RETURN_IF_ERROR(Lock());
 
     MIG_ASSIGN_OR_RETURN(std::optional<Journal> journal, ReadJournal(paths_));
@@ -297,12 +253,12 @@ class Updater {
     if (!installable.ok()) return Refused(manifest_url, installable.message());
     const ReleaseFile& file = BinaryFile(*manifest);
     std::string new_sha256 = HexOf(file.sha256);
-    if (std::optional<FailedRelease> failed = ReadFailed(paths_);
+    if (std::optional<FailedRelease> failed = ReadFailedRelease(paths_.release_state);
         failed && failed->version == manifest->version && failed->sha256 == new_sha256) {
       std::string first_line = failed->reason.substr(0, failed->reason.find('\n'));
       return absl::FailedPreconditionError(absl::StrCat("release ", manifest->version, " failed here before (",
                                                         first_line, "); it is not tried again: waiting for a newer release (",
-                                                        paths_.failed, ")"));
+                                                        paths_.failed(), ")"));
     }
 
     log::Info(kLog, absl::StrCat("release ", manifest->version, " verified (installed: ", installed_version,
@@ -334,7 +290,7 @@ class Updater {
     CrashPoint("kept-old");
     if (rename(paths_.staged.c_str(), paths_.binary.c_str()) != 0) {
       absl::Status error = Errno(absl::StrCat("rename ", paths_.staged, " to"), paths_.binary);
-      (void)RemoveIfPresent(paths_.journal);
+      (void)RemoveIfPresent(paths_.journal());
       return error;
     }
     MIG_RETURN_IF_ERROR(SyncDirectory(ParentDirectory(paths_.binary)));
@@ -345,7 +301,7 @@ class Updater {
 
  private:
   absl::Status Lock() {
-    std::string path = paths_.state + "/lock";
+    std::string path = paths_.state() + "/lock";
     lock_fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock_fd_ < 0) return Errno("open", path);
     if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
@@ -355,7 +311,7 @@ class Updater {
   }
 
   absl::StatusOr<std::string> InstalledVersion() {
-    MIG_ASSIGN_OR_RETURN(std::optional<Manifest> installed, ReadInstalled(paths_));
+    MIG_ASSIGN_OR_RETURN(std::optional<Manifest> installed, ReadInstalledRelease(paths_.release_state));
     if (installed) return installed->version;
     // Installed by --install: the binary is a copy of the one running (the service runs it).
     return options_.running_version;
@@ -376,11 +332,11 @@ class Updater {
     CrashPoint("restarted");
     if (healthy.ok()) healthy = service_.WaitHealthy(*pid, since, policy);
     if (healthy.ok()) {
-      MIG_RETURN_IF_ERROR(WriteFileAtomically(paths_.installed, ManifestToJson(manifest), 0600));
+      MIG_RETURN_IF_ERROR(WriteFileAtomically(paths_.installed(), ManifestToJson(manifest), 0600));
       CrashPoint("recorded");
-      MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.failed));
-      MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal));
-      MIG_RETURN_IF_ERROR(SyncDirectory(paths_.state));
+      MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.failed()));
+      MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal()));
+      MIG_RETURN_IF_ERROR(SyncDirectory(paths_.state()));
       return UpdateReport{.outcome = UpdateOutcome::kUpdated,
                           .installed_version = manifest.version,
                           .message = absl::StrCat("updated from ", j.old_version, " to ", manifest.version,
@@ -393,12 +349,12 @@ class Updater {
     log::Error(kLog, absl::StrCat("release ", manifest.version, " is not healthy: ", reason, "; rolling back to ",
                                   j.old_version));
     // Recorded first: whatever happens next, this release is not tried again.
-    MIG_RETURN_IF_ERROR(WriteFailed(paths_, {manifest.version, j.new_sha256, reason}));
+    MIG_RETURN_IF_ERROR(WriteFailedRelease(paths_.release_state, {manifest.version, j.new_sha256, reason}));
     CrashPoint("failure-recorded");
     MIG_RETURN_IF_ERROR(LinkOver(paths_.old, paths_.binary));
     CrashPoint("restored");
-    MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal));
-    MIG_RETURN_IF_ERROR(SyncDirectory(paths_.state));
+    MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal()));
+    MIG_RETURN_IF_ERROR(SyncDirectory(paths_.state()));
     return RestartOld(j, manifest.version, reason);
   }
 
@@ -415,7 +371,7 @@ class Updater {
     if (!old_healthy.ok()) {
       // The previous binary fails the same check: the host or the relay is the trouble, not the release,
       // which is not blamed — the next run may try it again.
-      MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.failed));
+      MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.failed()));
     }
     UpdateReport report{.outcome = UpdateOutcome::kRolledBack, .installed_version = j.old_version};
     // The reason was logged in full when the release failed, and is kept in failed.json.
@@ -438,14 +394,14 @@ class Updater {
       MIG_ASSIGN_OR_RETURN(current, Sha256OfFile(paths_.binary));
     }
     if (current && *current == j.new_sha256) {
-      MIG_ASSIGN_OR_RETURN(std::optional<Manifest> installed, ReadInstalled(paths_));
+      MIG_ASSIGN_OR_RETURN(std::optional<Manifest> installed, ReadInstalledRelease(paths_.release_state));
       if (installed && installed->version == manifest.version) {
         log::Info(kLog, absl::StrCat("an earlier run installed ", manifest.version, " and stopped while tidying up"));
-        MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal));
+        MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal()));
         MIG_RETURN_IF_ERROR(service_.EnsureRunning().status());
         return std::nullopt;
       }
-      if (std::optional<FailedRelease> failed = ReadFailed(paths_);
+      if (std::optional<FailedRelease> failed = ReadFailedRelease(paths_.release_state);
           failed && failed->version == manifest.version && failed->sha256 == j.new_sha256) {
         log::Warning(kLog, absl::StrCat("an earlier run was rolling back ", manifest.version, "; finishing it"));
         return RollBack(j, manifest, failed->reason);
@@ -458,8 +414,8 @@ class Updater {
       log::Warning(kLog, absl::StrCat("an earlier run stopped before replacing ", paths_.binary, " (update to ",
                                       manifest.version, "); ", j.old_version, " is in place"));
       MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.staged));
-      MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal));
-      if (std::optional<FailedRelease> failed = ReadFailed(paths_);
+      MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal()));
+      if (std::optional<FailedRelease> failed = ReadFailedRelease(paths_.release_state);
           failed && failed->version == manifest.version && failed->sha256 == j.new_sha256) {
         // Stopped mid-rollback: the agent running may still be the failed one.
         return RestartOld(j, manifest.version, failed->reason);
@@ -468,7 +424,7 @@ class Updater {
     }
     return absl::DataLossError(absl::StrCat(
         paths_.binary, " is neither the binary an interrupted update replaced nor the one it installed (",
-        paths_.journal, " says ", j.old_sha256, " -> ", j.new_sha256, "); it is left alone: check the host"));
+        paths_.journal(), " says ", j.old_sha256, " -> ", j.new_sha256, "); it is left alone: check the host"));
   }
 
   const LoaderOptions& options_;
@@ -537,12 +493,12 @@ absl::Status Install(const LoaderOptions& options, ServiceKind kind, std::ostrea
   MIG_ASSIGN_OR_RETURN(std::optional<std::string> self_sha256, Sha256OfFile("/proc/self/exe"));
   MIG_ASSIGN_OR_RETURN(std::optional<std::string> installed_sha256, Sha256OfFile(paths.binary));
   MIG_RETURN_IF_ERROR(MakeDirectories(options.config.agent.state_dir, 0700));
-  MIG_RETURN_IF_ERROR(MakeDirectories(paths.state, 0700));
+  MIG_RETURN_IF_ERROR(MakeDirectories(paths.state(), 0700));
   if (installed_sha256 != self_sha256) {
     MIG_RETURN_IF_ERROR(CopySelf(paths.binary));
     // What installed.json described is gone; from now on this binary's own version is the installed one.
-    MIG_RETURN_IF_ERROR(RemoveIfPresent(paths.installed));
-    MIG_RETURN_IF_ERROR(RemoveIfPresent(paths.journal));
+    MIG_RETURN_IF_ERROR(RemoveIfPresent(paths.installed()));
+    MIG_RETURN_IF_ERROR(RemoveIfPresent(paths.journal()));
     out << "installed " << paths.binary << " (mig " << options.running_version << ")\n";
   } else {
     out << paths.binary << " is already this binary (mig " << options.running_version << ")\n";
@@ -591,9 +547,9 @@ absl::Status Uninstall(const LoaderOptions& options, std::ostream& out) {
   // The agent's state: its identity, unsent results, replay cache, status and logs, and the loader's.
   const std::string& state = options.config.agent.state_dir;
   for (std::string_view name : {"installed.json", "journal.json", "failed.json", "lock"}) {
-    MIG_RETURN_IF_ERROR(RemoveIfPresent(absl::StrCat(paths.state, "/", name)));
+    MIG_RETURN_IF_ERROR(RemoveIfPresent(absl::StrCat(paths.state(), "/", name)));
   }
-  rmdir(paths.state.c_str());
+  rmdir(paths.state().c_str());
   std::string outbox = state + "/outbox";
   if (DIR* dir = opendir(outbox.c_str()); dir != nullptr) {
     while (struct dirent* entry = readdir(dir)) {
