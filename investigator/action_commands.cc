@@ -17,6 +17,7 @@
 #include "investigator/files.h"
 #include "investigator/local_run.h"
 #include "investigator/passphrase.h"
+#include "investigator/wording.h"
 #include "json/writer.h"
 #include "modules/module.h"
 
@@ -24,15 +25,6 @@ namespace mig::investigator {
 namespace {
 
 using action::Action;
-
-std::string Plural(size_t n, std::string_view word) { return absl::StrCat(n, " ", word, n == 1 ? "" : "s"); }
-
-// "in 4m59s", "3m ago".
-std::string Relative(absl::Time when, absl::Time now) {
-  absl::Duration d = absl::Trunc(when - now, absl::Seconds(1));
-  if (d >= absl::ZeroDuration()) return absl::StrCat("in ", absl::FormatDuration(d));
-  return absl::StrCat(absl::FormatDuration(-d), " ago");
-}
 
 std::string ModuleList(const Action& a) {
   std::vector<std::string> modules;
@@ -148,13 +140,7 @@ int Sign(const SignOptions& o) {
                             absl::StrCat("the action expired ", Relative(a->expire_after, now),
                                          "; agents would refuse it. Create a new one")));
   }
-  std::optional<std::string> passphrase;
-  if (key_summary->needs_passphrase) {
-    absl::StatusOr<std::string> read = ReadPassphrase(absl::StrCat("passphrase for ", o.key, ": "), false);
-    if (!read.ok()) return Fail("sign", read.status());
-    passphrase = std::move(*read);
-  }
-  absl::StatusOr<crypto::SecretKeyFile> key = crypto::ReadSecretKeyFile(o.key, passphrase);
+  absl::StatusOr<crypto::SecretKeyFile> key = ReadSigningKey(o.key);
   if (!key.ok()) return Fail("sign", key.status());
   absl::StatusOr<action::Signature> signature = action::SignAction(*a, key->key);
   if (!signature.ok()) return Fail("sign", signature.status(), kExitFailed);

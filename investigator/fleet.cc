@@ -288,12 +288,7 @@ std::string ExpandTarget(const Migrc& rc, const std::string& target) {
 }
 
 absl::StatusOr<ApiClient> ApiClient::Open(const Migrc& rc) {
-  MIG_ASSIGN_OR_RETURN(crypto::SecretKeyFileSummary summary, crypto::InspectSecretKeyFile(rc.key_file));
-  std::optional<std::string> passphrase;
-  if (summary.needs_passphrase) {
-    MIG_ASSIGN_OR_RETURN(passphrase, ReadPassphrase(absl::StrCat("passphrase for ", rc.key_file, ": "), false));
-  }
-  MIG_ASSIGN_OR_RETURN(crypto::SecretKeyFile key, crypto::ReadSecretKeyFile(rc.key_file, passphrase));
+  MIG_ASSIGN_OR_RETURN(crypto::SecretKeyFile key, ReadSigningKey(rc.key_file));
   return ApiClient(rc, std::move(key));
 }
 

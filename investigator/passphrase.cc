@@ -1,5 +1,7 @@
 #include "investigator/passphrase.h"
 
+#include <optional>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -93,6 +95,18 @@ absl::StatusOr<std::string> ReadPassphrase(std::string_view prompt, bool confirm
         "the passphrase is empty; to store a key without one, say so with --no-passphrase");
   }
   return passphrase;
+}
+
+absl::StatusOr<crypto::SecretKeyFile> ReadSigningKey(const std::string& path) {
+  absl::StatusOr<crypto::SecretKeyFileSummary> summary = crypto::InspectSecretKeyFile(path);
+  if (!summary.ok()) return summary.status();
+  std::optional<std::string> passphrase;
+  if (summary->needs_passphrase) {
+    absl::StatusOr<std::string> read = ReadPassphrase(absl::StrCat("passphrase for ", path, ": "), false);
+    if (!read.ok()) return read.status();
+    passphrase = std::move(*read);
+  }
+  return crypto::ReadSecretKeyFile(path, passphrase);
 }
 
 }  // namespace mig::investigator

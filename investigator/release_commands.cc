@@ -27,6 +27,7 @@
 #include "investigator/files.h"
 #include "investigator/local_run.h"
 #include "investigator/passphrase.h"
+#include "investigator/wording.h"
 #include "loader/manifest.h"
 
 namespace mig::investigator {
@@ -39,24 +40,6 @@ constexpr char kManifestFileName[] = "manifest.json";
 constexpr char kDefaultValidity[] = "30d";
 constexpr size_t kCopyBufferBytes = 1 << 20;
 constexpr char kElfMagic[4] = {0x7f, 'E', 'L', 'F'};
-
-std::string Plural(size_t n, std::string_view word) { return absl::StrCat(n, " ", word, n == 1 ? "" : "s"); }
-
-// "29d23h59m", "4m59s": releases live for weeks, so days read better than absl's hours.
-std::string HumanDuration(absl::Duration d) {
-  d = absl::Trunc(d, absl::Seconds(1));
-  int64_t days = absl::IDivDuration(d, absl::Hours(24), &d);
-  if (days == 0) return absl::FormatDuration(d);
-  if (d == absl::ZeroDuration()) return absl::StrCat(days, "d");
-  return absl::StrCat(days, "d", absl::FormatDuration(d));
-}
-
-// "in 29d23h", "3m ago".
-std::string Relative(absl::Time when, absl::Time now) {
-  if (absl::AbsDuration(when - now) < absl::Seconds(1)) return "now";
-  if (when >= now) return absl::StrCat("in ", HumanDuration(when - now));
-  return absl::StrCat(HumanDuration(now - when), " ago");
-}
 
 std::string ReleaseTime(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
 
@@ -353,13 +336,7 @@ int Sign(const SignOptions& o, const std::string& config_path) {
                 << " release keys ([loader] releasekey); loaders built from it will not count this signature\n";
     }
   }
-  std::optional<std::string> passphrase;
-  if (key_summary->needs_passphrase) {
-    absl::StatusOr<std::string> read = ReadPassphrase(absl::StrCat("passphrase for ", o.key, ": "), false);
-    if (!read.ok()) return Fail("sign", read.status());
-    passphrase = std::move(*read);
-  }
-  absl::StatusOr<crypto::SecretKeyFile> key = crypto::ReadSecretKeyFile(o.key, passphrase);
+  absl::StatusOr<crypto::SecretKeyFile> key = ReadSigningKey(o.key);
   if (!key.ok()) return Fail("sign", key.status());
   absl::StatusOr<loader::ReleaseSignature> signature = loader::SignManifest(*m, key->key);
   if (!signature.ok()) return Fail("sign", signature.status(), kExitFailed);
