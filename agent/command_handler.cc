@@ -37,7 +37,9 @@ protocol::Result HandleCommand(const protocol::Command& command, const HandlerCo
     OperationOutcome outcome = RunOperation({.binary = context.binary,
                                              .module = operation.module,
                                              .parameters_json = operation.parameters,
-                                             .deadline = action_deadline});
+                                             .deadline = action_deadline,
+                                             .memory_limit_bytes = context.module_memory_bytes,
+                                             .cpu_percent = context.module_cpu_percent});
     if (outcome.ok()) {
       result.operation_results.push_back(std::move(outcome.result_json));
       continue;

@@ -24,6 +24,9 @@ struct HandlerContext {
   authorization::ReplayCache* replay_cache = nullptr;  // required: an agent never runs an action twice
   std::string binary = "/proc/self/exe";                // what runs `module-run`
   absl::Duration module_timeout = absl::Minutes(5);
+  // Each operation's child: its address-space cap and CPU share (operation_runner.h); 0: none.
+  uint64_t module_memory_bytes = 0;
+  uint64_t module_cpu_percent = 0;
   std::function<absl::Time()> now = [] { return absl::Now(); };
 };
 

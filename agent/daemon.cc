@@ -117,6 +117,8 @@ class Agent {
     context_.replay_cache = replay_cache_.get();
     context_.binary = options.binary;
     context_.module_timeout = options.config.agent.module_timeout;
+    context_.module_memory_bytes = options.config.agent.module_memory_bytes;
+    context_.module_cpu_percent = options.config.agent.module_cpu_percent;
     environment_ = ReadEnvironment({.state_dir = options_.config.agent.state_dir});
     environment_read_ = absl::Now();
   }

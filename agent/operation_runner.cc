@@ -4,15 +4,21 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
+#include "sandbox/limits.h"
+#include "sandbox/seccomp.h"
 
 extern char** environ;
 
@@ -28,6 +34,56 @@ void CloseIfOpen(int& fd) {
   if (fd >= 0) close(fd);
   fd = -1;
 }
+
+// The CPU time (user + system, all threads) a process has used so far.
+absl::Duration ProcessCpuTime(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::ZeroDuration();
+  char text[1024];
+  ssize_t n = read(fd, text, sizeof(text) - 1);
+  close(fd);
+  if (n <= 0) return absl::ZeroDuration();
+  text[n] = '\0';
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const char* p = strrchr(text, ')');
+  if (p == nullptr) return absl::ZeroDuration();
+  unsigned long long utime = 0, stime = 0;
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) {
+    return absl::ZeroDuration();
+  }
+  static const long ticks = sysconf(_SC_CLK_TCK);
+  return absl::Seconds(static_cast<double>(utime + stime) / static_cast<double>(ticks));
+}
+
+// Holds a child to a share of a CPU by stopping it whenever it is ahead of its allowance.
+class CpuThrottle {
+ public:
+  CpuThrottle(pid_t pid, uint64_t percent, absl::Time start) : pid_(pid), share_(percent / 100.0), start_(start) {}
+
+  void Tick(absl::Time now) {
+    absl::Duration allowed = (now - start_) * share_;
+    absl::Duration used = ProcessCpuTime(pid_);
+    if (!stopped_ && used > allowed + kSlack) {
+      kill(pid_, SIGSTOP);
+      stopped_ = true;
+      ++stops_;
+    } else if (stopped_ && used <= allowed) {
+      kill(pid_, SIGCONT);
+      stopped_ = false;
+    }
+  }
+  int stops() const { return stops_; }
+
+ private:
+  static constexpr absl::Duration kSlack = absl::Milliseconds(20);
+  pid_t pid_;
+  double share_;
+  absl::Time start_;
+  bool stopped_ = false;
+  int stops_ = 0;
+};
 
 std::string LastLine(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
@@ -59,6 +115,12 @@ OperationOutcome RunOperation(const OperationRequest& request) {
   posix_spawn_file_actions_adddup2(&actions, stderr_pipe[1], 2);
   std::string timeout = absl::StrCat(absl::ToInt64Milliseconds(child_timeout), "ms");
   std::vector<std::string> args = {request.binary, "module-run", request.module, "--timeout", timeout};
+  if (request.sandbox) {
+    args.push_back("--memory-limit");
+    args.push_back(absl::StrCat(request.memory_limit_bytes));
+  } else {
+    args.push_back("--no-sandbox");
+  }
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -79,6 +141,8 @@ OperationOutcome RunOperation(const OperationRequest& request) {
   fcntl(in, F_SETFL, O_NONBLOCK);
   signal(SIGPIPE, SIG_IGN);  // a child that exits without reading its parameters must not kill the agent
 
+  std::optional<CpuThrottle> throttle;
+  if (request.cpu_percent > 0) throttle.emplace(pid, request.cpu_percent, start);
   std::string stdout_text, stderr_text;
   size_t written = 0;
   bool killed_for_time = false, killed_for_size = false;
@@ -94,7 +158,9 @@ OperationOutcome RunOperation(const OperationRequest& request) {
     if (in >= 0) fds.push_back({in, POLLOUT, 0});
     if (out >= 0) fds.push_back({out, POLLIN, 0});
     if (err >= 0) fds.push_back({err, POLLIN, 0});
-    int ready = poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, 1000)));
+    int64_t wait_ms = std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, throttle ? 20 : 1000);
+    int ready = poll(fds.data(), fds.size(), static_cast<int>(wait_ms));
+    if (throttle) throttle->Tick(absl::Now());
     if (ready < 0 && errno != EINTR) break;
     for (const pollfd& p : fds) {
       if (p.revents == 0) continue;
@@ -128,9 +194,11 @@ OperationOutcome RunOperation(const OperationRequest& request) {
   CloseIfOpen(out);
   CloseIfOpen(err);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage = {};
+  while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
   outcome.elapsed = absl::Now() - start;
+  outcome.cpu_time = absl::DurationFromTimeval(usage.ru_utime) + absl::DurationFromTimeval(usage.ru_stime);
   std::string seconds = absl::FormatDuration(absl::Trunc(budget, absl::Milliseconds(1)));
   if (killed_for_time) {
     outcome.kind = OperationOutcome::Kind::kTimedOut;
@@ -139,6 +207,16 @@ OperationOutcome RunOperation(const OperationRequest& request) {
     outcome.kind = OperationOutcome::Kind::kTooLarge;
     outcome.failure = absl::StrCat("module ", request.module, " wrote more than ", request.max_result_bytes,
                                    " bytes of result: killed, result dropped");
+  } else if (WIFEXITED(status) &&
+             (WEXITSTATUS(status) == sandbox::kViolationExitStatus ||
+              WEXITSTATUS(status) == sandbox::kOutOfMemoryExitStatus) &&
+             absl::StartsWith(LastLine(stderr_text), sandbox::kViolationPrefix)) {
+    outcome.kind = OperationOutcome::Kind::kStopped;
+    outcome.failure = absl::StrCat("module ", request.module, " was stopped by the ", LastLine(stderr_text));
+  } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
+    outcome.kind = OperationOutcome::Kind::kStopped;
+    outcome.failure = absl::StrCat("module ", request.module, " was stopped by the sandbox: a forbidden system "
+                                   "call made with signals blocked (fork, raise, abort ...)");
   } else if (WIFSIGNALED(status)) {
     outcome.failure = absl::StrCat("module ", request.module, " was killed by signal ", WTERMSIG(status), " (",
                                    strsignal(WTERMSIG(status)), ")");

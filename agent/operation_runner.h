@@ -1,7 +1,8 @@
 // Runs one module operation in a child process of the agent's own binary (`mig module-run <module>`), the
 // parameters on its stdin and the result on its stdout, as MIG's agent did: a module that crashes, hangs or
 // floods its output takes down its child, never the agent. The parent enforces the wall-clock limit with
-// SIGKILL and bounds what it reads.
+// SIGKILL, holds it to a CPU share if asked, and bounds what it reads. The child sandboxes itself
+// (sandbox/seccomp.h): what it tried when the sandbox stopped it is reported by name.
 //
 //   OperationOutcome outcome = RunOperation({.binary = "/proc/self/exe", .module = "file",
 //                                            .parameters_json = params, .deadline = deadline});
@@ -21,13 +22,21 @@ struct OperationRequest {
   std::string parameters_json;
   absl::Time deadline;  // the child is told to stop a little before; at the deadline it is killed
   size_t max_result_bytes = 64 << 20;
+  // The sandbox and limits of `mig module-run` (sandbox/): on unless a caller debugging a module says so.
+  bool sandbox = true;
+  uint64_t memory_limit_bytes = 0;  // 0: no cap
+  // The child's CPU time is held to this share of one CPU (50: half a CPU, 200: two), measured every 20 ms
+  // and enforced by stopping the child (SIGSTOP) until the wall clock catches up; 0: no cap.
+  uint64_t cpu_percent = 0;
 };
 
 struct OperationOutcome {
-  enum class Kind { kCompleted, kTimedOut, kFailed, kTooLarge } kind = Kind::kFailed;
+  // kStopped: the sandbox stopped the module (a forbidden system call, the memory cap).
+  enum class Kind { kCompleted, kTimedOut, kFailed, kTooLarge, kStopped } kind = Kind::kFailed;
   std::string result_json;  // the module's result, when completed
   std::string failure;      // why not, for people: names the limit, the exit status or the signal
   absl::Duration elapsed;
+  absl::Duration cpu_time;  // the child's, user and system, all threads
   bool ok() const { return kind == Kind::kCompleted; }
 };
 

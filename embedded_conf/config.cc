@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
@@ -52,6 +53,8 @@ const std::vector<SectionSpec>& Schema() {
        {{"relay", false},
         {"heartbeatfreq", false},
         {"moduletimeout", false},
+        {"modulememory", false},
+        {"modulecpu", false},
         {"refreshenv", false},
         {"checkin", false},
         {"clockskew", false},
@@ -78,6 +81,31 @@ absl::StatusOr<absl::Duration> ParsePositiveDuration(const Value& v) {
     return Invalid(v.where, absl::StrCat("'", v.text, "' is not a positive duration (e.g. 30s, 5m, 1h30m)"));
   }
   return d;
+}
+
+// "1GiB", "512MiB", "0" (no cap).
+absl::StatusOr<uint64_t> ParseByteSize(const Value& v) {
+  std::string_view text = v.text;
+  uint64_t unit = 1;
+  for (auto [suffix, size] : {std::pair{"GiB", uint64_t{1} << 30}, std::pair{"MiB", uint64_t{1} << 20}}) {
+    if (absl::ConsumeSuffix(&text, suffix)) unit = size;
+  }
+  uint64_t n;
+  if (!absl::SimpleAtoi(text, &n) || (unit == 1 && n != 0) || n > (uint64_t{1} << 40) / unit) {
+    return Invalid(v.where, absl::StrCat("'", v.text, "' is not a size like 512MiB or 2GiB (0: no cap)"));
+  }
+  return n * unit;
+}
+
+// "50%" of one CPU, "200%" of two; "0" (no cap).
+absl::StatusOr<uint64_t> ParseCpuPercent(const Value& v) {
+  std::string_view text = v.text;
+  bool percent = absl::ConsumeSuffix(&text, "%");
+  uint64_t n;
+  if (!absl::SimpleAtoi(text, &n) || (!percent && n != 0) || n > 100000) {
+    return Invalid(v.where, absl::StrCat("'", v.text, "' is not a share of a CPU like 50% or 200% (0: no cap)"));
+  }
+  return n;
 }
 
 absl::StatusOr<bool> ParseBool(const Value& v) {
@@ -307,6 +335,12 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
   if (const Value* v = Single(agent, "moduletimeout")) {
     MIG_ASSIGN_OR_RETURN(config.agent.module_timeout, ParsePositiveDuration(*v));
   }
+  if (const Value* v = Single(agent, "modulememory")) {
+    MIG_ASSIGN_OR_RETURN(config.agent.module_memory_bytes, ParseByteSize(*v));
+  }
+  if (const Value* v = Single(agent, "modulecpu")) {
+    MIG_ASSIGN_OR_RETURN(config.agent.module_cpu_percent, ParseCpuPercent(*v));
+  }
   if (const Value* v = Single(agent, "refreshenv")) {
     MIG_ASSIGN_OR_RETURN(config.agent.refresh_environment, ParsePositiveDuration(*v));
   }
@@ -476,6 +510,8 @@ std::string RenderConfig(const Config& config) {
   line("relay", config.agent.relay);
   line("heartbeatfreq", absl::FormatDuration(config.agent.heartbeat_frequency));
   line("moduletimeout", absl::FormatDuration(config.agent.module_timeout));
+  line("modulememory", config.agent.module_memory_bytes == 0 ? "0" : absl::StrCat(config.agent.module_memory_bytes >> 20, "MiB"));
+  line("modulecpu", config.agent.module_cpu_percent == 0 ? "0" : absl::StrCat(config.agent.module_cpu_percent, "%"));
   line("refreshenv", absl::FormatDuration(config.agent.refresh_environment));
   line("checkin", config.agent.checkin ? "true" : "false");
   line("clockskew", absl::FormatDuration(config.agent.clock_skew));

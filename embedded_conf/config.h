@@ -33,6 +33,10 @@ struct AgentConfig {
   std::string relay;
   absl::Duration heartbeat_frequency = absl::Minutes(5);
   absl::Duration module_timeout = absl::Minutes(5);
+  // Each module process's address-space cap (0: none) and CPU cap in percent of one CPU (0: none; 50 lets it
+  // use half a CPU on average, whatever its threads). It always runs niced, in the idle I/O class.
+  uint64_t module_memory_bytes = uint64_t{1} << 30;
+  uint64_t module_cpu_percent = 0;
   absl::Duration refresh_environment = absl::Minutes(5);
   // Checkin mode: drain the queue, run, send, exit.
   bool checkin = false;

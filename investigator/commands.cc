@@ -28,6 +28,7 @@ struct CommonOptions {
   std::string show = "found";
   int threads = 0;
   std::string timeout;
+  bool no_sandbox = false;
   std::string target = kDefaultTarget;
   std::string expiration = kDefaultExpiration;
   std::string name;
@@ -58,6 +59,9 @@ void AddCommonOptions(CLI::App* command, CommonOptions* o) {
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   command->add_option("--timeout", o->timeout, "stop a local run after this long and show what was found (e.g. 30s)");
+  command->add_flag("--no-sandbox", o->no_sandbox,
+                    "a local run without the module sandbox (a child process under seccomp, niced, idle I/O, 1 GiB "
+                    "memory cap): the module then runs in this process");
   command->option_defaults()->group("Action");
   command->add_option(FreeNames(*command, "-t", "--target"), o->target, "the agents to send the action to")
       ->capture_default_str();
@@ -86,6 +90,7 @@ absl::StatusOr<LocalRunOptions> ToLocalOptions(const CommonOptions& o) {
                  : o.show == "notfound" ? modules::Show::kNotFound
                                         : modules::Show::kFound;
   options.threads = o.threads;
+  options.sandbox = !o.no_sandbox;
   if (!o.timeout.empty()) {
     absl::Duration timeout;
     if (!absl::ParseDuration(o.timeout, &timeout) || timeout <= absl::ZeroDuration()) {

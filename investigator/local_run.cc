@@ -1,23 +1,39 @@
 #include "investigator/local_run.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
+#include <new>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "base/files.h"
 #include "base/status_macros.h"
 #include "modules/result.h"
+#include "sandbox/limits.h"
+#include "sandbox/seccomp.h"
 
 namespace mig::investigator {
 namespace {
 
 std::atomic<bool> g_cancelled{false};
+
+constexpr size_t kMaxLocalResultBytes = size_t{1} << 30;
+// What a module may print besides its result (modules print nothing; a runaway one is stopped).
+constexpr uint64_t kMaxLocalOutputBytes = uint64_t{16} << 20;
 
 void OnInterrupt(int) { g_cancelled.store(true); }
 
@@ -88,6 +104,115 @@ class ProgressLine {
   bool done_ = false;
 };
 
+// What the parent and the sandboxed child share: the progress counters the parent draws and the flag that
+// asks the child to stop (each process's own Ctrl-C handler also sets the child's).
+struct SharedRun {
+  modules::Progress progress;
+  std::atomic<bool> cancelled{false};
+};
+
+// Runs the module in a forked child inside its sandbox; the result comes back through a pipe, anything
+// else the child writes (its stdout and stderr) through another, of which the end is kept for the report.
+// Errors: the child could not be started, it wrote too much, or it produced no result (the sandbox stopped
+// it: what it tried is in the message).
+absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::string_view parameters_json,
+                                         modules::RunContext context, const LocalRunOptions& options,
+                                         SharedRun* shared) {
+  int result_fds[2], output_fds[2];
+  if (pipe2(result_fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
+  if (pipe2(output_fds, O_CLOEXEC) != 0) {
+    close(result_fds[0]);
+    close(result_fds[1]);
+    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
+  }
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  if (pid == 0) {
+    close(result_fds[0]);
+    close(output_fds[0]);
+    dup2(output_fds[1], STDOUT_FILENO);
+    dup2(output_fds[1], STDERR_FILENO);
+    absl::Status entered =
+        sandbox::ApplyLimits({.nice = 10, .idle_io = true, .memory_bytes = options.memory_limit_bytes});
+    if (entered.ok()) entered = sandbox::Enter(module.sandbox_policy());
+    if (!entered.ok()) {
+      std::string line = absl::StrCat("cannot enter the sandbox: ", entered.message(), "\n");
+      (void)!write(STDERR_FILENO, line.data(), line.size());
+      _exit(3);
+    }
+    context.progress = &shared->progress;
+    context.cancelled = &shared->cancelled;
+    std::string result = module.Run(parameters_json, context);
+    _exit(WriteAll(result_fds[1], result, "the result pipe").ok() ? 0 : 3);
+  }
+  close(result_fds[1]);
+  close(output_fds[1]);
+  // Drawn from here, after the fork: the child starts with no thread but its own.
+  std::optional<ProgressLine> line;
+  line.emplace(&shared->progress, module.progress_units(), options.progress);
+  std::string result, output;
+  uint64_t output_total = 0;
+  std::string too_much;
+  pollfd fds[2] = {{result_fds[0], POLLIN, 0}, {output_fds[0], POLLIN, 0}};
+  char buffer[64 << 10];
+  while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+    // Ctrl-C here reaches the child through the shared flag, whatever the terminal did.
+    if (g_cancelled.load()) shared->cancelled.store(true);
+    int ready = poll(fds, 2, 100);
+    if (ready < 0 && errno != EINTR) break;
+    for (pollfd& p : fds) {
+      if (p.fd < 0 || p.revents == 0) continue;
+      ssize_t n = read(p.fd, buffer, sizeof(buffer));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        close(p.fd);
+        p.fd = -1;
+        continue;
+      }
+      if (&p == &fds[0]) {
+        result.append(buffer, static_cast<size_t>(n));
+        if (result.size() > kMaxLocalResultBytes) too_much = absl::StrCat("a result over ", kMaxLocalResultBytes, " bytes");
+      } else {
+        output_total += static_cast<uint64_t>(n);
+        output.append(buffer, static_cast<size_t>(n));
+        if (output.size() > (64 << 10)) output.erase(0, output.size() - (32 << 10));
+        if (output_total > kMaxLocalOutputBytes) {
+          too_much = absl::StrCat("more than ", kMaxLocalOutputBytes, " bytes besides its result");
+        }
+      }
+    }
+    if (!too_much.empty()) {
+      kill(pid, SIGKILL);
+      break;
+    }
+  }
+  for (pollfd& p : fds) {
+    if (p.fd >= 0) close(p.fd);
+  }
+  line.reset();
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!too_much.empty()) return absl::ResourceExhaustedError(absl::StrCat("the module wrote ", too_much, ": killed"));
+  std::string said(absl::StripTrailingAsciiWhitespace(output));
+  if (size_t newline = said.rfind('\n'); newline != std::string::npos) said = said.substr(newline + 1);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !result.empty()) return result;
+  if (WIFEXITED(status) && (WEXITSTATUS(status) == sandbox::kViolationExitStatus ||
+                            WEXITSTATUS(status) == sandbox::kOutOfMemoryExitStatus)) {
+    return absl::AbortedError(absl::StrCat("stopped by the ", said));
+  }
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
+    return absl::AbortedError("stopped by the sandbox: a forbidden system call made with signals blocked (fork, "
+                              "raise, abort ...)");
+  }
+  if (WIFSIGNALED(status)) {
+    return absl::AbortedError(absl::StrCat("the module's process was killed by signal ", WTERMSIG(status), " (",
+                                           strsignal(WTERMSIG(status)), ")"));
+  }
+  return absl::AbortedError(absl::StrCat("the module's process exited with status ", WEXITSTATUS(status),
+                                         " and no result", said.empty() ? "" : ": ", said));
+}
+
 }  // namespace
 
 absl::StatusOr<bool> PrintResult(const modules::Module& module, std::string_view result_json,
@@ -112,7 +237,27 @@ int RunModuleLocally(const modules::Module& module, std::string_view parameters_
   context.cancelled = &g_cancelled;
   if (options.timeout != absl::InfiniteDuration()) context.deadline = absl::Now() + options.timeout;
   std::string result;
-  {
+  if (options.sandbox) {
+    // Shared with the child: anonymous shared memory, so its counters are the ones drawn here.
+    void* memory = mmap(nullptr, sizeof(SharedRun), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) {
+      err << "mig " << module.name() << ": cannot share memory with the module's process: " << strerror(errno) << "\n";
+      return kExitFailed;
+    }
+    SharedRun* shared = new (memory) SharedRun();
+    absl::StatusOr<std::string> ran;
+    {
+      InterruptScope interrupts;
+      ran = RunSandboxed(module, parameters_json, context, options, shared);
+    }
+    shared->~SharedRun();
+    munmap(memory, sizeof(SharedRun));
+    if (!ran.ok()) {
+      err << "mig " << module.name() << ": " << ran.status().message() << "\n";
+      return kExitFailed;
+    }
+    result = *std::move(ran);
+  } else {
     InterruptScope interrupts;
     ProgressLine line(&progress, module.progress_units(), options.progress);
     result = module.Run(parameters_json, context);

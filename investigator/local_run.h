@@ -21,6 +21,10 @@ struct LocalRunOptions {
   int threads = 0;
   absl::Duration timeout = absl::InfiniteDuration();
   bool progress = true;  // shown only when stderr is a terminal
+  // The module runs in a forked child that enters the module's sandbox (sandbox/) after lowering its
+  // priority and capping its memory, as on an agent; --no-sandbox runs it in this process, unconfined.
+  bool sandbox = true;
+  uint64_t memory_limit_bytes = uint64_t{1} << 30;
 };
 
 // Exit codes of investigator commands, grep-like so scripts can branch on them.

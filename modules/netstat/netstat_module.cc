@@ -1,4 +1,6 @@
 // The netstat module: this host's MACs and addresses, its neighbours, connections and listening ports.
+#include <sys/socket.h>
+
 #include "absl/strings/str_cat.h"
 #include "modules/module.h"
 #include "modules/netstat/command_line.h"
@@ -33,6 +35,8 @@ Examples:
 class NetstatModule : public Module {
  public:
   std::string_view name() const override { return "netstat"; }
+  // sock_diag and rtnetlink queries; /proc/net is read as files.
+  sandbox::Policy sandbox_policy() const override { return {.socket_families = {AF_NETLINK}}; }
   std::string_view summary() const override {
     return "local MACs and IPs, ARP/NDP neighbours, connected IPs, listening ports";
   }

@@ -1,4 +1,6 @@
 // The ping module: is a destination reachable from the endpoint, by ICMP echo, TCP connect or UDP?
+#include <sys/socket.h>
+
 #include "absl/strings/str_cat.h"
 #include "modules/module.h"
 #include "modules/ping/command_line.h"
@@ -31,6 +33,8 @@ Examples:
 class PingModule : public Module {
  public:
   std::string_view name() const override { return "ping"; }
+  // TCP, UDP and ICMP probes, and name resolution.
+  sandbox::Policy sandbox_policy() const override { return {.socket_families = {AF_INET, AF_INET6}}; }
   std::string_view summary() const override { return "ping a destination by icmp, tcp or udp from the endpoint"; }
   std::string_view help() const override { return kHelp; }
 

@@ -1,4 +1,6 @@
 // The timedrift module: the local time, and how far it is from network time.
+#include <sys/socket.h>
+
 #include "absl/strings/str_cat.h"
 #include "modules/module.h"
 #include "modules/result.h"
@@ -32,6 +34,8 @@ Examples:
 class TimedriftModule : public Module {
  public:
   std::string_view name() const override { return "timedrift"; }
+  // NTP over UDP, and name resolution.
+  sandbox::Policy sandbox_policy() const override { return {.socket_families = {AF_INET, AF_INET6}}; }
   std::string_view summary() const override { return "local time, and its drift from NTP servers"; }
   std::string_view help() const override { return kHelp; }
 
