@@ -21,10 +21,10 @@ mkdir -p "$out"
 echo "tree: $tree ($(find "$tree" -type f 2>/dev/null | wc -l) files); cpu: $(nproc) x$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 find "$tree" -type f -print0 2>/dev/null | xargs -0 cat >/dev/null 2>&1 || true
 missing_hash=$(echo "mig sandbox benchmark $$" | sha256sum | cut -c1-64)
-hf() { hyperfine --ignore-failure --warmup 1 --style basic --runs "$runs" "$@"; }
+hf() { hyperfine --ignore-failure --warmup 1 --style basic "$@"; }
 
 echo; echo "== names: -name '^ls\$' (system-call bound)"
-hf --export-markdown "$out/sandbox-name.md" \
+hf --runs "$runs" --export-markdown "$out/sandbox-name.md" \
   "$mig file --local --no-sandbox -path $tree -name '^ls\$'" \
   "$mig file --local -path $tree -name '^ls\$'"
 
@@ -36,6 +36,6 @@ hf --runs "$(( runs < 5 ? runs : 5 ))" --export-markdown "$out/sandbox-sha256.md
 echo; echo "== the agent's way: mig module-run file (names)"
 params="{\"searches\":{\"s1\":{\"paths\":[\"$tree\"],\"names\":[\"^ls\$\"]}}}"
 echo "$params" > "$out/sandbox-params.json"
-hf --export-markdown "$out/sandbox-module-run.md" \
+hf --runs "$runs" --export-markdown "$out/sandbox-module-run.md" \
   "$mig module-run file --no-sandbox < $out/sandbox-params.json" \
   "$mig module-run file --memory-limit 1073741824 < $out/sandbox-params.json"
