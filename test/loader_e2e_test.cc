@@ -295,8 +295,11 @@ TEST_CASE("install, update to a good release, and refuse everything that is not 
        },
        1, "SHA-256"},
   };
+  // In turn, not as sections: each refusal must leave the host exactly as it was, which the next one
+  // relies on (and a section would reinstall everything for each).
   for (const Bad& b : bad) {
-    DYNAMIC_SECTION(b.name) {
+    {
+      INFO(b.name);
       int pid = host.AgentPid();
       b.publish();
       Result refused = host.Loader();
@@ -310,7 +313,8 @@ TEST_CASE("install, update to a good release, and refuse everything that is not 
     }
   }
 
-  SECTION("a binary that does not start is rolled back, and not tried again") {
+  {
+    INFO("a binary that does not start is rolled back, and not tried again");
     host.Publish(BinaryThatDoesNotStart(host.dir()), "0.3.0", {"r2", "r3"});
     Result rolled_back = host.Loader();
     INFO(rolled_back.err);
@@ -335,17 +339,18 @@ TEST_CASE("install, update to a good release, and refuse everything that is not 
     host.CheckAgentRunsInstalledBinary();
   }
 
-  SECTION("a rollback manifest for exactly the installed version is accepted") {
-    host.Publish(VariantOfMig(host.dir(), "0.1.9"), "0.1.9", {"r1"});
-    host.Republish([](loader::Manifest& m) { m.rollback_from = "0.2.0"; }, {"r1", "r3"});
+  {
+    INFO("a rollback manifest for exactly the installed version is accepted");
+    host.Publish(VariantOfMig(host.dir(), "0.2.9"), "0.2.9", {"r1"});
+    host.Republish([](loader::Manifest& m) { m.rollback_from = "0.3.1"; }, {"r1", "r3"});
     Result rolled = host.Loader();
     INFO(rolled.err);
     CHECK(rolled.exit_code == 0);
-    CHECK(host.InstalledVersion() == "0.1.9");
-    // Replayed once 0.1.9 is installed, it no longer applies.
+    CHECK(host.InstalledVersion() == "0.2.9");
+    // Replayed once 0.2.9 is installed, it no longer applies.
     Result replayed = host.Loader();
     CHECK(replayed.exit_code == 1);
-    CHECK(host.InstalledVersion() == "0.1.9");
+    CHECK(host.InstalledVersion() == "0.2.9");
   }
 
   Result removed = Mig(absl::StrCat("--config ", host.dir(), "/agent.conf loader --uninstall --root ", host.dir(), "/root"));
@@ -358,8 +363,18 @@ TEST_CASE("install, update to a good release, and refuse everything that is not 
   CHECK(host.AgentPid() == 0);
 }
 
+// Sanitizer builds make mig a 400 MB binary that every install and update copies several times: there the
+// crash points are sampled (the recovery code is the same for all), the static build tries each.
+#if defined(MIG_SANITIZERS)
+constexpr const char* kUpdateSteps[] = {"journaled", "swapped"};
+constexpr const char* kRollbackSteps[] = {"restored"};
+#else
+constexpr const char* kUpdateSteps[] = {"staged", "journaled", "kept-old", "swapped", "restarted", "recorded"};
+constexpr const char* kRollbackSteps[] = {"restarted", "failure-recorded", "restored"};
+#endif
+
 TEST_CASE("a loader killed after any step of an update: the next run finishes it") {
-  for (const char* step : {"staged", "journaled", "kept-old", "swapped", "restarted", "recorded"}) {
+  for (const char* step : kUpdateSteps) {
     DYNAMIC_SECTION("killed after " << step) {
       Host host;
       REQUIRE(host.Install().exit_code == 0);
@@ -386,7 +401,7 @@ TEST_CASE("a loader killed after any step of an update: the next run finishes it
 }
 
 TEST_CASE("a loader killed while rolling back: the next run finishes the rollback") {
-  for (const char* step : {"restarted", "failure-recorded", "restored"}) {
+  for (const char* step : kRollbackSteps) {
     DYNAMIC_SECTION("killed after " << step) {
       Host host;
       REQUIRE(host.Install().exit_code == 0);
