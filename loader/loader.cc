@@ -55,11 +55,6 @@ struct Paths {
   const std::string& failed() const { return release_state.failed; }
 };
 
-std::string UnderRoot(const std::string& root, std::string_view path) {
-  if (root.empty() || root == "/") return std::string(path);
-  return absl::StrCat(absl::StripSuffix(root, "/"), path);
-}
-
 Paths MakePaths(const LoaderOptions& o) {
   Paths p(o.config.agent.state_dir);
   p.binary = o.binary.empty() ? UnderRoot(o.root, kDefaultBinary) : o.binary;

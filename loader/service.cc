@@ -34,11 +34,6 @@ constexpr char kCronFile[] = "/etc/cron.d/mig";
 constexpr char kUnitDirectory[] = "/etc/systemd/system";
 constexpr uint64_t kMaxAgentLogBytes = 10 << 20;
 
-std::string UnderRoot(const std::string& root, std::string_view path) {
-  if (root.empty() || root == "/") return std::string(path);
-  return absl::StrCat(absl::StripSuffix(root, "/"), path);
-}
-
 bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
 // `binary [--config F] args...`, for unit files and crontabs (install checked that no path needs quoting).
@@ -169,6 +164,11 @@ std::string LogTail(const std::string& log_path, off_t from) {
 }
 
 }  // namespace
+
+std::string UnderRoot(const std::string& root, std::string_view path) {
+  if (root.empty() || root == "/") return std::string(path);
+  return absl::StrCat(absl::StripSuffix(root, "/"), path);
+}
 
 std::string_view ServiceKindName(ServiceKind kind) {
   switch (kind) {

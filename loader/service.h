@@ -40,6 +40,9 @@ struct ServiceSetup {
   absl::Duration stop_timeout = absl::Minutes(5);  // how long an agent may take to finish its action on stop
 };
 
+// `path` (absolute) inside `root`: "/r/usr/local/sbin/mig" for "/r"; the path itself for "/" or "".
+std::string UnderRoot(const std::string& root, std::string_view path);
+
 // The kind whose files are installed under `root` (kNone when neither unit nor cron file is there).
 ServiceKind InstalledServiceKind(const std::string& root);
 // What --install picks by default: systemd when it runs this system (and root is "/"), else cron when
