@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/files.h"
 #include "json/writer.h"
 #include "loader/state.h"
 #include "modules/module.h"
@@ -22,12 +22,8 @@
 namespace mig::agent {
 namespace {
 
-std::string ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str().substr(0, 64 << 10);
-}
+// A host file the environment is described from; empty when it is missing, not a regular file or too large.
+std::string ReadSmallFile(const std::string& path) { return ReadFileBounded(path, 64 << 10).value_or(""); }
 
 // KEY=value or KEY="value" from os-release.
 std::string OsReleaseField(const std::string& text, std::string_view key) {

@@ -84,22 +84,77 @@ absl::StatusOr<std::string> ReadFdBounded(int fd, size_t max_bytes, std::string_
     if (n < 0) return Errno("read", name, errno);
     if (n == 0) return text;
     if (text.size() + static_cast<size_t>(n) > max_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(name, " is larger than ", max_bytes, " bytes"));
+      return absl::ResourceExhaustedError(absl::StrCat(name, " is larger than ", max_bytes, " bytes"));
     }
     text.append(buf, static_cast<size_t>(n));
   }
 }
 
-absl::StatusOr<std::string> ReadFileBounded(const std::string& path, size_t max_bytes) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  // Only a missing file is NotFound: callers take that for "not created yet", which a permission error is not.
-  if (fd < 0) {
+std::string_view FileTypeName(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG:
+      return "a regular file";
+    case S_IFDIR:
+      return "a directory";
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFSOCK:
+      return "a socket";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    case S_IFLNK:
+      return "a symbolic link";
+    default:
+      return "a special file";
+  }
+}
+
+namespace {
+
+absl::Status NotRegular(const std::string& path, mode_t mode) {
+  return absl::FailedPreconditionError(absl::StrCat(path, " is ", FileTypeName(mode), ", not a regular file"));
+}
+
+absl::StatusOr<UniqueFd> OpenRegular(const std::string& path, FollowLinks follow, struct stat& st) {
+  // Opening a device can act on it (a tape rewinds on close), so a path that is not a regular file is refused
+  // before it is opened; the fstat after the open catches a file swapped in between.
+  struct stat before;
+  if ((follow == FollowLinks::kYes ? stat(path.c_str(), &before) : lstat(path.c_str(), &before)) == 0 &&
+      !S_ISREG(before.st_mode)) {
+    return NotRegular(path, before.st_mode);
+  }
+  int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  if (follow == FollowLinks::kNo) flags |= O_NOFOLLOW;
+  UniqueFd fd(open(path.c_str(), flags));
+  if (!fd.valid()) {
     int error = errno;
+    // O_NOFOLLOW on a link fails with ELOOP; say what it is rather than "too many levels of links".
+    if (error == ELOOP && follow == FollowLinks::kNo) return NotRegular(path, S_IFLNK);
+    // Only a missing file is NotFound: callers take that for "not created yet", which a permission error is not.
     return absl::Status(absl::ErrnoToStatusCode(error), absl::StrCat("cannot read ", path, ": ", strerror(error)));
   }
-  absl::StatusOr<std::string> text = ReadFdBounded(fd, max_bytes, path);
-  close(fd);
-  return text;
+  if (fstat(fd.get(), &st) != 0) return Errno("stat", path, errno);
+  if (!S_ISREG(st.st_mode)) return NotRegular(path, st.st_mode);
+  return fd;
+}
+
+}  // namespace
+
+absl::StatusOr<UniqueFd> OpenRegularFile(const std::string& path, FollowLinks follow) {
+  struct stat st;
+  return OpenRegular(path, follow, st);
+}
+
+absl::StatusOr<std::string> ReadFileBounded(const std::string& path, size_t max_bytes, FollowLinks follow) {
+  struct stat st;
+  absl::StatusOr<UniqueFd> fd = OpenRegular(path, follow, st);
+  if (!fd.ok()) return fd.status();
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(path, " is larger than ", max_bytes, " bytes"));
+  }
+  return ReadFdBounded(fd->get(), max_bytes, path);
 }
 
 }  // namespace mig

@@ -39,22 +39,17 @@ absl::Status WriteKeyFile(const std::string& path, const std::string& contents, 
 }
 
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path, bool must_be_private) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot open ", path, ": ", strerror(errno)));
+  absl::StatusOr<UniqueFd> fd = OpenRegularFile(path);
+  if (!fd.ok()) return fd.status();
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return absl::InvalidArgumentError(absl::StrCat(path, " is not a regular file"));
-  }
+  if (fstat(fd->get(), &st) != 0) return absl::UnavailableError(absl::StrCat("cannot stat ", path, ": ", strerror(errno)));
   if (must_be_private && (st.st_mode & 077) != 0) {
-    close(fd);
     return absl::PermissionDeniedError(absl::StrCat(path, " can be read by other users (mode ",
                                                     absl::StrFormat("%04o", st.st_mode & 07777),
                                                     "); a secret key must be private: chmod 600 ", path));
   }
-  absl::StatusOr<std::string> text = ReadFdBounded(fd, 64 << 10, path);
-  close(fd);
-  if (!text.ok() && absl::IsInvalidArgument(text.status())) {
+  absl::StatusOr<std::string> text = ReadFdBounded(fd->get(), 64 << 10, path);
+  if (absl::IsResourceExhausted(text.status())) {
     return absl::InvalidArgumentError(absl::StrCat(path, " is too large to be a key file"));
   }
   return text;

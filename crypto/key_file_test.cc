@@ -144,7 +144,11 @@ TEST_CASE("Damaged key files give clear errors") {
     CHECK_THAT(std::string(read.status().message()), Catch::Contains(d.message_part));
   }
   CHECK_THAT(std::string(ReadSecretKeyFile(dir + "/missing.key", std::nullopt).status().message()),
-             Catch::Contains("cannot open"));
+             Catch::Contains("missing.key: No such file or directory"));
+  // A FIFO where a key should be is refused at once, not waited on.
+  REQUIRE(mkfifo((dir + "/fifo.key").c_str(), 0600) == 0);
+  CHECK_THAT(std::string(ReadSecretKeyFile(dir + "/fifo.key", std::nullopt).status().message()),
+             Catch::Contains("fifo.key is a FIFO, not a regular file"));
 }
 
 TEST_CASE("Public key files hold the configuration's line") {

@@ -15,17 +15,20 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/files.h"
 #include "embedded_conf/config.h"
 
 namespace {
 
+// A site's sources, as Bazel hands them over: regular files, bounded like any configuration file.
 bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
-  return !in.bad();
+  absl::StatusOr<std::string> text = mig::ReadFileBounded(path, mig::conf::kMaxConfigFileBytes);
+  if (!text.ok()) {
+    std::cerr << "conf_tool: " << text.status().message() << "\n";
+    return false;
+  }
+  *out = *std::move(text);
+  return true;
 }
 
 // A C++ expression for arbitrary bytes: a string literal with octal escapes where needed, split into lines.

@@ -3,9 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include "absl/strings/ascii.h"
@@ -17,6 +15,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
+#include "base/trusted_file.h"
+#include "base/url.h"
 #include "embedded_conf/ini.h"
 #include "mbedtls/error.h"
 #include "mbedtls/pk.h"
@@ -124,12 +124,9 @@ absl::StatusOr<uint64_t> ParsePositiveInteger(const Value& v) {
 }
 
 absl::Status CheckUrl(const Value& v, std::initializer_list<std::string_view> schemes) {
-  for (std::string_view scheme : schemes) {
-    if (absl::StartsWith(v.text, absl::StrCat(scheme, "://")) && v.text.size() > scheme.size() + 3) {
-      return absl::OkStatus();
-    }
-  }
-  return Invalid(v.where, absl::StrCat("'", v.text, "' is not a URL with scheme ", absl::StrJoin(schemes, ", ")));
+  absl::StatusOr<Url> url = ParseUrl(v.text, schemes);
+  if (!url.ok()) return Invalid(v.where, url.status().message());
+  return absl::OkStatus();
 }
 
 absl::Status CheckEd25519PublicKey(const Value& v) {
@@ -293,20 +290,15 @@ const std::vector<Value>& Multiple(const Keys& keys, std::string_view key) {
 
 }  // namespace
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat("error reading ", path));
-  return buffer.str();
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
+  return ReadTrustedFile(path, kMaxConfigFileBytes);
 }
 
 FileResolver DiskResolver(std::string directory) {
   return [directory = std::move(directory)](std::string_view relative) -> absl::StatusOr<std::string> {
     std::string path = (!relative.empty() && relative[0] == '/') ? std::string(relative)
                                                                   : absl::StrCat(directory, "/", relative);
-    return ReadWholeFile(path);
+    return ReadConfigFile(path);
   };
 }
 
@@ -394,6 +386,9 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
     config.scheduler.database = v->text;
   }
   if (const Value* v = Single(section("scheduler"), "listen"); v && !v->text.empty()) {
+    if (absl::StatusOr<HostPort> listen = ParseHostPort(v->text); !listen.ok()) {
+      return Invalid(v->where, listen.status().message());
+    }
     config.scheduler.listen = v->text;
   }
 

@@ -114,11 +114,15 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers);
 // The effective configuration as INI text, with the private key redacted and embedded files summarized.
 std::string RenderConfig(const Config& config);
 
-// A resolver reading files relative to `directory` on disk.
-FileResolver DiskResolver(std::string directory);
+// A configuration file, or a file it names, is at most this large.
+inline constexpr size_t kMaxConfigFileBytes = 1 << 20;
 
-// The whole contents of a file.
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
+// A configuration file, or a file it names, read as one that grants trust: a regular file, bounded, and
+// refused unless only root or the user mig runs as could have changed it (base/trusted_file.h).
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path);
+
+// A resolver reading files relative to `directory` on disk, with ReadConfigFile.
+FileResolver DiskResolver(std::string directory);
 
 }  // namespace mig::conf
 

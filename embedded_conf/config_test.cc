@@ -16,7 +16,7 @@ absl::StatusOr<Config> Parse(const std::string& text) {
 }
 
 TEST_CASE("The example site parses into every field") {
-  absl::StatusOr<std::string> text = ReadWholeFile(std::string(kExampleDir) + "/example.conf");
+  absl::StatusOr<std::string> text = ReadConfigFile(std::string(kExampleDir) + "/example.conf");
   REQUIRE(text.ok());
   absl::StatusOr<Config> config = Parse(*text);
   INFO(config.status().message());
@@ -71,7 +71,13 @@ struct ErrorCase {
 
 const ErrorCase kErrorCases[] = {
     {"[agnet]\n", "site.conf:1: unknown section [agnet]"},
-    {"[agent]\nrelay = http://x/\n", "is not a URL with scheme amqp, amqps"},
+    {"[agent]\nrelay = http://x/\n", "bad URL 'http://x/': the scheme must be amqp or amqps"},
+    {"[agent]\nrelay = amqp://[::1\n", "unterminated [IPv6 address]"},
+    {"[agent]\nrelay = amqps://relay host/mig\n", "spaces, control characters"},
+    {"[agent]\nrelay = amqps://relay:70000/mig\n", "'70000' is not a port"},
+    {"[scheduler]\napi = https://[fe80::zz]/\n", "is not an IPv6 address"},
+    {"[scheduler]\nlisten = 127.0.0.1\n", "is not address:port"},
+    {"[scheduler]\nlisten = [::1:8393\n", "is not address:port"},
     {"[agent]\nmoduletimeout = 5 minutes\n", "is not a positive duration"},
     {"[agent]\nmoduletimeout = -5s\n", "is not a positive duration"},
     {"[agent]\nmoduletimeout = 5m\nmoduletimeout = 6m\n", "site.conf:3: 'moduletimeout' is already set at site.conf:2"},
@@ -99,7 +105,8 @@ const ErrorCase kErrorCases[] = {
      "investigators 'a' and 'b' have the same public key"},
     {"[agent]\nclockskew = 0s\n", "is not a positive duration"},
     {"[acl \"file\"]\nminimumweight = 0\n", "not a whole number of 1 or more"},
-    {"[loader]\nsource = ftp://x/\n", "is not a URL with scheme https, file"},
+    {"[loader]\nsource = ftp://x/\n", "the scheme must be https or file"},
+    {"[loader]\nsource = file://host/media/\n", "a file URL names a local path"},
     {"[loader]\nreleasekey = ed25519:8Pr6VFPNGVprhkZTeONT1UaQGwKJr3ILyFvzGn+L3JA=\nthreshold = 2\n",
      "threshold 2 is more than the 1 release keys"},
     {"[logging]\nmode = file\n", "needs a 'file'"},
@@ -121,7 +128,7 @@ TEST_CASE("Invalid configurations are refused with a message naming the problem"
 }
 
 TEST_CASE("A truncated certificate is refused") {
-  absl::StatusOr<std::string> pem = ReadWholeFile(std::string(kExampleDir) + "/ca.pem");
+  absl::StatusOr<std::string> pem = ReadConfigFile(std::string(kExampleDir) + "/ca.pem");
   REQUIRE(pem.ok());
   std::string truncated = pem->substr(0, pem->size() / 2) + "\n-----END CERTIFICATE-----\n";
   absl::StatusOr<Config> config = ParseConfig({ConfigText{

@@ -13,13 +13,13 @@ namespace {
 TEST_CASE("The example site is embedded intact") {
   const EmbeddedConfiguration& embedded = Embedded();
   CHECK(embedded.name == "example.conf");
-  absl::StatusOr<std::string> text = ReadWholeFile("embedded_conf/example/example.conf");
+  absl::StatusOr<std::string> text = ReadConfigFile("embedded_conf/example/example.conf");
   REQUIRE(text.ok());
   CHECK(embedded.text == *text);
   REQUIRE(embedded.file_count == 3);
   for (size_t i = 0; i < embedded.file_count; ++i) {
     absl::StatusOr<std::string> on_disk =
-        ReadWholeFile(absl::StrCat("embedded_conf/example/", embedded.files[i].path));
+        ReadConfigFile(absl::StrCat("embedded_conf/example/", embedded.files[i].path));
     REQUIRE(on_disk.ok());
     CHECK(embedded.files[i].contents == *on_disk);
   }

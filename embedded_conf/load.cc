@@ -19,7 +19,7 @@ absl::StatusOr<Config> LoadConfig(std::string_view override_path) {
   std::string override_text;
   std::string override_source(override_path);
   if (!override_path.empty()) {
-    MIG_ASSIGN_OR_RETURN(override_text, ReadWholeFile(std::string(override_path)));
+    MIG_ASSIGN_OR_RETURN(override_text, ReadConfigFile(std::string(override_path)));
     std::string directory = ".";
     if (size_t slash = override_source.rfind('/'); slash != std::string::npos) {
       directory = slash == 0 ? "/" : override_source.substr(0, slash);

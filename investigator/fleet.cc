@@ -13,8 +13,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "api/token.h"
+#include "base/display_text.h"
 #include "base/files.h"
 #include "base/status_macros.h"
+#include "base/url.h"
 #include "embedded_conf/config.h"
 #include "embedded_conf/ini.h"
 #include "http/client.h"
@@ -96,6 +98,7 @@ struct AgentOutcome {
   std::string status;
   std::string reason;
   bool found = false;
+  bool incomplete = false;  // an operation's answer says it may miss something
 };
 
 absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::element entry,
@@ -126,24 +129,34 @@ absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::eleme
     out << std::move(w).Take() << "\n";
     return absl::OkStatus();
   }
+  simdjson::dom::array operations;
+  if (result["results"].get(operations) == simdjson::SUCCESS) {
+    for (simdjson::dom::element operation : operations) {
+      std::string_view incomplete;
+      outcome->incomplete |= operation["incomplete"].get(incomplete) == simdjson::SUCCESS && !incomplete.empty();
+    }
+  }
+  // An agent's name and reason come from the fleet: shown escaped, like everything a host says.
+  const std::string agent_shown = EscapeForDisplay(outcome->agent);
   if (outcome->status != "success") {
-    if (options.show == modules::Show::kAll) out << outcome->agent << " " << outcome->status << ": " << outcome->reason << "\n";
+    if (options.show == modules::Show::kAll) {
+      out << agent_shown << " " << EscapeForDisplay(outcome->status) << ": " << EscapeForDisplay(outcome->reason) << "\n";
+    }
     return absl::OkStatus();
   }
-  simdjson::dom::array operations;
   if (result["results"].get(operations) != simdjson::SUCCESS) return absl::OkStatus();
   size_t index = 0;
   for (simdjson::dom::element operation : operations) {
     if (index >= action.operations.size()) break;
     const modules::Module* module = modules::FindModule(action.operations[index++].module);
     if (module == nullptr) continue;
-    absl::StatusOr<std::string> text = module->RenderText(simdjson::minify(operation), {options.show});
+    absl::StatusOr<std::string> text = module->Render(simdjson::minify(operation), {options.show});
     if (!text.ok()) {
-      out << outcome->agent << " cannot render the result: " << text.status().message() << "\n";
+      out << agent_shown << " cannot render the result: " << EscapeForDisplay(text.status().message()) << "\n";
       continue;
     }
     for (std::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
-      out << outcome->agent << " " << line << "\n";
+      out << agent_shown << " " << line << "\n";
     }
   }
   return absl::OkStatus();
@@ -152,8 +165,10 @@ absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::eleme
 std::string Names(const std::vector<const AgentOutcome*>& outcomes, size_t max) {
   std::vector<std::string> names;
   for (size_t i = 0; i < outcomes.size() && i < max; ++i) {
-    names.push_back(outcomes[i]->reason.empty() ? outcomes[i]->agent
-                                                : absl::StrCat(outcomes[i]->agent, " (", outcomes[i]->reason, ")"));
+    std::string agent = EscapeForDisplay(outcomes[i]->agent);
+    names.push_back(outcomes[i]->reason.empty()
+                        ? agent
+                        : absl::StrCat(agent, " (", EscapeForDisplay(outcomes[i]->reason), ")"));
   }
   if (outcomes.size() > max) names.push_back(absl::StrCat("and ", outcomes.size() - max, " more"));
   return absl::StrJoin(names, ", ");
@@ -193,9 +208,10 @@ int PrintResults(ApiClient& client, int64_t id, const action::Action& action, co
     offset = next;
   }
   out.flush();
-  std::vector<const AgentOutcome*> found, failed, timed_out, refused, expired;
+  std::vector<const AgentOutcome*> found, failed, timed_out, refused, expired, incomplete;
   for (const AgentOutcome& o : outcomes) {
     if (o.found) found.push_back(&o);
+    if (o.incomplete) incomplete.push_back(&o);
     if (o.status == "failed") failed.push_back(&o);
     if (o.status == "timeout") timed_out.push_back(&o);
     if (o.status == "refused") refused.push_back(&o);
@@ -208,10 +224,12 @@ int PrintResults(ApiClient& client, int64_t id, const action::Action& action, co
   if (!timed_out.empty()) err << "; " << timed_out.size() << " timed out: " << Names(timed_out, 10);
   if (!refused.empty()) err << "; " << refused.size() << " refused: " << Names(refused, 10);
   if (!expired.empty()) err << "; " << expired.size() << " expired before running: " << Names(expired, 10);
+  if (!incomplete.empty()) err << "; " << incomplete.size() << " answered INCOMPLETE: " << Names(incomplete, 10);
   if (unanswered > 0) err << "; " << unanswered << " did not answer before the action expired";
   err << "\n";
   if (!failed.empty() || !timed_out.empty() || !refused.empty()) return found.empty() ? kExitFailed : kExitFound;
-  return found.empty() ? kExitNothingFound : kExitFound;
+  if (!found.empty()) return kExitFound;
+  return incomplete.empty() && unanswered <= 0 && expired.empty() ? kExitNothingFound : kExitIncomplete;
 }
 
 }  // namespace
@@ -224,8 +242,8 @@ absl::StatusOr<Migrc> ParseMigrc(std::string_view text, std::string path) {
   for (const conf::IniEntry& e : ini.entries) {
     std::string where = absl::StrCat(rc.path, ":", e.line);
     if (e.section == "api" && e.key == "url") {
-      if (!absl::StartsWith(e.value, "http://") && !absl::StartsWith(e.value, "https://")) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": api url '", e.value, "' is not an http(s) URL"));
+      if (absl::StatusOr<Url> url = ParseUrl(e.value, {"http", "https"}); !url.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": api url: ", url.status().message()));
       }
       rc.api_url = e.value;
       if (!absl::EndsWith(rc.api_url, "/")) rc.api_url += "/";
@@ -247,7 +265,7 @@ absl::StatusOr<Migrc> ParseMigrc(std::string_view text, std::string path) {
   if (rc.api_url.empty()) return absl::InvalidArgumentError(absl::StrCat(rc.path, ": no [api] url"));
   if (rc.key_file.empty()) return absl::InvalidArgumentError(absl::StrCat(rc.path, ": no [key] file"));
   if (!ca_file.empty()) {
-    MIG_ASSIGN_OR_RETURN(rc.ca_pem, conf::ReadWholeFile(ca_file));
+    MIG_ASSIGN_OR_RETURN(rc.ca_pem, conf::ReadConfigFile(ca_file));
   } else if (absl::StartsWith(rc.api_url, "https://")) {
     return absl::InvalidArgumentError(absl::StrCat(rc.path, ": an https API needs [api] ca (the CA's PEM file)"));
   }
@@ -257,7 +275,8 @@ absl::StatusOr<Migrc> ParseMigrc(std::string_view text, std::string path) {
 absl::StatusOr<Migrc> LoadMigrc() {
   const char* env = std::getenv("MIGRC");
   std::string path = env != nullptr && *env != '\0' ? env : HomeRelative("~/.migrc");
-  absl::StatusOr<std::string> text = ReadFileBounded(path, 1 << 20);
+  absl::StatusOr<std::string> text = conf::ReadConfigFile(path);
+  if (absl::IsPermissionDenied(text.status()) || absl::IsFailedPrecondition(text.status())) return text.status();
   if (!text.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot read ", path, " (", text.status().message(),

@@ -29,7 +29,7 @@ struct BadMigrc {
 constexpr BadMigrc kBad[] = {
     {"[key]\n file = k\n", "no [api] url"},
     {"[api]\n url = http://x/\n", "no [key] file"},
-    {"[api]\n url = ftp://x/\n[key]\n file = k\n", "is not an http(s) URL"},
+    {"[api]\n url = ftp://x/\n[key]\n file = k\n", "api url: bad URL 'ftp://x/': the scheme must be http or https"},
     {"[api]\n url = https://x/\n[key]\n file = k\n", "needs [api] ca"},
     {"[api]\n url = http://x/\n[key]\n file = k\n[targets]\n macro = nocolon\n", "name:condition"},
     {"[api]\n url = http://x/\n[key]\n file = k\n[gpg]\n home = x\n", "unknown setting [gpg] home"},

@@ -72,6 +72,7 @@ ServiceSetup MakeSetup(const LoaderOptions& o, const Paths& p) {
   setup.log_file = UnderRoot(o.root, "/var/log/mig-loader.log");
   setup.stop_timeout = o.config.agent.module_timeout + absl::Seconds(30);
   setup.loader_flags = o.periodic_flags;
+  setup.run_deadline = o.run_deadline;
   return setup;
 }
 

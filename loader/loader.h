@@ -42,6 +42,8 @@ struct LoaderOptions {
   std::string running_version;
   absl::Duration health_timeout = absl::Minutes(2);
   absl::Duration health_settle = absl::Seconds(5);
+  // A run stops itself after this long (loader_command arms the watchdog); periodic runs get it too.
+  absl::Duration run_deadline = absl::Minutes(30);
   // --install: flags the periodic loader runs get too (the health bounds given to --install).
   std::string periodic_flags;
 };

@@ -1,7 +1,12 @@
 #include "loader/loader_command.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <iostream>
 #include <memory>
@@ -22,11 +27,36 @@ struct LoaderFlags {
   std::string binary;
   std::string health_timeout = "2m";
   std::string health_settle = "5s";
+  std::string deadline = "30m";
 };
 
 constexpr int kExitRefused = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitFailed = 3;
+
+// The message the watchdog writes, built before it is armed: a signal handler may only write(2) and _exit(2).
+char deadline_message[256];
+size_t deadline_message_length = 0;
+
+void DeadlinePassed(int) {
+  (void)!write(STDERR_FILENO, deadline_message, deadline_message_length);
+  _exit(kExitFailed);
+}
+
+// Nothing may keep the loader, and its lock, forever: a source that answers one byte a minute, a FIFO where a
+// file should be, a hung disk. At the deadline the process ends as if killed; the next run finds the journal
+// and finishes or undoes the update (loader.h), as after a power cut. Timers set by alarm(2) are not inherited
+// by forked children, so the agent the loader starts is not affected.
+void ArmDeadline(absl::Duration deadline) {
+  std::string message = absl::StrCat("mig loader: the run did not finish within ", absl::FormatDuration(deadline),
+                                     ": stopped (the next run resumes from the journal)\n");
+  deadline_message_length = std::min(message.size(), sizeof(deadline_message));
+  memcpy(deadline_message, message.data(), deadline_message_length);
+  struct sigaction action{};
+  action.sa_handler = DeadlinePassed;
+  sigaction(SIGALRM, &action, nullptr);
+  alarm(static_cast<unsigned>(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(deadline, absl::Seconds(1))))));
+}
 
 int Fail(std::string_view what, const absl::Status& status) {
   std::cerr << "mig loader: " << what << status.message() << "\n";
@@ -36,10 +66,18 @@ int Fail(std::string_view what, const absl::Status& status) {
 }
 
 int Run(const LoaderFlags& flags, const std::string& config_path, const char* version) {
+  absl::Duration deadline;
+  if (!absl::ParseDuration(flags.deadline, &deadline) || deadline <= absl::ZeroDuration() ||
+      deadline > absl::Hours(24)) {
+    return Fail("", absl::InvalidArgumentError(
+                        absl::StrCat("--deadline '", flags.deadline, "' is not a duration like 30m (at most 24h)")));
+  }
+  ArmDeadline(deadline);
   absl::StatusOr<conf::Config> config = conf::LoadConfig(config_path);
   if (!config.ok()) return Fail("", absl::InvalidArgumentError(config.status().message()));
   if (log::Level level; log::ParseLevel(config->logging.level, &level)) log::SetLevel(level);
   LoaderOptions options{.config = *config, .root = flags.root, .binary = flags.binary, .running_version = version};
+  options.run_deadline = deadline;
   // The services run from another working directory: they need the configuration's absolute path.
   if (!config_path.empty()) {
     char absolute[PATH_MAX];
@@ -105,6 +143,9 @@ void AddLoaderCommand(CLI::App& app, int* exit_code, const std::string* config_p
                       "directory is the configuration's [agent] statedir")
       ->capture_default_str();
   command->add_option("--binary", flags->binary, "where the agent's binary lives (default ROOT/usr/local/sbin/mig)");
+  command->add_option("--deadline", flags->deadline,
+                      "the whole run stops after this long, whatever it waits for (the next run resumes)")
+      ->capture_default_str();
   command->add_option("--health-timeout", flags->health_timeout,
                       "how long a restarted agent has to prove healthy before the update is rolled back")
       ->capture_default_str();

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/files.h"
+#include "base/url.h"
 #include "http/client.h"
 
 namespace mig::loader {
@@ -12,20 +13,21 @@ absl::StatusOr<ReleaseSource> ReleaseSource::Open(std::string_view url, std::str
   ReleaseSource source;
   source.url_ = std::string(url);
   if (!absl::EndsWith(source.url_, "/")) source.url_ += "/";
-  if (absl::StartsWith(source.url_, "file://")) {
-    source.directory_ = source.url_.substr(strlen("file://"));
-    if (!absl::StartsWith(source.directory_, "/")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update source ", url, ": a file:// source needs an absolute path (file:///media/mig/)"));
+  absl::StatusOr<Url> parsed = ParseUrl(source.url_, {"https", "file"});
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("update source: ", parsed.status().message(),
+                                                   " (https://host/path/ or file:///media/mig/)"));
+  }
+  if (!parsed->query.empty()) return absl::InvalidArgumentError(absl::StrCat("update source ", url, ": no query"));
+  if (parsed->scheme == "file") {
+    std::optional<std::string> directory = PercentDecode(parsed->path);
+    if (!directory || directory->find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("update source ", url, ": bad path"));
     }
-  } else if (absl::StartsWith(source.url_, "https://")) {
-    if (ca_pem.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "update source ", url, ": the configuration has no CA ([certs] ca) to verify the server's certificate"));
-    }
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("update source ", url, ": only https:// and file:// sources are accepted"));
+    source.directory_ = *std::move(directory);
+  } else if (ca_pem.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "update source ", url, ": the configuration has no CA ([certs] ca) to verify the server's certificate"));
   }
   source.ca_pem_ = std::move(ca_pem);
   source.server_name_ = std::move(server_name);
@@ -38,12 +40,9 @@ absl::StatusOr<std::string> ReleaseSource::Fetch(std::string_view name, uint64_t
     return absl::InvalidArgumentError(absl::StrCat("'", name, "' is not a plain file name"));
   }
   if (!directory_.empty()) {
-    std::string path = absl::StrCat(directory_, name);
-    absl::StatusOr<std::string> text = ReadFileBounded(path, max_bytes);
-    if (!text.ok() && absl::IsInvalidArgument(text.status())) {
-      return absl::ResourceExhaustedError(text.status().message());
-    }
-    return text;
+    // Whoever controls the medium controls these names: a FIFO, a device or a link must not make the loader
+    // block, read without end or read another file of the host (base/files.h).
+    return ReadFileBounded(absl::StrCat(directory_, name), max_bytes, FollowLinks::kNo);
   }
   std::string url = absl::StrCat(url_, name);
   absl::StatusOr<http::Response> response =

@@ -33,6 +33,7 @@ constexpr char kLoaderTimer[] = "mig-loader.timer";
 constexpr char kCronFile[] = "/etc/cron.d/mig";
 constexpr char kUnitDirectory[] = "/etc/systemd/system";
 constexpr uint64_t kMaxAgentLogBytes = 10 << 20;
+constexpr absl::Duration kVersionCheckTimeout = absl::Seconds(60);
 
 bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
@@ -47,15 +48,22 @@ std::string CommandLine(const ServiceSetup& setup, std::string_view args) {
 // The periodic loader run. The loader is the binary it updates: if a loader was stopped (killed, power cut)
 // after swapping in a release that cannot even run, the next run starts the previous binary's loader, which
 // finds the journal and rolls the release back.
+// The binary is asked its version within kVersionCheckTimeout: a release that hangs there is as broken as one
+// that cannot run.
 std::string PeriodicLoaderCommand(const ServiceSetup& setup) {
   std::string args = "loader";
   if (!setup.root.empty() && setup.root != "/") absl::StrAppend(&args, " --root ", setup.root);
+  absl::StrAppend(&args, " --deadline ", absl::FormatDuration(setup.run_deadline));
   if (!setup.loader_flags.empty()) absl::StrAppend(&args, " ", setup.loader_flags);
   ServiceSetup previous = setup;
   previous.binary = setup.binary + ".old";
-  return absl::StrCat("/bin/sh -c '", setup.binary, " version >/dev/null 2>&1 && exec ", CommandLine(setup, args),
-                      " || exec ", CommandLine(previous, args), "'");
+  return absl::StrCat("/bin/sh -c 'timeout -k 5 ", absl::ToInt64Seconds(kVersionCheckTimeout), " ", setup.binary,
+                      " version >/dev/null 2>&1 && exec ", CommandLine(setup, args), " || exec ",
+                      CommandLine(previous, args), "'");
 }
+
+// The service manager's own limit on a loader run: a minute past the loader's deadline.
+int64_t HardLimitSeconds(const ServiceSetup& setup) { return absl::ToInt64Seconds(setup.run_deadline) + 60; }
 
 // Spreads a fleet's loaders over the 10 minutes, so that they do not all fetch the manifest at once.
 int CronMinuteOffset() {
@@ -229,7 +237,9 @@ std::vector<ServiceFile> ServiceFiles(ServiceKind kind, const ServiceSetup& setu
                                   "After=network-online.target\n\n"
                                   "[Service]\n"
                                   "Type=oneshot\n"
-                                  "ExecStart=", PeriodicLoaderCommand(setup), "\n")});
+                                  "ExecStart=", PeriodicLoaderCommand(setup), "\n",
+                                  "# The loader stops itself at its --deadline; this is the backstop.\n"
+                                  "TimeoutStartSec=", HardLimitSeconds(setup), "s\n")});
     files.push_back({absl::StrCat(units, "/", kLoaderTimer),
                      "# Installed by `mig loader --install`; `mig loader --uninstall` removes it.\n"
                      "[Unit]\n"
@@ -242,7 +252,9 @@ std::vector<ServiceFile> ServiceFiles(ServiceKind kind, const ServiceSetup& setu
                      "[Install]\n"
                      "WantedBy=timers.target\n"});
   } else if (kind == ServiceKind::kCron) {
-    std::string run = absl::StrCat("root ", PeriodicLoaderCommand(setup), " >>", setup.log_file, " 2>&1\n");
+    // timeout(1) is the backstop behind the loader's own --deadline (cron itself never stops a job).
+    std::string run = absl::StrCat("root timeout -k 60 ", HardLimitSeconds(setup), " ", PeriodicLoaderCommand(setup),
+                                   " >>", setup.log_file, " 2>&1\n");
     files.push_back({UnderRoot(setup.root, kCronFile),
                      absl::StrCat("# Installed by `mig loader --install`; `mig loader --uninstall` removes it.\n"
                                   "# The loader installs verified releases and keeps the agent running.\n"

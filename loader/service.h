@@ -38,6 +38,10 @@ struct ServiceSetup {
   std::string log_file;         // cron's loader log
   std::string loader_flags;     // handed on to the periodic loader runs ("--health-settle 10s")
   absl::Duration stop_timeout = absl::Minutes(5);  // how long an agent may take to finish its action on stop
+  // The periodic loader stops itself after this long (--deadline); the service manager (TimeoutStartSec=) or
+  // cron's command (timeout(1)) stops it a minute later whatever happens, so that nothing — a hostile update
+  // source, a hung disk — can hold the loader's lock and stop every later update.
+  absl::Duration run_deadline = absl::Minutes(30);
 };
 
 // `path` (absolute) inside `root`: "/r/usr/local/sbin/mig" for "/r"; the path itself for "/" or "".

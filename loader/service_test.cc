@@ -39,11 +39,14 @@ TEST_CASE("systemd units run the agent supervised and the loader from a timer, f
         "WantedBy=multi-user.target"}},
       {"/etc/systemd/system/mig-loader.service",
        {"Type=oneshot",
-        absl::StrCat("ExecStart=/bin/sh -c '", root, "/usr/local/sbin/mig version >/dev/null 2>&1 && exec ", root,
+        absl::StrCat("ExecStart=/bin/sh -c 'timeout -k 5 60 ", root,
+                     "/usr/local/sbin/mig version >/dev/null 2>&1 && exec ", root,
                      "/usr/local/sbin/mig --config /etc/mig/agent.conf loader --root ", root,
-                     " --health-timeout 2m --health-settle 5s || exec ", root,
+                     " --deadline 30m --health-timeout 2m --health-settle 5s || exec ", root,
                      "/usr/local/sbin/mig.old --config /etc/mig/agent.conf loader --root ", root,
-                     " --health-timeout 2m --health-settle 5s'")}},
+                     " --deadline 30m --health-timeout 2m --health-settle 5s'"),
+        // The backstop behind the loader's own deadline.
+        "TimeoutStartSec=1860s"}},
       {"/etc/systemd/system/mig-loader.timer", {"OnUnitActiveSec=1h", "RandomizedDelaySec=10min", "WantedBy=timers.target"}},
   };
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -60,8 +63,10 @@ TEST_CASE("the cron file runs the loader every 10 minutes and at boot, logging t
   std::vector<ServiceFile> files = ServiceFiles(ServiceKind::kCron, Setup(root));
   REQUIRE(files.size() == 1);
   CHECK(files[0].path == root + "/etc/cron.d/mig");
-  CHECK(absl::StrContains(files[0].contents, absl::StrCat("@reboot root /bin/sh -c '", root, "/usr/local/sbin/mig version")));
-  CHECK(absl::StrContains(files[0].contents, "-59/10 * * * * root /bin/sh -c '"));
+  CHECK(absl::StrContains(files[0].contents, absl::StrCat("@reboot root timeout -k 60 1860 /bin/sh -c 'timeout -k 5 60 ",
+                                                          root, "/usr/local/sbin/mig version")));
+  CHECK(absl::StrContains(files[0].contents, "-59/10 * * * * root timeout -k 60 1860 /bin/sh -c '"));
+  CHECK(absl::StrContains(files[0].contents, " loader --root " + root + " --deadline 30m "));
   CHECK(absl::StrContains(files[0].contents, absl::StrCat("' >>", root, "/var/log/mig-loader.log 2>&1\n")));
   CHECK(ServiceFiles(ServiceKind::kNone, Setup(root)).empty());
 }

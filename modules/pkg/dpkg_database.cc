@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/files.h"
 
 namespace mig::modules::pkg {
 namespace {
@@ -36,15 +37,14 @@ std::string NormalizeVersion(std::string_view version) {
 // One allocation of the file's size (the status file is read on every run, and growing a buffer from
 // small reads costs more in page faults and copies than the parsing itself).
 absl::StatusOr<std::string> ReadDatabaseFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, " does not exist"));
-    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", strerror(errno)));
-  }
+  absl::StatusOr<UniqueFd> opened = OpenRegularFile(path);
+  if (absl::IsNotFound(opened.status())) return absl::NotFoundError(absl::StrCat(path, " does not exist"));
+  if (!opened.ok()) return absl::UnavailableError(opened.status().message());
+  int fd = opened->release();  // closed below on every path
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fd, &st) != 0) {
     close(fd);
-    return absl::UnavailableError(absl::StrCat("cannot read ", path, ": not a regular file"));
+    return absl::UnavailableError(absl::StrCat("cannot stat ", path, ": ", strerror(errno)));
   }
   if (static_cast<uint64_t>(st.st_size) > kMaxDatabaseFileBytes) {
     close(fd);

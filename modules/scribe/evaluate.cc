@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "base/files.h"
 
 namespace mig::modules::scribe {
 namespace {
@@ -110,8 +111,10 @@ class FileLocator {
 // Calls `on_line` with each line of a file (without its line ending). False when it cannot be read.
 template <typename OnLine>
 bool ForEachLine(const std::string& path, OnLine on_line) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return false;
+  // Only a regular file: a FIFO or a device named by a hostile tree would block or never end.
+  absl::StatusOr<UniqueFd> opened = OpenRegularFile(path);
+  if (!opened.ok()) return false;
+  const int fd = opened->get();
   std::string pending;
   char buffer[64 << 10];
   bool ok = true;
@@ -150,7 +153,6 @@ bool ForEachLine(const std::string& path, OnLine on_line) {
     }
   }
   if (ok && keep_going && !pending.empty()) emit(pending);
-  close(fd);
   return ok;
 }
 

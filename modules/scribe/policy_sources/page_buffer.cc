@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/files.h"
 
 namespace mig::modules::scribe::policy_sources {
 namespace {
@@ -61,16 +62,16 @@ void PageBuffer::Resize(size_t size) {
 }
 
 absl::StatusOr<PageBuffer> ReadFileToBuffer(const std::string& path, size_t max_bytes) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", strerror(errno)));
+  absl::StatusOr<UniqueFd> opened = OpenRegularFile(path);
+  if (!opened.ok()) return opened.status();
+  int fd = opened->release();  // closed below on every path
   struct stat st;
-  if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+  if (fstat(fd, &st) != 0) {
     close(fd);
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": not a file"));
+    return absl::UnavailableError(absl::StrCat("cannot stat ", path, ": ", strerror(errno)));
   }
   PageBuffer buffer;
-  // A regular file's size is known; a pipe's is found by reading.
-  size_t expected = S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
+  size_t expected = static_cast<size_t>(st.st_size);
   if (expected > max_bytes) {
     close(fd);
     return absl::InvalidArgumentError(absl::StrCat(path, " is larger than ", max_bytes, " bytes"));
