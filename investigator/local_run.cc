@@ -221,7 +221,7 @@ absl::StatusOr<bool> PrintResult(const modules::Module& module, std::string_view
   if (options.render == Render::kJson) {
     out << result_json << "\n";
   } else {
-    MIG_ASSIGN_OR_RETURN(std::string text, module.RenderText(result_json, modules::RenderOptions{options.show}));
+    MIG_ASSIGN_OR_RETURN(std::string text, module.Render(result_json, modules::RenderOptions{options.show}));
     out << text;
   }
   out.flush();
@@ -272,7 +272,8 @@ int RunModuleLocally(const modules::Module& module, std::string_view parameters_
     for (const std::string& e : parsed->errors) err << "mig " << module.name() << ": " << e << "\n";
     return kExitFailed;
   }
-  return *found ? kExitFound : kExitNothingFound;
+  if (*found) return kExitFound;
+  return parsed.ok() && !parsed->incomplete.empty() ? kExitIncomplete : kExitNothingFound;
 }
 
 }  // namespace mig::investigator

@@ -32,6 +32,9 @@ inline constexpr int kExitFound = 0;
 inline constexpr int kExitNothingFound = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitFailed = 3;
+// Nothing was found, but the answer is incomplete (the deadline passed, parts of the host could not be read):
+// unlike 1, not a clean miss.
+inline constexpr int kExitIncomplete = 4;
 
 // Runs `module` with `parameters_json` here and prints its result to `out`. Returns the exit code.
 int RunModuleLocally(const modules::Module& module, std::string_view parameters_json,

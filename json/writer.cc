@@ -4,38 +4,10 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 
 namespace mig::json {
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if the bytes there are not valid UTF-8 (the same
-// acceptance rules as Go's utf8.DecodeRune: no overlongs, no surrogates, nothing above U+10FFFF).
-size_t ValidUtf8SequenceLength(std::string_view s, size_t i) {
-  unsigned char c0 = static_cast<unsigned char>(s[i]);
-  if (c0 < 0x80) return 1;
-  size_t left = s.size() - i;
-  auto cont = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  if (c0 >= 0xC2 && c0 <= 0xDF) {
-    return (left >= 2 && (cont(1) & 0xC0) == 0x80) ? 2 : 0;
-  }
-  if (c0 >= 0xE0 && c0 <= 0xEF) {
-    if (left < 3) return 0;
-    unsigned char c1 = cont(1);
-    unsigned char lo = c0 == 0xE0 ? 0xA0 : 0x80;
-    unsigned char hi = c0 == 0xED ? 0x9F : 0xBF;
-    if (c1 < lo || c1 > hi || (cont(2) & 0xC0) != 0x80) return 0;
-    return 3;
-  }
-  if (c0 >= 0xF0 && c0 <= 0xF4) {
-    if (left < 4) return 0;
-    unsigned char c1 = cont(1);
-    unsigned char lo = c0 == 0xF0 ? 0x90 : 0x80;
-    unsigned char hi = c0 == 0xF4 ? 0x8F : 0xBF;
-    if (c1 < lo || c1 > hi || (cont(2) & 0xC0) != 0x80 || (cont(3) & 0xC0) != 0x80) return 0;
-    return 4;
-  }
-  return 0;
-}
 
 constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 

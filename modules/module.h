@@ -4,7 +4,7 @@
 //
 //   const Module* module = FindModule("file");
 //   std::string result_json = module->Run(parameters_json, context);
-//   absl::StatusOr<std::string> text = module->RenderText(result_json, {.show = Show::kFound});
+//   absl::StatusOr<std::string> text = module->Render(result_json, {.show = Show::kFound});
 //
 // A module never changes the host: it inspects and reports.
 #ifndef MIG_MODULES_MODULE_H_
@@ -96,7 +96,14 @@ class Module {
   virtual sandbox::Policy sandbox_policy() const { return {}; }
   // What Progress::items and Progress::containers count in this module's runs.
   virtual Progress::Units progress_units() const { return {}; }
-  // Renders a result as lines of text, the way MIG's client prints it.
+
+  // Renders a result as lines of text, the way MIG's client prints it, safe to print: a result is the host's
+  // word, so every string in it is escaped (EscapeResultForDisplay, modules/result.h) before RenderText sees
+  // it, and whatever control characters remain in the text are escaped too. One item, one line, always.
+  absl::StatusOr<std::string> Render(std::string_view result_json, const RenderOptions& options) const;
+
+ private:
+  // The module's own rendering, of a result whose strings are already escaped.
   virtual absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const = 0;
 };
 

@@ -3,7 +3,11 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "base/display_text.h"
+#include "base/status_macros.h"
 #include "modules/module.h"
+#include "modules/result.h"
 
 namespace mig::modules {
 namespace {
@@ -23,6 +27,18 @@ bool RegisterModule(std::unique_ptr<Module> module) {
 const Module* FindModule(std::string_view name) {
   auto it = Registry().find(name);
   return it == Registry().end() ? nullptr : it->second.get();
+}
+
+absl::StatusOr<std::string> Module::Render(std::string_view result_json, const RenderOptions& options) const {
+  MIG_ASSIGN_OR_RETURN(std::string escaped, EscapeResultForDisplay(result_json));
+  MIG_ASSIGN_OR_RETURN(std::string text, RenderText(escaped, options));
+  MIG_ASSIGN_OR_RETURN(ParsedResult parsed, ParseResult(escaped));
+  // Whatever -show asks for: an incomplete answer must never read as a clean one.
+  if (!parsed.incomplete.empty()) {
+    absl::StrAppend(&text, "INCOMPLETE: ", parsed.incomplete,
+                    parsed.found_anything ? "" : ": nothing found is not proof of absence", "\n");
+  }
+  return EscapeControls(text, /*keep_layout=*/true);
 }
 
 std::vector<const Module*> AllModules() {

@@ -1,5 +1,6 @@
 #include "modules/result.h"
 
+#include "base/display_text.h"
 #include "base/status_macros.h"
 #include "json/writer.h"
 
@@ -16,6 +17,7 @@ std::string ResultEnvelope::ToJson() const {
   w.Raw(statistics_json);
   w.Key("errors");
   w.StringArray(errors);
+  if (!incomplete.empty()) w.Field("incomplete", incomplete);
   w.EndObject();
   return std::move(w).Take();
 }
@@ -30,7 +32,8 @@ absl::StatusOr<ParsedResult> ParseResult(std::string_view result_json) {
   ParsedResult result;
   MIG_ASSIGN_OR_RETURN(result.document, json::JsonDocument::Parse(result_json, "module result", 256 << 20));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, json::AsObject(result.document->root(), ""));
-  MIG_RETURN_IF_ERROR(json::CheckKeys(root, "", {"foundanything", "success", "elements", "statistics", "errors"}));
+  MIG_RETURN_IF_ERROR(
+      json::CheckKeys(root, "", {"foundanything", "success", "elements", "statistics", "errors", "incomplete"}));
   for (simdjson::dom::key_value_pair field : root) {
     if (field.key == "foundanything") {
       MIG_ASSIGN_OR_RETURN(result.found_anything, json::AsBool(field.value, "foundanything"));
@@ -42,9 +45,68 @@ absl::StatusOr<ParsedResult> ParseResult(std::string_view result_json) {
       result.statistics = field.value;
     } else if (field.key == "errors") {
       MIG_ASSIGN_OR_RETURN(result.errors, json::AsStringArray(field.value, "errors"));
+    } else if (field.key == "incomplete") {
+      MIG_ASSIGN_OR_RETURN(result.incomplete, json::AsString(field.value, "incomplete"));
     }
   }
   return result;
+}
+
+namespace {
+
+// How a string of the result is escaped: names and everything else the host says, with EscapeForDisplay; the
+// investigator's own search echoed back (a "search" object: regexes, hashes), with EscapeControls, which keeps a
+// regex's backslashes as written.
+enum class Strings { kHost, kSearchEcho };
+
+void WriteEscaped(simdjson::dom::element e, json::JsonWriter& w, Strings strings) {
+  auto escape = [strings](std::string_view text) {
+    return strings == Strings::kHost ? EscapeForDisplay(text) : EscapeControls(text);
+  };
+  switch (e.type()) {
+    case simdjson::dom::element_type::OBJECT:
+      w.BeginObject();
+      for (simdjson::dom::key_value_pair field : e.get_object().value_unsafe()) {
+        w.Key(escape(field.key));
+        WriteEscaped(field.value, w,
+                     field.key == "search" && field.value.is_object() ? Strings::kSearchEcho : strings);
+      }
+      w.EndObject();
+      break;
+    case simdjson::dom::element_type::ARRAY:
+      w.BeginArray();
+      for (simdjson::dom::element item : e.get_array().value_unsafe()) WriteEscaped(item, w, strings);
+      w.EndArray();
+      break;
+    case simdjson::dom::element_type::STRING:
+      w.String(escape(e.get_string().value_unsafe()));
+      break;
+    case simdjson::dom::element_type::INT64:
+      w.Int(e.get_int64().value_unsafe());
+      break;
+    case simdjson::dom::element_type::UINT64:
+      w.Uint(e.get_uint64().value_unsafe());
+      break;
+    case simdjson::dom::element_type::DOUBLE:
+      w.Double(e.get_double().value_unsafe());
+      break;
+    case simdjson::dom::element_type::BOOL:
+      w.Bool(e.get_bool().value_unsafe());
+      break;
+    case simdjson::dom::element_type::NULL_VALUE:
+      w.Null();
+      break;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> EscapeResultForDisplay(std::string_view result_json) {
+  MIG_ASSIGN_OR_RETURN(std::unique_ptr<json::JsonDocument> document,
+                       json::JsonDocument::Parse(result_json, "module result", 256 << 20));
+  json::JsonWriter w;
+  WriteEscaped(document->root(), w, Strings::kHost);
+  return std::move(w).Take();
 }
 
 }  // namespace mig::modules

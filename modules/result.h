@@ -25,6 +25,10 @@ struct ResultEnvelope {
   std::string elements_json = "null";
   std::string statistics_json = "null";
   std::vector<std::string> errors;
+  // Why the answer may be incomplete — the deadline, parts of the host that could not be looked at — or empty
+  // when it is complete. Written as "incomplete" only when set, so a complete result keeps MIG's shape. A
+  // result that found nothing and is incomplete does not mean "nothing is there".
+  std::string incomplete;
 
   std::string ToJson() const;
 };
@@ -40,8 +44,15 @@ struct ParsedResult {
   simdjson::dom::element elements;
   simdjson::dom::element statistics;
   std::vector<std::string> errors;
+  std::string incomplete;  // empty: complete
 };
 absl::StatusOr<ParsedResult> ParseResult(std::string_view result_json);
+
+// The same result with every string in it, keys included, passed through EscapeForDisplay
+// (base/display_text.h) — but inside a "search" object, the investigator's own search echoed back, where
+// EscapeControls keeps a regex's backslashes: what a renderer is given (Module::Render), so that whatever it
+// prints of a result is shown escaped, one line per item, without each renderer having to remember it.
+absl::StatusOr<std::string> EscapeResultForDisplay(std::string_view result_json);
 
 }  // namespace mig::modules
 

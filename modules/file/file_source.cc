@@ -2,15 +2,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/unique_fd.h"
 #include "zlib.h"
 
 namespace mig::modules::file {
@@ -39,6 +42,31 @@ int OpenWithoutAtime(int dir_fd, const char* path, int flags) {
   return static_cast<int>(fd);
 }
 
+int OpenDirectoryAtAnyDepth(const std::string& path, int flags) {
+  if (path.size() < PATH_MAX) return OpenWithoutAtime(AT_FDCWD, path.c_str(), flags);
+  // Longer than the kernel takes in one call: one stretch at a time, each opened relative to the one before
+  // (as find(1) does), so that no depth hides a file.
+  UniqueFd current;
+  size_t start = 0;
+  while (true) {
+    size_t end = path.size();
+    if (end - start >= PATH_MAX) {
+      end = path.rfind('/', start + PATH_MAX - 1);
+      if (end == std::string::npos || end <= start) {
+        errno = ENAMETOOLONG;
+        return -1;
+      }
+    }
+    const bool last = end == path.size();
+    std::string stretch = path.substr(start, end - start);
+    int fd = OpenWithoutAtime(current.valid() ? current.get() : AT_FDCWD, stretch.c_str(),
+                              last ? flags : O_RDONLY | O_DIRECTORY);
+    if (fd < 0 || last) return fd;
+    current.reset(fd);
+    start = end + 1;
+  }
+}
+
 FileSource::FileSource() = default;
 
 FileSource::~FileSource() {
@@ -48,10 +76,14 @@ FileSource::~FileSource() {
 absl::Status FileSource::Open(int dir_fd, const char* name, const std::string& display_path, bool decompress) {
   path_ = display_path;
   fd_ = OpenWithoutAtime(dir_fd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-  if (fd_ < 0) return absl::UnavailableError(absl::StrCat("open ", path_, ": ", ErrnoText(errno)));
+  if (fd_ < 0) {
+    int error = errno;
+    return absl::Status(error == ENOENT ? absl::StatusCode::kNotFound : absl::StatusCode::kUnavailable,
+                        absl::StrCat("open ", path_, ": ", ErrnoText(error)));
+  }
   if (fstat(fd_, &stat_) != 0) return absl::UnavailableError(absl::StrCat("stat ", path_, ": ", ErrnoText(errno)));
   // O_NONBLOCK guarded the open against FIFOs and devices; on a regular file it does not change reads.
-  if (!S_ISREG(stat_.st_mode)) return absl::UnavailableError(absl::StrCat(path_, " is not a regular file"));
+  if (!S_ISREG(stat_.st_mode)) return absl::FailedPreconditionError(absl::StrCat(path_, " is not a regular file"));
   if (stat_.st_size > (1 << 20)) posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   if (!decompress) return absl::OkStatus();
 
@@ -83,13 +115,16 @@ absl::StatusOr<size_t> FileSource::ReadRaw(char* buffer, size_t capacity) {
     peeked_offset_ += n;
     return n;
   }
-  // The size stat() gave is where the content ends, saving a read() that returns 0 on every file. Files that
-  // report no size (/proc, /sys) are read until read() says the end.
-  if (stat_.st_size > 0 && delivered_ >= static_cast<uint64_t>(stat_.st_size)) return 0;
   return ReadFd(buffer, capacity);
 }
 
 absl::StatusOr<size_t> FileSource::ReadFd(char* buffer, size_t capacity) {
+  // The size fstat() gave at open is where the content ends: a file that grows while it is read (a log being
+  // written, or one made to grow for ever) is read as it was, and the read() that returns 0 is saved on every
+  // file. Files that report no size (/proc, /sys) are read until read() says the end, within a bound.
+  const uint64_t end = stat_.st_size > 0 ? static_cast<uint64_t>(stat_.st_size) : kMaxUnsizedFileBytes;
+  if (delivered_ >= end) return 0;
+  capacity = static_cast<size_t>(std::min<uint64_t>(capacity, end - delivered_));
   while (true) {
     ssize_t n = read(fd_, buffer, capacity);
     if (n >= 0) {

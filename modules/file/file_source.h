@@ -26,6 +26,8 @@ namespace mig::modules::file {
 
 // Decompressed data beyond this is refused: a small archive must not make an agent read for hours.
 inline constexpr uint64_t kMaxDecompressedBytes = uint64_t{4} << 30;
+// A file that reports size 0 (/proc, /sys, a hostile FUSE mount) is read up to this much.
+inline constexpr uint64_t kMaxUnsizedFileBytes = uint64_t{256} << 20;
 
 class FileSource {
  public:
@@ -67,6 +69,8 @@ class FileSource {
 // inspecting a file does not change its access time. One system call: musl's open() adds an fcntl() for
 // O_CLOEXEC, which a walk of every directory on a host would pay for in the millions.
 int OpenWithoutAtime(int dir_fd, const char* path, int flags);
+// OpenWithoutAtime(AT_FDCWD, path) for a path of any length, even past PATH_MAX. -1 with errno on failure.
+int OpenDirectoryAtAnyDepth(const std::string& path, int flags);
 
 // errno as Go prints it in errors: strerror with a lowercase first letter ("permission denied").
 std::string ErrnoText(int error_number);

@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/display_text.h"
 #include "base/status_macros.h"
 #include "json/reader.h"
 #include "modules/result.h"
@@ -63,6 +65,10 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
     MIG_ASSIGN_OR_RETURN(simdjson::dom::array entries, json::AsArray(entries_element, "elements." + label));
     for (simdjson::dom::element entry : entries) {
       std::string file = Text(entry, "file");
+      // A name that is not UTF-8 has its exact bytes beside it: shown escaped, two such names never look alike.
+      if (std::string raw, encoded = Text(entry, "filebytes"); !encoded.empty() && absl::Base64Unescape(encoded, &raw)) {
+        file = EscapeForDisplay(raw);
+      }
       simdjson::dom::element search;
       simdjson::dom::element fileinfo;
       bool has_search = entry["search"].get(search) == simdjson::SUCCESS && search.is_object();

@@ -17,9 +17,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "base/go_format.h"
+#include "base/utf8.h"
 #include "crypto/digest.h"
 #include "json/writer.h"
 #include "modules/file/file_source.h"
@@ -206,6 +209,8 @@ class Engine {
       }
       struct stat st;
       if (stat(root.c_str(), &st) != 0) {
+        // A path this host does not have is a complete answer; one it cannot look at is not.
+        if (errno != ENOENT && errno != ENOTDIR) unreadable_directories_++;
         open_failed_++;
         AddError(absl::StrCat("stat ", root, ": ", ErrnoText(errno)));
         continue;
@@ -348,7 +353,13 @@ class Engine {
     auto child = std::make_shared<DirContext>();
     for (const Active& a : parent->active) {
       if (recorded_[a.search].stopped.load(std::memory_order_relaxed)) continue;
-      if (a.depth + 1 <= searches_[a.search].max_depth) child->active.push_back(Active{a.search, a.depth + 1});
+      if (a.depth + 1 <= searches_[a.search].max_depth) {
+        child->active.push_back(Active{a.search, a.depth + 1});
+      } else if (searches_[a.search].max_depth >= kDefaultMaxDepth) {
+        // The default limit was not the investigator's choice of a shallow search: a tree built deeper to
+        // hide a file must not pass for a complete sweep.
+        cut_at_default_depth_.store(true, std::memory_order_relaxed);
+      }
     }
     for (const SearchPath* p : parent->below) {
       if (p->path == child_path) AddActive(child.get(), p->search, 1);
@@ -366,9 +377,9 @@ class Engine {
   }
 
   void ReadDirectory(Worker& w, const Task& task) {
-    int fd = OpenWithoutAtime(AT_FDCWD, task.directory.c_str(),
-                              O_RDONLY | O_DIRECTORY | (task.is_root ? 0 : O_NOFOLLOW));
+    int fd = OpenDirectoryAtAnyDepth(task.directory, O_RDONLY | O_DIRECTORY | (task.is_root ? 0 : O_NOFOLLOW));
     if (fd < 0) {
+      if (errno != ENOENT) unreadable_directories_++;  // one that vanished since it was listed hides nothing
       open_failed_++;
       AddError(absl::StrCat("open ", task.directory, ": ", ErrnoText(errno)));
       return;
@@ -387,6 +398,7 @@ class Engine {
     while (true) {
       long n = syscall(SYS_getdents64, fd, buffer, sizeof(buffer));
       if (n < 0) {
+        unreadable_directories_++;
         AddError(absl::StrCat("readdir ", task.directory, ": ", ErrnoText(errno)));
         break;
       }
@@ -533,6 +545,7 @@ class Engine {
     auto ensure_stat = [&]() {
       if (have_stat) return true;
       if (fstatat(file.dir_fd, file.name, &st, 0) != 0) {
+        if (errno != ENOENT) unreadable_files_++;
         AddError(absl::StrCat("stat ", file.Path(w), ": ", ErrnoText(errno)));
         return false;
       }
@@ -648,6 +661,8 @@ class Engine {
     FileSource source;
     absl::Status status = source.Open(file.dir_fd, file.name, file.Path(w), decompress_);
     if (!status.ok()) {
+      // A file that vanished since it was listed, or that is no longer a regular file, hides nothing.
+      if (!absl::IsNotFound(status) && !absl::IsFailedPrecondition(status)) unreadable_files_++;
       open_failed_++;
       AddError(status.message());
       return false;
@@ -672,6 +687,7 @@ class Engine {
       }
       absl::StatusOr<size_t> got = source.Read(buf.data() + carry, buf.size() - carry);
       if (!got.ok()) {
+        unreadable_files_++;
         AddError(got.status().message());
         return false;
       }
@@ -871,6 +887,27 @@ class Engine {
     outcome.files_count = files_count_.load();
     outcome.open_failed = open_failed_.load();
     outcome.incomplete = stopping_.load();
+    if (stopping_.load()) {
+      outcome.incomplete_reasons.push_back(absl::Now() >= context_.deadline ? "the module reached its deadline"
+                                                                            : "the module was cancelled");
+    }
+    if (uint64_t n = unreadable_directories_.load()) {
+      outcome.incomplete_reasons.push_back(
+          absl::StrCat(n, n == 1 ? " directory" : " directories", " could not be read"));
+    }
+    if (uint64_t n = unreadable_files_.load()) {
+      outcome.incomplete_reasons.push_back(absl::StrCat(n, n == 1 ? " file" : " files", " could not be read"));
+    }
+    if (cut_at_default_depth_.load()) {
+      outcome.incomplete_reasons.push_back(absl::StrCat("directories deeper than the default maxdepth (",
+                                                        kDefaultMaxDepth, " levels) were not searched"));
+    }
+    for (size_t s = 0; s < searches_.size(); ++s) {
+      if (searches_[s].max_errors != 0 && recorded_[s].stopped.load() &&
+          error_count_ >= searches_[s].max_errors) {
+        outcome.incomplete_reasons.push_back(absl::StrCat("search '", searches_[s].label, "' stopped at maxerrors"));
+      }
+    }
     auto by_path = [](const Match& a, const Match& b) { return a.path < b.path; };
     for (size_t s = 0; s < searches_.size(); ++s) {
       SearchOutcome result = std::move(recorded_[s].outcome);
@@ -944,6 +981,10 @@ class Engine {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> files_count_{0};
   std::atomic<uint64_t> open_failed_{0};
+  // What makes a run incomplete: parts of the tree that could not be looked at.
+  std::atomic<uint64_t> unreadable_directories_{0};
+  std::atomic<uint64_t> unreadable_files_{0};
+  std::atomic<bool> cut_at_default_depth_{false};
 
   std::mutex errors_mutex_;
   std::vector<std::string> errors_;
@@ -1001,6 +1042,8 @@ void WriteMatch(json::JsonWriter& w, const CompiledSearch& s, const Match* match
                 uint64_t* total_hits) {
   w.BeginObject();
   w.Field("file", match ? match->path : "");
+  // JSON strings are UTF-8: a name that is not gets its exact bytes too, so that two names never read the same.
+  if (match != nullptr && !IsValidUtf8(match->path)) w.Field("filebytes", absl::Base64Escape(match->path));
   w.Key("search");
   std::vector<std::string> paths;
   if (match != nullptr && only_check != nullptr) {
@@ -1065,6 +1108,7 @@ std::string ResultJson(const std::vector<CompiledSearch>& searches, const RunOut
   envelope.elements_json = std::move(elements).Take();
   envelope.statistics_json = std::move(statistics).Take();
   envelope.errors = outcome.errors;
+  envelope.incomplete = absl::StrJoin(outcome.incomplete_reasons, "; ");
   return envelope.ToJson();
 }
 

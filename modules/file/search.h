@@ -49,6 +49,8 @@ struct RunOutcome {
   absl::Duration exec_time;
   std::vector<std::string> errors;
   bool incomplete = false;  // stopped at the deadline or cancelled
+  // Why the answer may miss files: stopped, directories or files that could not be read, the default depth.
+  std::vector<std::string> incomplete_reasons;
 };
 
 RunOutcome RunSearches(const std::vector<CompiledSearch>& searches, const RunContext& context);

@@ -200,7 +200,7 @@ TEST_CASE("Through the registry: -name and -content find the helper, and only it
   CHECK(Int(parsed->statistics["processcount"]) > 1);
   CHECK(Int(parsed->statistics["memoryread"]) > 0);
 
-  absl::StatusOr<std::string> text = module->RenderText(result, {.show = Show::kFound});
+  absl::StatusOr<std::string> text = module->Render(result, {.show = Show::kFound});
   REQUIRE(text.ok());
   std::string name = ProcessName(helper.child.pid()).value_or("?");
   CHECK(text->find(absl::StrCat(name, " [pid:", helper.child.pid(), "] in search 's1'\n")) != std::string::npos);

@@ -258,7 +258,7 @@ TEST_CASE("finds the sockets the test opens on loopback, IPv4 and IPv6") {
     CHECK_FALSE(Has(connections, "tcp", loopback, s.listener_port));
     for (const Element& e : connections) CHECK(e.remote_address == loopback);
 
-    absl::StatusOr<std::string> text = FindModule("netstat")->RenderText(result.json, {});
+    absl::StatusOr<std::string> text = FindModule("netstat")->Render(result.json, {});
     REQUIRE(text.ok());
     CHECK(text->find(absl::StrCat("found listening port ", s.listener_port, " for netstat listeningport:'",
                                   s.listener_port, "' localaddr:", loopback, " protocol:tcp\n")) != std::string::npos);
@@ -576,7 +576,7 @@ TEST_CASE("-namespaces finds a listener inside another network namespace") {
   CHECK(found_ours);
   for (const Element& e : without.All("listeningport")) CHECK(e.name_space == "default");
 
-  absl::StatusOr<std::string> text = FindModule("netstat")->RenderText(with.json, {});
+  absl::StatusOr<std::string> text = FindModule("netstat")->Render(with.json, {});
   REQUIRE(text.ok());
   CHECK(text->find(absl::StrCat("found listening port ", port, " for netstat listeningport:'", port,
                                 "' localaddr:0.0.0.0 protocol:tcp namespace:[", child_namespace, "]\n")) !=

@@ -316,7 +316,7 @@ TEST_CASE("Ping results render as MIG's client prints them") {
   };
   for (const Case& c : cases) {
     INFO(*c.json);
-    absl::StatusOr<std::string> text = module->RenderText(*c.json, {.show = c.show});
+    absl::StatusOr<std::string> text = module->Render(*c.json, {.show = c.show});
     REQUIRE(text.ok());
     CHECK(*text == c.text);
   }

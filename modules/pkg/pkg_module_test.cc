@@ -113,7 +113,7 @@ TEST_CASE("pkg results render as MIG's client prints them") {
       {"name":"old","version":"1:1.0","type":"dpkg","arch":"all","status":"config-files"},
       {"name":"bash","version":"5.1.8-6.el9","type":"rpm","arch":"x86_64"}]},
       "statistics":{"execruntime":"3.2ms"},"errors":["x: damaged"]})";
-  absl::StatusOr<std::string> found = module->RenderText(result, {.show = Show::kFound});
+  absl::StatusOr<std::string> found = module->Render(result, {.show = Show::kFound});
   REQUIRE(found.ok());
   CHECK(*found ==
         "pkgmatch name=openssl version=3.0.11-1~deb12u2 type=dpkg arch=amd64\n"
@@ -121,11 +121,11 @@ TEST_CASE("pkg results render as MIG's client prints them") {
         "pkgmatch name=bash version=5.1.8-6.el9 type=rpm arch=x86_64\n"
         "1 error (-show all lists them)\n"
         "Statistics: runtime 3.2ms\n");
-  absl::StatusOr<std::string> all = module->RenderText(result, {.show = Show::kAll});
+  absl::StatusOr<std::string> all = module->Render(result, {.show = Show::kAll});
   REQUIRE(all.ok());
   CHECK(all->find("x: damaged\nStatistics") != std::string::npos);
   CHECK_FALSE(module
-                  ->RenderText(R"({"foundanything":true,"success":true,"elements":{"packages":[{"name":1}]},
+                  ->Render(R"({"foundanything":true,"success":true,"elements":{"packages":[{"name":1}]},
       "statistics":{},"errors":[]})",
                                {})
                   .ok());

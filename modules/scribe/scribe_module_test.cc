@@ -64,7 +64,7 @@ TEST_CASE("The scribe module evaluates a policy on this host and answers in MIG'
   CHECK(result->statistics["packages"].get_uint64().value_unsafe() > 10);
 
   SECTION("MIG's line output") {
-    absl::StatusOr<std::string> text = Scribe().RenderText(result_json, {.show = Show::kAll});
+    absl::StatusOr<std::string> text = Scribe().Render(result_json, {.show = Show::kAll});
     REQUIRE(text.ok());
     CHECK(text->find("master [true] name:\"dpkg present\" id:\"dpkg-is-installed\" hastrue:true error:\"\"\n") !=
           std::string::npos);
@@ -76,10 +76,10 @@ TEST_CASE("The scribe module evaluates a policy on this host and answers in MIG'
     CHECK(text->find("Statistics: runtime ") != std::string::npos);
     CHECK(text->find(", 3 tests, 2 true, 0 errors\n") != std::string::npos);
 
-    absl::StatusOr<std::string> found = Scribe().RenderText(result_json, {.show = Show::kFound});
+    absl::StatusOr<std::string> found = Scribe().Render(result_json, {.show = Show::kFound});
     REQUIRE(found.ok());
     CHECK(found->find("dpkg-from-the-future") == std::string::npos);
-    absl::StatusOr<std::string> not_found = Scribe().RenderText(result_json, {.show = Show::kNotFound});
+    absl::StatusOr<std::string> not_found = Scribe().Render(result_json, {.show = Show::kNotFound});
     REQUIRE(not_found.ok());
     CHECK(not_found->find("dpkg-from-the-future") != std::string::npos);
     CHECK(not_found->find("app-old") == std::string::npos);
@@ -91,7 +91,7 @@ TEST_CASE("onlytrue, human and json outputs") {
   absl::StatusOr<ParsedResult> result = ParseResult(only_true);
   REQUIRE(result.ok());
   CHECK(result->elements["results"].get_array().value_unsafe().size() == 2);
-  absl::StatusOr<std::string> human = Scribe().RenderText(only_true, {.show = Show::kAll});
+  absl::StatusOr<std::string> human = Scribe().Render(only_true, {.show = Show::kAll});
   REQUIRE(human.ok());
   CHECK(human->find("result for \"dpkg present\" (dpkg-is-installed)\n\tmaster result: true\n"
                     "\ttag: cve: CVE-0000-0001\n\t[true] identifier: \"dpkg\" (") != std::string::npos);
@@ -99,7 +99,7 @@ TEST_CASE("onlytrue, human and json outputs") {
   CHECK(human->find("\tapp 2.4.1 < 2.5: out of date\n") != std::string::npos);
 
   std::string json_mode = Scribe().Run(Parameters(true, false, true), {});
-  absl::StatusOr<std::string> lines = Scribe().RenderText(json_mode, {.show = Show::kFound});
+  absl::StatusOr<std::string> lines = Scribe().Render(json_mode, {.show = Show::kFound});
   REQUIRE(lines.ok());
   CHECK(lines->find("{\"testid\":\"dpkg-is-installed\",") == 0);
 }

@@ -131,7 +131,7 @@ TEST_CASE("sshkey results render as MIG's client prints them") {
       {"fingerprint_md5":"aa:bb","fingerprint_sha256":"SHA256:x","path":"/home/a/.ssh/authorized_keys",
        "encrypted":false,"type":"authorizedkeys"}]},
       "statistics":{"filescount":12,"execruntime":"1.2ms"},"errors":["/x: Permission denied"]})";
-  absl::StatusOr<std::string> found = module->RenderText(result, {.show = Show::kFound});
+  absl::StatusOr<std::string> found = module->Render(result, {.show = Show::kFound});
   REQUIRE(found.ok());
   CHECK(
       *found ==
@@ -140,7 +140,7 @@ TEST_CASE("sshkey results render as MIG's client prints them") {
       "/home/a/.ssh/authorized_keys [authorizedkeys] md5fp=aa:bb sha256fp=SHA256:x\n"
       "1 error (-show all lists them)\n"
       "Statistics: 12 files checked, ran in 1.2ms.\n");
-  absl::StatusOr<std::string> all = module->RenderText(result, {.show = Show::kAll});
+  absl::StatusOr<std::string> all = module->Render(result, {.show = Show::kAll});
   REQUIRE(all.ok());
   CHECK(all->find("/x: Permission denied\n") != std::string::npos);
 }

@@ -289,10 +289,10 @@ TEST_CASE("Timedrift results render as MIG's client prints them") {
       "local time is 2026-11-29T09:00:00.5Z\n"
       "local time is out of sync from NTP servers\n"
       "Local time is behind ntp host ntp1 by 1m40s\n";
-  absl::StatusOr<std::string> found = module->RenderText(result, {.show = Show::kFound});
+  absl::StatusOr<std::string> found = module->Render(result, {.show = Show::kFound});
   REQUIRE(found.ok());
   CHECK(*found == head);
-  absl::StatusOr<std::string> all = module->RenderText(result, {.show = Show::kAll});
+  absl::StatusOr<std::string> all = module->Render(result, {.show = Show::kAll});
   REQUIRE(all.ok());
   CHECK(*all == head +
                     "stat: execution time was 2.1ms\n"
