@@ -41,7 +41,6 @@ CLI::App* AddAgentCommand(CLI::App& app, int* exit_code, const std::string* conf
       *exit_code = 2;
       return;
     }
-    if (log::Level level; log::ParseLevel(config->logging.level, &level)) log::SetLevel(level);
     if (flags->show_name) {
       absl::StatusOr<std::string> name = AgentName(*config);
       if (!name.ok()) {
@@ -50,6 +49,11 @@ CLI::App* AddAgentCommand(CLI::App& app, int* exit_code, const std::string* conf
         return;
       }
       std::cout << *name << "\n";
+      return;
+    }
+    if (absl::Status logging = conf::ConfigureLogging(config->logging, "mig-agent"); !logging.ok()) {
+      std::cerr << "mig agent: " << logging.message() << "\n";
+      *exit_code = 2;
       return;
     }
     AgentOptions options{.config = *std::move(config), .version = version, .checkin = flags->checkin,

@@ -481,7 +481,12 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
     }
     config.logging.level = v->text;
   }
-  if (const Value* v = Single(logging, "file")) config.logging.file = v->text;
+  if (const Value* v = Single(logging, "file")) {
+    if (!v->text.empty() && v->text[0] != '/') {
+      return Invalid(v->where, absl::StrCat("logging file '", v->text, "' is not an absolute path"));
+    }
+    config.logging.file = v->text;
+  }
   if (config.logging.mode == "file" && config.logging.file.empty()) {
     return absl::InvalidArgumentError("[logging] mode = file needs a 'file'");
   }

@@ -1,6 +1,7 @@
 #include "embedded_conf/load.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/log.h"
 #include "base/status_macros.h"
 #include "embedded_conf/embedded.h"
 
@@ -27,6 +28,23 @@ absl::StatusOr<Config> LoadConfig(std::string_view override_path) {
     layers.push_back(ConfigText{override_text, override_source, DiskResolver(directory)});
   }
   return ParseConfig(layers);
+}
+
+absl::Status ConfigureLogging(const LoggingConfig& logging, std::string_view program) {
+  log::Options options{.program = std::string(program)};
+  if (!log::ParseLevel(logging.level, &options.level) || !log::ParseSink(logging.mode, &options.sink)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("[logging] mode '", logging.mode, "' or level '", logging.level, "' is not known"));
+  }
+  options.file = logging.file;
+  absl::Status configured = log::Configure(options);
+  if (!configured.ok() && options.sink == log::Sink::kSyslog) {
+    options.sink = log::Sink::kStderr;
+    MIG_RETURN_IF_ERROR(log::Configure(options));
+    log::Warning(program, absl::StrCat("[logging] mode = syslog: ", configured.message(), "; logging to stderr"));
+    return absl::OkStatus();
+  }
+  return configured;
 }
 
 }  // namespace mig::conf

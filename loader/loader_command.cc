@@ -75,7 +75,9 @@ int Run(const LoaderFlags& flags, const std::string& config_path, const char* ve
   ArmDeadline(deadline);
   absl::StatusOr<conf::Config> config = conf::LoadConfig(config_path);
   if (!config.ok()) return Fail("", absl::InvalidArgumentError(config.status().message()));
-  if (log::Level level; log::ParseLevel(config->logging.level, &level)) log::SetLevel(level);
+  if (absl::Status logging = conf::ConfigureLogging(config->logging, "mig-loader"); !logging.ok()) {
+    return Fail("", absl::InvalidArgumentError(logging.message()));
+  }
   LoaderOptions options{.config = *config, .root = flags.root, .binary = flags.binary, .running_version = version};
   options.run_deadline = deadline;
   // The services run from another working directory: they need the configuration's absolute path.

@@ -122,7 +122,11 @@ void AddSchedulerCommand(CLI::App& app, int* exit_code, const std::string* confi
       *exit_code = 2;
       return;
     }
-    if (log::Level level; log::ParseLevel(config->logging.level, &level)) log::SetLevel(level);
+    if (absl::Status logging = conf::ConfigureLogging(config->logging, "mig-scheduler"); !logging.ok()) {
+      std::cerr << "mig scheduler: " << logging.message() << "\n";
+      *exit_code = 2;
+      return;
+    }
     absl::Status done = Run(*config, *flags, InstallStopSignals());
     if (!done.ok()) {
       std::cerr << "mig scheduler: " << done.message() << "\n";
