@@ -82,10 +82,11 @@ Verdict Authorize(const action::Action& action, absl::Time now, const Acl& acl, 
                     absl::StrCat("operation ", i, " (", module, "): no ACL allows this module (and no default ACL)"),
                     signer_list);
     }
+    // Saturating: a sum that would pass the largest count is at least that large, never wrapped to a small one.
     uint64_t weight = 0;
     for (const std::string& signer : signers) {
       auto it = rule->weights.find(signer);
-      if (it != rule->weights.end()) weight += it->second;
+      if (it != rule->weights.end() && __builtin_add_overflow(weight, it->second, &weight)) weight = UINT64_MAX;
     }
     if (weight < rule->minimum_weight) {
       std::string reason = absl::StrCat("operation ", i, " (", module, "): the signers' weight ", weight,

@@ -156,6 +156,25 @@ TEST_CASE("Authorize refuses each bad case with its own reason, and passes the g
   }
 }
 
+TEST_CASE("class weight-overflow: signers' weights are summed without wrapping") {
+  // The configuration refuses such weights (embedded_conf/config_test); the sum must hold even so: bob and carol
+  // (2 + 2) with alice's 2^64-1 would wrap to 3 and pass a minimum of 4 on its own... or any minimum.
+  World world;
+  Acl acl;
+  AclRule rule;
+  rule.minimum_weight = 5;
+  rule.weights = {{"alice", UINT64_MAX}, {"bob", 2}, {"carol", 2}};
+  acl.Set("default", rule);
+  Action a = MakeAction({"file"});
+  Sign(a, world.bob);
+  Sign(a, world.carol);
+  Verdict two = Authorize(a, kNow, acl, world.keys, world.policy, KnownModule, nullptr);
+  CHECK(two.refusal == Refusal::kInsufficientWeight);  // 4 < 5
+  Sign(a, world.alice);
+  Verdict three = Authorize(a, kNow, acl, world.keys, world.policy, KnownModule, nullptr);
+  CHECK(three.authorized());  // at least 2^64-1, not (2^64-1 + 4) mod 2^64 = 3
+}
+
 TEST_CASE("A module with no ACL and no default ACL cannot run") {
   World world;
   Acl only_memory;

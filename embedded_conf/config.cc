@@ -422,14 +422,18 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
     }
     if (const Value* v = Single(keys, "minimumweight")) {
       MIG_ASSIGN_OR_RETURN(rule.minimum_weight, ParsePositiveInteger(*v));
+      if (rule.minimum_weight > kMaxAclWeight) {
+        return Invalid(v->where, absl::StrCat("minimumweight ", v->text, " is above the maximum of ", kMaxAclWeight));
+      }
     }
     uint64_t total = 0;
     std::set<std::string> seen;
     for (const Value& v : Multiple(keys, "investigator")) {
       std::vector<std::string> parts = absl::StrSplit(v.text, ':');
       uint64_t weight = 0;
-      if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &weight) || weight == 0) {
-        return Invalid(v.where, absl::StrCat("'", v.text, "' is not of the form name:weight (weight 1 or more)"));
+      if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &weight) || weight == 0 || weight > kMaxAclWeight) {
+        return Invalid(v.where, absl::StrCat("'", v.text, "' is not of the form name:weight (weight 1 to ",
+                                             kMaxAclWeight, ")"));
       }
       if (!investigator_names.count(parts[0])) {
         return Invalid(v.where, absl::StrCat("investigator '", parts[0], "' has no [investigator \"", parts[0],
@@ -438,7 +442,9 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
       if (!seen.insert(parts[0]).second) {
         return Invalid(v.where, absl::StrCat("investigator '", parts[0], "' is listed twice"));
       }
-      total += weight;
+      if (__builtin_add_overflow(total, weight, &total)) {  // cannot happen within the bounds; never wrap
+        return Invalid(v.where, "the weights add up past what can be counted");
+      }
       rule.investigator_weights.emplace_back(parts[0], weight);
     }
     if (total < rule.minimum_weight) {

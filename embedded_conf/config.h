@@ -69,6 +69,10 @@ struct Investigator {
   std::string public_key;  // "ed25519:" + base64 of the 32-byte key
 };
 
+// [acl] weights and minimumweight are whole numbers from 1 to this: sums of them can never overflow, and a
+// configuration outside the range is refused (at build time for the embedded one).
+inline constexpr uint64_t kMaxAclWeight = 1000;
+
 struct AclRule {
   std::string module;  // or "default"
   uint64_t minimum_weight = 1;

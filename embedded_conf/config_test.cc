@@ -71,6 +71,12 @@ struct ErrorCase {
 
 const ErrorCase kErrorCases[] = {
     {"[agnet]\n", "site.conf:1: unknown section [agnet]"},
+    // class weight-overflow: the configuration, whose weights wrapped to 3.
+    {"[investigator \"alice\"]\npubkey = ed25519:8Pr6VFPNGVprhkZTeONT1UaQGwKJr3ILyFvzGn+L3JA=\n"
+     "[investigator \"bob\"]\npubkey = ed25519:Jl1fVPP1ABA1mhuiHbSdR2TzyaE9ACqxZBPlDOgjylA=\n"
+     "[acl \"default\"]\nminimumweight = 3\ninvestigator = alice:18446744073709551615\ninvestigator = bob:2\n",
+     "'alice:18446744073709551615' is not of the form name:weight (weight 1 to 1000)"},
+    {"[acl \"default\"]\nminimumweight = 1001\n", "minimumweight 1001 is above the maximum of 1000"},
     {"[agent]\nrelay = http://x/\n", "bad URL 'http://x/': the scheme must be amqp or amqps"},
     {"[agent]\nrelay = amqp://[::1\n", "unterminated [IPv6 address]"},
     {"[agent]\nrelay = amqps://relay host/mig\n", "spaces, control characters"},
