@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/files.h"
+#include "base/status_macros.h"
+#include "json/reader.h"
 #include "modules/module.h"
 #include "sandbox/limits.h"
 #include "sandbox/seccomp.h"
@@ -26,6 +28,29 @@ struct ModuleRunOptions {
   int nice = 10;
 };
 
+// MIG's agent handed a module its input as {"class":"parameters","parameters":{...}} (mig-agent -m): take
+// that as well as the bare parameters the agent sends.
+absl::StatusOr<std::string> UnwrapModuleInput(const std::string& input) {
+  absl::StatusOr<std::unique_ptr<json::JsonDocument>> document =
+      json::JsonDocument::Parse(input, "standard input", kMaxParametersBytes);
+  if (!document.ok()) return input;  // the module says what is wrong with it, in its result
+  simdjson::dom::object root;
+  std::string_view message_class;
+  if ((*document)->root().get(root) != simdjson::SUCCESS || root["class"].get(message_class) != simdjson::SUCCESS) {
+    return input;
+  }
+  if (message_class != "parameters") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("standard input: a message of class '", message_class, "'; only \"parameters\" is taken"));
+  }
+  MIG_RETURN_IF_ERROR(json::CheckKeys(root, "", {"class", "parameters"}));
+  simdjson::dom::element parameters;
+  if (root["parameters"].get(parameters) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("standard input: class \"parameters\" without \"parameters\"");
+  }
+  return simdjson::minify(parameters);
+}
+
 int ModuleRun(const ModuleRunOptions& options) {
   const modules::Module* module = modules::FindModule(options.module);
   if (module == nullptr) {
@@ -38,6 +63,7 @@ int ModuleRun(const ModuleRunOptions& options) {
     return 2;
   }
   absl::StatusOr<std::string> parameters = ReadFdBounded(STDIN_FILENO, kMaxParametersBytes, "standard input");
+  if (parameters.ok()) parameters = UnwrapModuleInput(*parameters);
   if (!parameters.ok()) {
     std::cerr << "mig module-run: " << parameters.status().message() << "\n";
     return 2;
@@ -69,7 +95,9 @@ int ModuleRun(const ModuleRunOptions& options) {
 void AddModuleRunCommand(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<ModuleRunOptions>();
   CLI::App* command = app.add_subcommand(
-      "module-run", "run one module operation: parameters JSON on stdin, result JSON on stdout (the agent's children)");
+      "module-run",
+      "run one module operation: parameters JSON on stdin (bare, or MIG's {\"class\":\"parameters\",\"parameters\":"
+      "{...}}), result JSON on stdout (the agent's children)");
   command->add_option("module", options->module, "the module")->required();
   command->add_option("--timeout", options->timeout, "stop and return what was found after this long")
       ->capture_default_str();
@@ -80,9 +108,9 @@ void AddModuleRunCommand(CLI::App& app, int* exit_code) {
   command->add_option("--nice", options->nice, "niceness added to the process")->capture_default_str();
   command->footer(
       "Sandboxed by default: no new privileges, a seccomp-BPF allow-list declared by the module (reading the\n"
-      "host; sockets only for ping, timedrift and netstat), niceness, the idle I/O class, no core dumps, no file\n"
-      "writes. A forbidden system call ends the process with status 97 and its name on stderr; reaching the\n"
-      "memory cap with status 98.");
+      "host; sockets only for ping, timedrift and netstat; no file opened for writing), niceness, the idle I/O\n"
+      "class, no core dumps. A forbidden system call ends the process with status 97 and its name on stderr;\n"
+      "reaching the memory cap with status 98. Standard output may be a file: mig module-run file < p.json > r.json");
   command->callback([options, exit_code] { *exit_code = ModuleRun(*options); });
 }
 

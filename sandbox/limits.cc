@@ -57,7 +57,9 @@ absl::Status ApplyLimits(const Limits& limits) {
   }
   if (limits.idle_io) (void)syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, kIoprioClassIdle << kIoprioClassShift);
   if (absl::Status s = SetLimit(RLIMIT_CORE, 0, "RLIMIT_CORE"); !s.ok()) return s;
-  if (absl::Status s = SetLimit(RLIMIT_FSIZE, 0, "RLIMIT_FSIZE"); !s.ok()) return s;
+  // No RLIMIT_FSIZE: the seccomp filter already refuses every open for writing, truncation and the rest, and a
+  // size limit of 0 would also stop the result going to the descriptor the module was given when that is a
+  // regular file (`mig module-run file < params.json > result.json`).
   if (limits.memory_bytes > 0) {
 #if defined(MIG_SANITIZERS)
     // ASan reserves terabytes of address space for its shadow: an address-space cap cannot hold there.

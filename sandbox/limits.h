@@ -1,7 +1,7 @@
 // Resource limits a module process puts on itself before it runs: a lower CPU priority (nice), the idle
-// I/O class (it reads disks only when no one else does), an address-space cap, no core dumps and no file
-// writes (RLIMIT_FSIZE 0, besides the sandbox). Running out of memory under the cap is reported, by name,
-// like a sandbox violation.
+// I/O class (it reads disks only when no one else does), an address-space cap and no core dumps. (Writing
+// files is the seccomp filter's to refuse: it refuses opening them for writing.) Running out of memory under
+// the cap is reported, by name, like a sandbox violation.
 //
 //   MIG_RETURN_IF_ERROR(sandbox::ApplyLimits({.nice = 10, .idle_io = true, .memory_bytes = 2ull << 30}));
 #ifndef MIG_SANDBOX_LIMITS_H_

@@ -157,6 +157,27 @@ TEST_CASE("mig run --local runs every operation of a MIG action file") {
   CHECK_THAT(invalid.err, Catch::Contains("operation 0 (file): search 's': invalid size 'x'"));
 }
 
+TEST_CASE("mig module-run: a result to a regular file, and MIG's module input envelope") {
+  Fixture f;
+  std::string dir = TempDir();
+  std::string parameters = absl::StrCat(R"({"searches":{"s1":{"paths":[")", f.root(), R"("],"names":["^a\\.txt$"]}}})");
+  WriteFile(dir + "/bare.json", parameters);
+  WriteFile(dir + "/envelope.json", absl::StrCat(R"({"class":"parameters","parameters":)", parameters, "}"));
+  for (const char* input : {"bare.json", "envelope.json"}) {
+    INFO(input);
+    // Sandboxed, with standard output a regular file (the harness's; the sandbox once stopped that with
+    // RLIMIT_FSIZE 0: exit 153, nothing written).
+    Result r = Mig("module-run file", absl::StrCat(dir, "/", input));
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("\"foundanything\":true") && Catch::Contains("/a.txt\""));
+  }
+  WriteFile(dir + "/stop.json", R"({"class":"stop"})");
+  Result stop = Mig(absl::StrCat("module-run file"), dir + "/stop.json");
+  CHECK(stop.exit_code == 2);
+  CHECK_THAT(stop.err, Catch::Contains("a message of class 'stop'; only \"parameters\" is taken"));
+}
+
 TEST_CASE("mig config show prints the effective configuration; an override file changes it") {
   Result shown = Mig("config show");
   CHECK(shown.exit_code == 0);

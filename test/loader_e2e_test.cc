@@ -6,7 +6,10 @@
 //
 // The agents' relay is unreachable (localhost:1): they stay up, reconnecting, so "healthy" is the settle
 // rule (service.h); the heartbeat rule is the same code path with another predicate.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,6 +110,7 @@ class Host {
   std::string binary() const { return root_ + "/usr/local/sbin/mig"; }
   const std::string& dir() const { return dir_; }
   const std::string& releases() const { return releases_; }
+  const std::string& config() const { return config_; }
 
   Result Install() {
     return Mig(absl::StrCat("--config ", config_, " loader --install --root ", root_,
@@ -513,6 +517,78 @@ TEST_CASE("releases over HTTPS, the server checked against the configured CA") {
     CHECK(Sha256(host.binary()) == before);
     CHECK_FALSE(host.InstalledVersion().has_value());
   }
+}
+
+TEST_CASE("class special-file: a FIFO, a device or a link where the source's manifest should be is refused at once") {
+  if (kSanitizers) {
+    WARN("skipped in sanitizer builds: each install there copies and hashes a 400 MB mig");
+    return;
+  }
+  Host host;
+  REQUIRE(host.Install().exit_code == 0);
+  const std::string manifest = host.releases() + "/manifest.json";
+  struct Case {
+    const char* what;
+    std::function<void()> make;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"FIFO", [&] { REQUIRE(mkfifo(manifest.c_str(), 0644) == 0); }, "manifest.json is a FIFO, not a regular file"},
+      {"device", [&] { REQUIRE(symlink("/dev/zero", manifest.c_str()) == 0); },
+       "manifest.json is a symbolic link, not a regular file"},
+      {"link to a host file", [&] { REQUIRE(symlink("/etc/passwd", manifest.c_str()) == 0); },
+       "manifest.json is a symbolic link, not a regular file"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    unlink(manifest.c_str());
+    c.make();
+    Result refused = host.Loader();
+    INFO(refused.err);
+    CHECK(refused.exit_code == 1);  // refused, as any release that is not one
+    CHECK(absl::StrContains(refused.err, c.error));
+  }
+  // Nothing was left holding the lock: a good release installs on the next run.
+  unlink(manifest.c_str());
+  host.Publish(VariantOfMig(host.dir(), "0.2.0"), "0.2.0", {"r1", "r2"});
+  Result updated = host.Loader();
+  INFO(updated.err);
+  CHECK(updated.exit_code == 0);
+  CHECK(host.InstalledVersion() == "0.2.0");
+}
+
+TEST_CASE("class stalled-peer: an update source that never answers ends at the loader's deadline, releasing its lock") {
+  if (kSanitizers) {
+    WARN("skipped in sanitizer builds: each install there copies and hashes a 400 MB mig");
+    return;
+  }
+  // A TCP listener that never accepts: the connection is made (the kernel's backlog) and the TLS handshake waits
+  // for ever, far longer than the deadline (the HTTP client's own timeout is minutes).
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  REQUIRE(listen(listener, 16) == 0);
+  socklen_t length = sizeof(address);
+  REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  std::string testdata = Cwd() + "/http/testdata/";
+  Host host({.source_url = absl::StrCat("https://localhost:", ntohs(address.sin_port), "/releases/"),
+             .certs = absl::StrCat("    ca = ", testdata, "ca.crt\n")});
+  REQUIRE(host.Install().exit_code == 0);
+  const std::string loader = absl::StrCat(host.binary(), " --config ", host.config(), " loader --root ", host.dir(),
+                                          "/root --deadline 2s");
+  Result stopped = Run(loader);
+  INFO(stopped.err);
+  CHECK(stopped.exit_code == 3);
+  CHECK(absl::StrContains(stopped.err, "the run did not finish within 2s: stopped"));
+  // The lock died with it: the next run gets as far as the source again (and is stopped the same way), instead
+  // of "another mig loader is running".
+  Result again = Run(loader);
+  CHECK(absl::StrContains(again.err, "the run did not finish within 2s"));
+  CHECK_FALSE(absl::StrContains(again.err, "another mig loader is running"));
+  host.CheckAgentRunsInstalledBinary();
+  close(listener);
 }
 
 TEST_CASE("an agent that heartbeated must be followed by one that heartbeats too") {
