@@ -132,25 +132,15 @@ absl::StatusOr<FileFacts> StreamFile(int fd, const std::string& name, uint64_t m
 
 // Opens the binary to release, refusing what cannot be one before anything is written.
 absl::StatusOr<int> OpenReleaseBinary(const std::string& source) {
-  int in = open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (in < 0) return absl::NotFoundError(absl::StrCat("--binary: cannot read ", source, ": ", strerror(errno)));
-  struct stat st;
+  absl::StatusOr<UniqueFd> in = OpenRegularFile(source);
+  if (!in.ok()) return absl::Status(in.status().code(), absl::StrCat("--binary: ", in.status().message()));
   char magic[4] = {};
-  absl::Status status;
-  if (fstat(in, &st) != 0) {
-    status = Errno("stat", source, errno);
-  } else if (!S_ISREG(st.st_mode)) {
-    status = absl::InvalidArgumentError(absl::StrCat("--binary: ", source, " is not a regular file"));
-  } else if (pread(in, magic, sizeof(magic), 0) != static_cast<ssize_t>(sizeof(magic)) ||
-             memcmp(magic, kElfMagic, sizeof(magic)) != 0) {
+  if (pread(in->get(), magic, sizeof(magic), 0) != static_cast<ssize_t>(sizeof(magic)) ||
+      memcmp(magic, kElfMagic, sizeof(magic)) != 0) {
     // Catches `--binary manifest.json` and the like before a fleet is asked to run it.
-    status = absl::InvalidArgumentError(absl::StrCat("--binary: ", source, " is not an ELF executable"));
+    return absl::InvalidArgumentError(absl::StrCat("--binary: ", source, " is not an ELF executable"));
   }
-  if (!status.ok()) {
-    close(in);
-    return status;
-  }
-  return in;
+  return in->release();
 }
 
 // Copies the binary (open as `in`) to `target` the way the loader will install it: into a temporary file
@@ -365,28 +355,21 @@ struct VerifyOptions {
 // size whose SHA-256 is the listed one. Returns what is wrong, or nothing.
 std::optional<std::string> CheckFile(const std::string& directory, const ReleaseFile& f) {
   std::string path = absl::StrCat(directory, "/", f.name);
-  // O_NONBLOCK: a FIFO in a file's place is refused below instead of hanging the open.
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return absl::StrCat("cannot read ", path, ": ", strerror(errno));
+  absl::StatusOr<UniqueFd> fd = OpenRegularFile(path);
+  if (!fd.ok()) return std::string(fd.status().message());
   struct stat st;
-  std::optional<std::string> problem;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    problem = absl::StrCat(path, " is not a regular file");
-  } else if (static_cast<uint64_t>(st.st_size) != f.size) {
-    problem = absl::StrCat(path, " is ", st.st_size, " bytes, the manifest lists ", f.size);
-  } else {
-    // Bounded by the listed size: a file growing while it is read is refused, not read without end.
-    absl::StatusOr<FileFacts> facts = StreamFile(fd, path, f.size);
-    if (!facts.ok()) {
-      problem = std::string(facts.status().message());
-    } else if (facts->size != f.size) {
-      problem = absl::StrCat(path, " is ", facts->size, " bytes, the manifest lists ", f.size);
-    } else if (facts->sha256 != f.sha256) {
-      problem = absl::StrCat(path, " has SHA-256 ", Hex(facts->sha256), ", the manifest lists ", Hex(f.sha256));
-    }
+  if (fstat(fd->get(), &st) != 0) return absl::StrCat("cannot stat ", path, ": ", strerror(errno));
+  if (static_cast<uint64_t>(st.st_size) != f.size) {
+    return absl::StrCat(path, " is ", st.st_size, " bytes, the manifest lists ", f.size);
   }
-  close(fd);
-  return problem;
+  // Bounded by the listed size: a file growing while it is read is refused, not read without end.
+  absl::StatusOr<FileFacts> facts = StreamFile(fd->get(), path, f.size);
+  if (!facts.ok()) return std::string(facts.status().message());
+  if (facts->size != f.size) return absl::StrCat(path, " is ", facts->size, " bytes, the manifest lists ", f.size);
+  if (facts->sha256 != f.sha256) {
+    return absl::StrCat(path, " has SHA-256 ", Hex(facts->sha256), ", the manifest lists ", Hex(f.sha256));
+  }
+  return std::nullopt;
 }
 
 int Verify(const VerifyOptions& o, const std::string& config_path) {
