@@ -115,7 +115,7 @@ class Exchange {
     internal::ResponseHead parsed;
     size_t head_bytes = 0;
     for (int interim = 0;; ++interim) {
-      absl::StatusOr<std::optional<std::string>> head = reader_.ReadHead(head_limit);
+      absl::StatusOr<std::optional<std::string>> head = internal::ReadHead(reader_, head_limit);
       if (!head.ok()) return Reading(head.status(), "the response head");
       if (!head->has_value()) return absl::UnavailableError("the server closed the connection without a response");
       absl::StatusOr<internal::ResponseHead> response_head = internal::ParseResponseHead(**head);

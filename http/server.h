@@ -1,6 +1,6 @@
 // An HTTP/1.1 server for mig's JSON APIs: keep-alive connections, whole requests handed to one handler on a
-// pool of worker threads, limits and timeouts so that no client can exhaust it, and optionally TLS 1.2
-// (mbedTLS).
+// pool of worker threads, limits and deadlines so that no client can exhaust it or hold it up, and
+// optionally TLS 1.2 (mbedTLS).
 //
 //   MIG_ASSIGN_OR_RETURN(std::unique_ptr<http::Server> server,
 //                        http::Server::Start({.host = "127.0.0.1", .port = 8393}, [&](const http::Request& r) {
@@ -9,13 +9,17 @@
 //   ... server->port() ...
 //   server->Stop();  // or let it go out of scope
 //
-// Connections wait, idle, in one poll loop; a worker takes a connection only when it has input, reads one
-// request (bounded by request_timeout), calls the handler, sends the response, and hands the connection back.
-// So idle keep-alive connections cost no worker, and a slow client holds one for request_timeout at most.
+// No thread ever waits for a client: one event loop (epoll) watches every connection, and a worker takes a
+// connection only when its socket is ready, does what the bytes at hand allow without blocking (a TLS
+// handshake step, reading and decoding the request, writing the response) and hands it back. Only a
+// complete request reaches the handler. So any number of slow, idle or half-open clients below the
+// connection limits delays no other client; each is bounded by deadlines that trickling bytes cannot
+// extend (ServerOptions), and by limits on connections in all and per client address.
 //
 // Requests the server refuses get a JSON error body ({"error":"..."}) and the connection is closed: 400
-// malformed, 408 too slow, 413 body over max_body_bytes, 417 unknown Expect, 431 head over max_header_bytes,
-// 501 a transfer coding other than chunked, 503 over max_connections (plain HTTP only), 505 not HTTP/1.x.
+// malformed, 408 not received in time, 413 body over max_body_bytes, 417 unknown Expect, 431 head over
+// max_header_bytes, 501 a transfer coding other than chunked, 503 over a connection limit (plain HTTP only:
+// a TLS client just sees the connection close) or over max_buffered_body_bytes, 505 not HTTP/1.x.
 // Every response has a Content-Length (but 204, which may not); a response to HEAD goes without its body.
 // A client that pipelines requests has them answered in turn, one request per turn in the workers' queue.
 #ifndef MIG_HTTP_SERVER_H_
@@ -39,15 +43,32 @@ struct ServerOptions {
   // The request line and header fields together.
   size_t max_header_bytes = 64 << 10;
   size_t max_body_bytes = 64 << 20;
-  // A connection without a request in progress is closed after this long.
+  // Request bodies of more than 64 KiB held at once (being received or handled), all connections together;
+  // a request whose body would go beyond is answered 503. Heads and smaller bodies are bounded by
+  // max_connections, so that a few clients uploading slowly cannot make the server hold gigabytes.
+  size_t max_buffered_body_bytes = 256 << 20;
+
+  // Deadlines, each fixed when its wait begins: bytes that trickle in do not extend them.
+  // A connection without a request in progress (since it was accepted, its TLS handshake ended, or its
+  // last response went out) is closed after this long.
   absl::Duration idle_timeout = absl::Seconds(30);
-  // The longest a worker waits to receive one whole request (TLS handshake included) once its first bytes
-  // are in, and, separately, to send one response.
+  // TLS: the handshake must be done within this long of accept, else the connection is closed.
+  absl::Duration handshake_timeout = absl::Seconds(10);
+  // A request's head must be in within this long of its first byte, else 408.
+  absl::Duration header_timeout = absl::Seconds(10);
+  // The whole request, body included, within this long of its first byte, else 408.
   absl::Duration request_timeout = absl::Seconds(30);
+  // A response must be taken by the client within this long of being ready, else the connection is reset.
+  absl::Duration send_timeout = absl::Seconds(30);
+
   // Worker threads: requests handled at once.
   int threads = 4;
-  // Open connections, idle ones included; a new one beyond is answered 503 and closed.
-  int max_connections = 256;
+  // Open connections, idle ones included; a new one beyond is refused (503 for plain HTTP) and closed.
+  // Each needs a file descriptor: see RLIMIT_NOFILE.
+  int max_connections = 4096;
+  // Open connections from one client address (ClientAddress in internal/socket.h: an IPv4 address, an IPv6
+  // /64); a new one beyond is refused likewise. Behind a proxy every client has the proxy's address.
+  int max_connections_per_address = 256;
   // TLS: the server certificate (then any intermediates) and its private key, PEM. Both empty: plain HTTP.
   std::string tls_cert_pem;
   std::string tls_key_pem;
@@ -63,8 +84,8 @@ class Server {
   int port() const { return port_; }
 
   // Stops accepting and closes idle connections; requests being read are abandoned, those in a handler
-  // are answered (with Connection: close); then joins the threads. Idempotent; the destructor calls it.
-  // Not from a handler: it waits for the handlers to return.
+  // are answered (with Connection: close, within send_timeout); then joins the threads. Idempotent; the
+  // destructor calls it. Not from a handler: it waits for the handlers to return.
   void Stop();
 
   ~Server();

@@ -1,6 +1,11 @@
 #include "scheduler/scheduler_command.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
 
@@ -10,8 +15,8 @@
 #include "amqp/relay_url.h"
 #include "base/files.h"
 #include "base/log.h"
-#include "base/stop_signals.h"
 #include "base/status_macros.h"
+#include "base/stop_signals.h"
 #include "embedded_conf/load.h"
 #include "http/server.h"
 #include "scheduler/api.h"
@@ -21,6 +26,38 @@ namespace mig::scheduler {
 namespace {
 
 constexpr std::string_view kLog = "scheduler";
+
+// File descriptors the scheduler needs besides the API's connections: the database and its journal, the
+// broker connections, logs, and what the libraries open.
+constexpr rlim_t kReservedFileDescriptors = 64;
+
+// Raises the soft RLIMIT_NOFILE to the hard limit (each API connection is a descriptor), and returns how many
+// API connections that allows: max_connections, or fewer, logged, when the hard limit is too low, so that
+// a flood of connections cannot take the descriptors the database and the broker need.
+int ApiConnectionLimit(int max_connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log::Warning(kLog, absl::StrCat("getrlimit(RLIMIT_NOFILE): ", strerror(errno)));
+    return max_connections;
+  }
+  if (limit.rlim_cur != limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      limit = raised;
+    } else {
+      log::Warning(kLog, absl::StrCat("raising RLIMIT_NOFILE to ", limit.rlim_max, ": ", strerror(errno)));
+    }
+  }
+  const rlim_t needed = static_cast<rlim_t>(max_connections) + kReservedFileDescriptors;
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return max_connections;
+  const int allowed =
+      static_cast<int>(std::max<rlim_t>(limit.rlim_cur, kReservedFileDescriptors + 16) - kReservedFileDescriptors);
+  log::Warning(kLog, absl::StrCat("the file descriptor limit (RLIMIT_NOFILE) is ", limit.rlim_cur, ": the API takes ",
+                                  allowed, " connections at most instead of ", max_connections,
+                                  "; raise the hard limit to ", needed, " (LimitNOFILE= in a systemd unit)"));
+  return allowed;
+}
 
 struct SchedulerFlags {
   std::string listen;
@@ -81,9 +118,14 @@ absl::Status Run(const conf::Config& config, const SchedulerFlags& flags, const 
                                   .investigators = investigators,
                                   .commands_created = [workers_ptr] { workers_ptr->CommandsCreated(); }}));
   Api* api_ptr = api.get();
+  // The server's defaults are the scheduler's: deadlines and per-address limits hold slow clients off; only
+  // the connection limit depends on the descriptors this process may open.
+  http::ServerOptions server_options{.host = listen.first, .port = listen.second};
+  server_options.max_connections = ApiConnectionLimit(server_options.max_connections);
   MIG_ASSIGN_OR_RETURN(std::unique_ptr<http::Server> server,
-                       http::Server::Start({.host = listen.first, .port = listen.second},
-                                           [api_ptr](const http::Request& request) { return api_ptr->Handle(request); }));
+                       http::Server::Start(server_options, [api_ptr](const http::Request& request) {
+                         return api_ptr->Handle(request);
+                       }));
   log::Info(kLog, absl::StrCat("API listening on ", listen.first, ":", server->port(), "; database ", database,
                                "; relay ", relay.host, ":", relay.port, "; ", investigators.size(), " investigator(s)"));
   if (!flags.port_file.empty()) {

@@ -159,15 +159,37 @@ std::string AddressText(const sockaddr* address, socklen_t length) {
   return absl::StrCat(host, ":", port);
 }
 
-void DrainBeforeClose(int fd, absl::Duration linger) {
-  if (shutdown(fd, SHUT_WR) != 0) return;
-  const absl::Time deadline = absl::Now() + linger;
-  char discard[16 << 10];
-  while (WaitForSocket(fd, /*write=*/false, deadline).ok()) {
-    ssize_t n = recv(fd, discard, sizeof(discard), 0);
-    if (n == 0) return;
-    if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return;
+std::string ClientAddress(const sockaddr* address, socklen_t length) {
+  char text[INET6_ADDRSTRLEN];
+  if (address->sa_family == AF_INET && length >= sizeof(sockaddr_in)) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text)) != nullptr ? text : "?";
   }
+  if (address->sa_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
+    const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&v6))
+      return inet_ntop(AF_INET, &v6.s6_addr[12], text, sizeof(text)) != nullptr ? text : "?";
+    in6_addr prefix{};
+    std::memcpy(prefix.s6_addr, v6.s6_addr, 8);
+    return inet_ntop(AF_INET6, &prefix, text, sizeof(text)) != nullptr ? absl::StrCat(text, "/64") : "?";
+  }
+  return "?";
+}
+
+Discarded DiscardInput(int fd, size_t max_bytes) {
+  char discard[16 << 10];
+  size_t discarded = 0;
+  while (discarded < max_bytes) {
+    ssize_t n = recv(fd, discard, sizeof(discard), 0);
+    if (n > 0) {
+      discarded += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Discarded::kWouldBlock;
+    return Discarded::kEnd;
+  }
+  return Discarded::kBudgetSpent;
 }
 
 }  // namespace mig::http::internal

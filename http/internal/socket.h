@@ -1,5 +1,5 @@
 // TCP for the HTTP server and client: listening, connecting, and waiting on non-blocking sockets with a
-// deadline and a cancel signal.
+// deadline and a cancel signal; naming a client's address for per-address limits; discarding input.
 //
 //   MIG_ASSIGN_OR_RETURN(int fd, ConnectTcp("127.0.0.1", 8393, absl::Now() + absl::Seconds(5)));
 //   MIG_RETURN_IF_ERROR(WaitForSocket(fd, /*write=*/false, deadline, stop_fd));
@@ -36,10 +36,19 @@ int LocalPort(int fd);
 // "127.0.0.1:53122", "[::1]:53122".
 std::string AddressText(const sockaddr* address, socklen_t length);
 
-// Stops sending on fd and reads and discards what the peer still sends, until it closes its side or for at
-// most `linger`. Closing a socket with unread input makes the kernel send a reset, which can destroy the
-// response the peer has not read yet; this gives it the time to read it.
-void DrainBeforeClose(int fd, absl::Duration linger);
+// The client's address without its port, for counting its connections: an IPv4 address ("192.0.2.7"), or
+// an IPv6 address's /64 prefix ("2001:db8:1:2::/64": one site's hosts, which an attacker may well hold all of),
+// or an IPv4-mapped IPv6 address as IPv4.
+std::string ClientAddress(const sockaddr* address, socklen_t length);
+
+// What DiscardInput found.
+enum class Discarded { kWouldBlock, kBudgetSpent, kEnd };
+
+// Reads and discards what fd has received, up to max_bytes, without waiting: kWouldBlock once there is no
+// more at hand, kEnd once the peer has closed (or reset) its side. For the end of a connection refused in the
+// middle of a request: closing a socket with unread input makes the kernel send a reset, which can destroy
+// the response the peer has not read yet.
+Discarded DiscardInput(int fd, size_t max_bytes);
 
 }  // namespace mig::http::internal
 

@@ -25,8 +25,6 @@ constexpr size_t kReadChunk = 16 << 10;
 // Large bodies are read straight into their string, this much at a time.
 constexpr size_t kBodyChunk = 256 << 10;
 
-bool IsWant(int rc) { return rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE; }
-
 // TLS alerts (RFC 5246 7.2) a peer is likely to end a handshake with.
 std::string AlertName(int alert) {
   struct Alert {
@@ -58,39 +56,76 @@ Stream::~Stream() {
   if (fd_ >= 0) close(fd_);
 }
 
-void Stream::Close(absl::Duration linger) {
+absl::StatusOr<size_t> Stream::Read(char* buffer, size_t size, absl::Time deadline, int cancel_fd) {
+  for (;;) {
+    absl::StatusOr<Progress> read = TryRead(buffer, size);
+    if (!read.ok()) return read.status();
+    if (read->await == Await::kNothing) return read->bytes;
+    if (absl::Status waited = WaitForSocket(fd_, read->await == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
+      return waited;
+    }
+  }
+}
+
+absl::Status Stream::Write(std::string_view data, absl::Time deadline) {
+  while (!data.empty()) {
+    absl::StatusOr<Progress> written = TryWrite(data);
+    if (!written.ok()) return written.status();
+    data.remove_prefix(written->bytes);
+    if (written->await == Await::kNothing) {
+      if (written->bytes == 0) return absl::UnavailableError("the connection took no bytes");
+      continue;
+    }
+    if (absl::Status waited = WaitForSocket(fd_, written->await == Await::kWritable, deadline); !waited.ok()) {
+      return waited;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Stream::Close() {
   if (fd_ < 0) return;
   EndSession();
-  if (linger > absl::ZeroDuration()) DrainBeforeClose(fd_, linger);
+  close(fd_);
+  fd_ = -1;
+}
+
+void Stream::CloseOutput() {
+  if (fd_ < 0) return;
+  EndSession();
+  shutdown(fd_, SHUT_WR);
+}
+
+void Stream::Abort() {
+  if (fd_ < 0) return;
+  // Linger with a zero timeout: close sends a reset and frees the socket's buffers at once.
+  const linger reset{.l_onoff = 1, .l_linger = 0};
+  setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
   close(fd_);
   fd_ = -1;
 }
 
 // ---- PlainStream ----
 
-absl::StatusOr<size_t> PlainStream::Read(char* buffer, size_t size, absl::Time deadline, int cancel_fd) {
+absl::StatusOr<Progress> PlainStream::TryRead(char* buffer, size_t size) {
   for (;;) {
     ssize_t n = recv(fd_, buffer, size, 0);
-    if (n >= 0) return static_cast<size_t>(n);
+    if (n >= 0) return Progress{.bytes = static_cast<size_t>(n)};
     if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return absl::UnavailableError(strerror(errno));
-    if (absl::Status waited = WaitForSocket(fd_, /*write=*/false, deadline, cancel_fd); !waited.ok()) return waited;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Progress{.await = Await::kReadable};
+    return absl::UnavailableError(strerror(errno));
   }
 }
 
-absl::Status PlainStream::Write(std::string_view data, absl::Time deadline) {
-  while (!data.empty()) {
+absl::StatusOr<Progress> PlainStream::TryWrite(std::string_view data) {
+  for (;;) {
     // MSG_NOSIGNAL: a peer that went away is an error to report, not a SIGPIPE that kills the process.
     ssize_t n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n >= 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-      continue;
-    }
+    if (n >= 0) return Progress{.bytes = static_cast<size_t>(n)};
     if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return absl::UnavailableError(strerror(errno));
-    if (absl::Status waited = WaitForSocket(fd_, /*write=*/true, deadline); !waited.ok()) return waited;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Progress{.await = Await::kWritable};
+    return absl::UnavailableError(strerror(errno));
   }
-  return absl::OkStatus();
 }
 
 // ---- TlsStream ----
@@ -131,12 +166,6 @@ int TlsStream::BioRecv(void* self, unsigned char* buffer, size_t length) {
   }
 }
 
-absl::Status TlsStream::Wait(int rc, absl::Time deadline, int cancel_fd) {
-  absl::Status waited = WaitForSocket(fd_, /*write=*/rc == MBEDTLS_ERR_SSL_WANT_WRITE, deadline, cancel_fd);
-  if (!waited.ok()) failed_ = true;  // a TLS record may be half sent: no close_notify after it
-  return waited;
-}
-
 absl::Status TlsStream::Fail(int rc) {
   failed_ = true;
   if (rc == MBEDTLS_ERR_NET_CONN_RESET) return absl::UnavailableError("connection reset by peer");
@@ -146,7 +175,7 @@ absl::Status TlsStream::Fail(int rc) {
   return absl::UnavailableError(absl::StrCat("TLS: ", MbedError(rc)));
 }
 
-absl::Status TlsStream::Handshake(absl::Time deadline, int cancel_fd) {
+absl::Status TlsStream::SetUp() {
   if (int rc = mbedtls_ssl_setup(&ssl_, config_->conf()); rc != 0) {
     failed_ = true;
     return absl::InternalError(absl::StrCat("TLS setup: ", MbedError(rc)));
@@ -158,73 +187,84 @@ absl::Status TlsStream::Handshake(absl::Time deadline, int cancel_fd) {
     }
   }
   mbedtls_ssl_set_bio(&ssl_, this, &TlsStream::BioSend, &TlsStream::BioRecv, nullptr);
-  for (;;) {
-    int rc = mbedtls_ssl_handshake(&ssl_);
-    if (rc == 0) break;
-    if (IsWant(rc)) {
-      if (absl::Status waited = Wait(rc, deadline, cancel_fd); !waited.ok()) {
-        return absl::Status(waited.code(), absl::StrCat("TLS handshake: ", waited.message()));
-      }
-      continue;
-    }
-    failed_ = true;
-    if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
-      char info[512];
-      mbedtls_x509_crt_verify_info(info, sizeof(info), "", mbedtls_ssl_get_verify_result(&ssl_));
-      std::vector<std::string> reasons = absl::StrSplit(absl::StripTrailingAsciiWhitespace(info), '\n');
-      return absl::UnauthenticatedError(absl::StrCat(
-          "the server's certificate (expected name '", server_name_,
-          "') failed verification: ", absl::StrJoin(reasons, "; "),
-          LooksLikeAddress(server_name_) ? " (mbedTLS matches DNS names only: give the certificate's name as "
-                                           "the server name)"
-                                         : ""));
-    }
-    if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
-      // mbedTLS 2.28 leaves the alert record in in_msg: level, description.
-      const int alert = ssl_.in_msg != nullptr ? ssl_.in_msg[1] : -1;
-      return absl::UnavailableError(absl::StrCat("the peer refused the TLS handshake with ", AlertName(alert)));
-    }
-    if (rc == MBEDTLS_ERR_SSL_CONN_EOF || rc == MBEDTLS_ERR_NET_CONN_RESET) {
-      return absl::UnavailableError("the peer closed the connection during the TLS handshake");
-    }
-    if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD || rc == MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO ||
-        rc == MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO) {
-      return absl::UnavailableError(
-          absl::StrCat("TLS handshake: ", MbedError(rc), " (does the peer speak TLS on this port?)"));
-    }
-    absl::Status error = Fail(rc);
-    return absl::UnavailableError(absl::StrCat("TLS handshake: ", error.message()));
+  set_up_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status TlsStream::HandshakeError(int rc) {
+  failed_ = true;
+  if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+    char info[512];
+    mbedtls_x509_crt_verify_info(info, sizeof(info), "", mbedtls_ssl_get_verify_result(&ssl_));
+    std::vector<std::string> reasons = absl::StrSplit(absl::StripTrailingAsciiWhitespace(info), '\n');
+    return absl::UnauthenticatedError(absl::StrCat(
+        "the server's certificate (expected name '", server_name_,
+        "') failed verification: ", absl::StrJoin(reasons, "; "),
+        LooksLikeAddress(server_name_) ? " (mbedTLS matches DNS names only: give the certificate's name as "
+                                         "the server name)"
+                                       : ""));
   }
+  if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
+    // mbedTLS 2.28 leaves the alert record in in_msg: level, description.
+    const int alert = ssl_.in_msg != nullptr ? ssl_.in_msg[1] : -1;
+    return absl::UnavailableError(absl::StrCat("the peer refused the TLS handshake with ", AlertName(alert)));
+  }
+  if (rc == MBEDTLS_ERR_SSL_CONN_EOF || rc == MBEDTLS_ERR_NET_CONN_RESET) {
+    return absl::UnavailableError("the peer closed the connection during the TLS handshake");
+  }
+  if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD || rc == MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO ||
+      rc == MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO) {
+    return absl::UnavailableError(
+        absl::StrCat("TLS handshake: ", MbedError(rc), " (does the peer speak TLS on this port?)"));
+  }
+  absl::Status error = Fail(rc);
+  return absl::UnavailableError(absl::StrCat("TLS handshake: ", error.message()));
+}
+
+absl::StatusOr<Await> TlsStream::TryHandshake() {
+  if (established_) return Await::kNothing;
+  if (failed_) return absl::FailedPreconditionError("the TLS handshake failed already");
+  if (!set_up_) {
+    if (absl::Status status = SetUp(); !status.ok()) return status;
+  }
+  const int rc = mbedtls_ssl_handshake(&ssl_);
+  if (rc == MBEDTLS_ERR_SSL_WANT_READ) return Await::kReadable;
+  if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return Await::kWritable;
+  if (rc != 0) return HandshakeError(rc);
   established_ = true;
-  return absl::OkStatus();
+  return Await::kNothing;
 }
 
-absl::StatusOr<size_t> TlsStream::Read(char* buffer, size_t size, absl::Time deadline, int cancel_fd) {
-  if (!established_ || failed_) return absl::FailedPreconditionError("TLS session not established");
+absl::Status TlsStream::Handshake(absl::Time deadline, int cancel_fd) {
   for (;;) {
-    int rc = mbedtls_ssl_read(&ssl_, reinterpret_cast<unsigned char*>(buffer), size);
-    if (rc > 0) return static_cast<size_t>(rc);
-    // Many peers end an HTTP exchange by closing the socket without close_notify; HTTP's own framing says
-    // whether the message was complete.
-    if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || rc == MBEDTLS_ERR_SSL_CONN_EOF) return 0;
-    if (!IsWant(rc)) return Fail(rc);
-    if (absl::Status waited = Wait(rc, deadline, cancel_fd); !waited.ok()) return waited;
+    absl::StatusOr<Await> step = TryHandshake();
+    if (!step.ok()) return step.status();
+    if (*step == Await::kNothing) return absl::OkStatus();
+    if (absl::Status waited = WaitForSocket(fd_, *step == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
+      return absl::Status(waited.code(), absl::StrCat("TLS handshake: ", waited.message()));
+    }
   }
 }
 
-absl::Status TlsStream::Write(std::string_view data, absl::Time deadline) {
+absl::StatusOr<Progress> TlsStream::TryRead(char* buffer, size_t size) {
   if (!established_ || failed_) return absl::FailedPreconditionError("TLS session not established");
-  while (!data.empty()) {
-    // After WANT_*, mbedTLS must be called again with the same data, as this loop does.
-    int rc = mbedtls_ssl_write(&ssl_, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-    if (rc >= 0) {
-      data.remove_prefix(static_cast<size_t>(rc));
-      continue;
-    }
-    if (!IsWant(rc)) return Fail(rc);
-    if (absl::Status waited = Wait(rc, deadline, /*cancel_fd=*/-1); !waited.ok()) return waited;
-  }
-  return absl::OkStatus();
+  const int rc = mbedtls_ssl_read(&ssl_, reinterpret_cast<unsigned char*>(buffer), size);
+  if (rc > 0) return Progress{.bytes = static_cast<size_t>(rc)};
+  // Many peers end an HTTP exchange by closing the socket without close_notify; HTTP's own framing says
+  // whether the message was complete.
+  if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || rc == MBEDTLS_ERR_SSL_CONN_EOF) return Progress{};
+  if (rc == MBEDTLS_ERR_SSL_WANT_READ) return Progress{.await = Await::kReadable};
+  if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return Progress{.await = Await::kWritable};
+  return Fail(rc);
+}
+
+absl::StatusOr<Progress> TlsStream::TryWrite(std::string_view data) {
+  if (!established_ || failed_) return absl::FailedPreconditionError("TLS session not established");
+  const int rc = mbedtls_ssl_write(&ssl_, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  if (rc >= 0) return Progress{.bytes = static_cast<size_t>(rc)};
+  if (rc == MBEDTLS_ERR_SSL_WANT_READ) return Progress{.await = Await::kReadable};
+  if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return Progress{.await = Await::kWritable};
+  return Fail(rc);
 }
 
 bool TlsStream::HasPendingInput() const {
@@ -248,10 +288,9 @@ absl::StatusOr<bool> Reader::Fill() {
   }
   const size_t old_size = buffer_.size();
   buffer_.resize(old_size + kReadChunk);
-  absl::StatusOr<size_t> n = stream_->Read(buffer_.data() + old_size, kReadChunk, deadline_, cancel_fd_);
+  absl::StatusOr<size_t> n = stream_->Read(buffer_.data() + old_size, kReadChunk, deadline_);
   buffer_.resize(old_size + (n.ok() ? *n : 0));
   if (!n.ok()) return n.status();
-  if (*n > 0) received_since_head_ = true;
   return *n > 0;
 }
 
@@ -263,75 +302,18 @@ void Reader::Consume(size_t n) {
   }
 }
 
-absl::StatusOr<std::optional<std::string>> Reader::ReadHead(size_t max_bytes) {
-  auto too_long = [&] {
-    return absl::ResourceExhaustedError(absl::StrCat("the message head is longer than ", max_bytes, " bytes"));
-  };
-  received_since_head_ = start_ < buffer_.size();
-  size_t scanned = 0;  // of Buffered(), without the end of the head
-  size_t skipped = 0;
+absl::StatusOr<bool> Reader::Feed(absl::FunctionRef<absl::StatusOr<size_t>(std::string_view)> take,
+                                  absl::FunctionRef<bool()> done) {
   for (;;) {
-    std::string_view buffered = Buffered();
-    if (scanned == 0) {
-      // Empty lines before a message are to be ignored (RFC 9112 2.2).
-      size_t skip = 0;
-      while (skip < buffered.size()) {
-        if (buffered[skip] == '\n') {
-          ++skip;
-        } else if (buffered.substr(skip, 2) == "\r\n") {
-          skip += 2;
-        } else {
-          break;
-        }
-      }
-      skipped += skip;
-      if (skipped > max_bytes) return too_long();
-      Consume(skip);
-      buffered = Buffered();
-      if (buffered == "\r") buffered = "";  // maybe the start of one more empty line
+    if (start_ < buffer_.size()) {
+      absl::StatusOr<size_t> taken = take(Buffered());
+      if (!taken.ok()) return taken.status();
+      Consume(*taken);
     }
-    // The head ends with an empty line: "\n\n" or "\n\r\n".
-    for (size_t newline = buffered.find('\n', scanned); newline != std::string_view::npos;
-         newline = buffered.find('\n', newline + 1)) {
-      std::string_view rest = buffered.substr(newline + 1);
-      size_t end_length = rest.substr(0, 1) == "\n" ? 1 : rest.substr(0, 2) == "\r\n" ? 2 : 0;
-      if (end_length == 0) continue;
-      std::string head(absl::StripSuffix(buffered.substr(0, newline), "\r"));
-      if (head.size() > max_bytes) return too_long();
-      Consume(newline + 1 + end_length);
-      return head;
-    }
-    // Beyond the limit, and the 4 bytes of CRLF CRLF that may still end the head within it.
-    if (buffered.size() > max_bytes + 4) return too_long();
-    // The last bytes may be the start of the empty line.
-    scanned = buffered.size() > 2 ? buffered.size() - 2 : 0;
+    if (done()) return true;
     absl::StatusOr<bool> more = Fill();
-    if (!more.ok()) return more.status();
-    if (!*more) {
-      if (Buffered().empty() || Buffered() == "\r") return std::nullopt;
-      return absl::DataLossError("the connection closed in the middle of the message head");
-    }
+    if (!more.ok() || !*more) return more;
   }
-}
-
-absl::StatusOr<std::string> Reader::ReadLine(size_t max_bytes) {
-  size_t scanned = 0;
-  for (;;) {
-    std::string_view buffered = Buffered();
-    size_t newline = buffered.find('\n', scanned);
-    if (newline != std::string_view::npos && newline <= max_bytes + 1) {
-      std::string line(absl::StripSuffix(buffered.substr(0, newline), "\r"));
-      Consume(newline + 1);
-      if (line.size() > max_bytes) break;
-      return line;
-    }
-    if (newline != std::string_view::npos || buffered.size() > max_bytes + 1) break;
-    scanned = buffered.size();
-    absl::StatusOr<bool> more = Fill();
-    if (!more.ok()) return more.status();
-    if (!*more) return absl::DataLossError("the connection closed in the middle of a line");
-  }
-  return absl::ResourceExhaustedError(absl::StrCat("a line is longer than ", max_bytes, " bytes"));
 }
 
 absl::Status Reader::ReadExactly(size_t n, std::string* out) {
@@ -343,13 +325,12 @@ absl::Status Reader::ReadExactly(size_t n, std::string* out) {
     const size_t old_size = out->size();
     const size_t chunk = std::min(left, kBodyChunk);
     out->resize(old_size + chunk);
-    absl::StatusOr<size_t> got = stream_->Read(out->data() + old_size, chunk, deadline_, cancel_fd_);
+    absl::StatusOr<size_t> got = stream_->Read(out->data() + old_size, chunk, deadline_);
     out->resize(old_size + (got.ok() ? *got : 0));
     if (!got.ok()) return got.status();
     if (*got == 0) {
       return absl::DataLossError(absl::StrCat("the connection closed after ", n - left, " of ", n, " bytes"));
     }
-    received_since_head_ = true;
     left -= *got;
   }
   return absl::OkStatus();
@@ -365,7 +346,7 @@ absl::Status Reader::ReadToEnd(size_t max_bytes, std::string* out) {
     // One byte past the limit, to tell "exactly max_bytes" from "more".
     const size_t chunk = std::min(kBodyChunk, max_bytes - old_size + 1);
     out->resize(old_size + chunk);
-    absl::StatusOr<size_t> got = stream_->Read(out->data() + old_size, chunk, deadline_, cancel_fd_);
+    absl::StatusOr<size_t> got = stream_->Read(out->data() + old_size, chunk, deadline_);
     out->resize(old_size + (got.ok() ? *got : 0));
     if (!got.ok()) return got.status();
     if (*got == 0) return absl::OkStatus();

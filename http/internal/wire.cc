@@ -1,5 +1,6 @@
 #include "http/internal/wire.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -203,38 +204,143 @@ absl::StatusOr<Framing> ResponseFraming(int status, const Headers& headers) {
   return Framing{.kind = Framing::kUntilClose};
 }
 
+absl::StatusOr<size_t> HeadDecoder::Feed(std::string_view input) {
+  auto too_long = [&] {
+    return absl::ResourceExhaustedError(absl::StrCat("the message head is longer than ", max_bytes_, " bytes"));
+  };
+  if (done_ || input.empty()) return 0;
+  started_ = true;
+  size_t taken = 0;
+  // Empty lines before a message are to be ignored (RFC 9112 2.2).
+  while (skipping_ && taken < input.size()) {
+    const char c = input[taken];
+    if (c == '\n') {
+      pending_cr_ = false;
+    } else if (c == '\r' && !pending_cr_) {
+      pending_cr_ = true;
+    } else {
+      // The head begins, with the CR held back if there was one.
+      skipping_ = false;
+      if (pending_cr_) head_ = "\r";
+      break;
+    }
+    ++taken;
+    if (++skipped_ > max_bytes_) return too_long();
+  }
+  if (skipping_) return taken;
+
+  // Beyond the limit, and the CR and LF CR LF that may still end the head within it, is too long.
+  const size_t room = max_bytes_ + 5 - std::min(head_.size(), max_bytes_ + 5);
+  const std::string_view rest = input.substr(taken, room);
+  const size_t old_size = head_.size();
+  head_.append(rest);
+  // The head ends with an empty line: "\n\n" or "\n\r\n".
+  const std::string_view buffered(head_);
+  for (size_t newline = buffered.find('\n', scanned_); newline != std::string_view::npos;
+       newline = buffered.find('\n', newline + 1)) {
+    const std::string_view after = buffered.substr(newline + 1);
+    const size_t end_length = after.substr(0, 1) == "\n" ? 1 : after.substr(0, 2) == "\r\n" ? 2 : 0;
+    if (end_length == 0) continue;
+    const size_t end = newline + 1 + end_length;
+    head_.resize(newline > 0 && head_[newline - 1] == '\r' ? newline - 1 : newline);
+    if (head_.size() > max_bytes_) return too_long();
+    done_ = true;
+    return taken + (end - old_size);
+  }
+  if (head_.size() > max_bytes_ + 4) return too_long();
+  // The last bytes may be the start of the empty line.
+  scanned_ = head_.size() > 2 ? head_.size() - 2 : 0;
+  return taken + rest.size();
+}
+
+absl::StatusOr<bool> ChunkedDecoder::TakeLine(std::string_view input, size_t* taken) {
+  auto too_long = [&] {
+    return absl::ResourceExhaustedError(absl::StrCat("a line is longer than ", max_line_bytes_, " bytes"));
+  };
+  const size_t newline = input.find('\n');
+  const std::string_view piece = input.substr(0, newline);
+  // The line, and the CR that may end it.
+  if (line_.size() + piece.size() > max_line_bytes_ + 1) return too_long();
+  line_.append(piece);
+  if (newline == std::string_view::npos) {
+    *taken = input.size();
+    return false;
+  }
+  *taken = newline + 1;
+  if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+  if (line_.size() > max_line_bytes_) return too_long();
+  return true;
+}
+
+absl::StatusOr<size_t> ChunkedDecoder::Feed(std::string_view input, std::string* body) {
+  size_t taken = 0;
+  while (taken < input.size() && state_ != kDone) {
+    const std::string_view rest = input.substr(taken);
+    if (state_ == kData) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(chunk_left_, rest.size()));
+      body->append(rest.substr(0, n));
+      decoded_ += n;
+      chunk_left_ -= n;
+      taken += n;
+      if (chunk_left_ == 0) state_ = kDataEnd;
+      continue;
+    }
+    size_t line_bytes = 0;
+    absl::StatusOr<bool> whole = TakeLine(rest, &line_bytes);
+    if (!whole.ok()) return whole.status();
+    taken += line_bytes;
+    if (!*whole) break;
+    const std::string line = std::move(line_);
+    line_.clear();
+    if (state_ == kSizeLine) {
+      // chunk-size [ BWS ";" chunk-ext ]
+      std::string_view size_text = TrimOws(std::string_view(line).substr(0, line.find(';')));
+      uint64_t size = 0;
+      if (size_text.empty() || size_text.size() > 15 ||
+          size_text.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos ||
+          !absl::SimpleHexAtoi(size_text, &size)) {
+        return absl::InvalidArgumentError(absl::StrCat("bad chunk size line ", Quote(line)));
+      }
+      if (size == 0) {
+        state_ = kTrailer;
+      } else if (size > max_body_bytes_ - decoded_) {
+        return absl::ResourceExhaustedError(absl::StrCat("the body is longer than ", max_body_bytes_, " bytes"));
+      } else {
+        chunk_left_ = size;
+        state_ = kData;
+      }
+    } else if (state_ == kDataEnd) {
+      if (!line.empty()) return absl::InvalidArgumentError("chunk data not followed by a line end");
+      state_ = kSizeLine;
+    } else if (line.empty()) {  // kTrailer, whose fields are ignored
+      state_ = kDone;
+    } else {
+      trailer_bytes_ += line.size();
+      if (trailer_bytes_ > max_line_bytes_) {
+        return absl::ResourceExhaustedError(absl::StrCat("the trailer is longer than ", max_line_bytes_, " bytes"));
+      }
+    }
+  }
+  return taken;
+}
+
+absl::StatusOr<std::optional<std::string>> ReadHead(Reader& reader, size_t max_bytes) {
+  HeadDecoder decoder(max_bytes);
+  absl::StatusOr<bool> complete =
+      reader.Feed([&](std::string_view input) { return decoder.Feed(input); }, [&] { return decoder.done(); });
+  if (!complete.ok()) return complete.status();
+  if (*complete) return decoder.TakeHead();
+  if (!decoder.in_head()) return std::nullopt;
+  return absl::DataLossError("the connection closed in the middle of the message head");
+}
+
 absl::Status ReadChunkedBody(Reader& reader, size_t max_body_bytes, size_t max_line_bytes, std::string* body) {
-  for (;;) {
-    absl::StatusOr<std::string> line = reader.ReadLine(max_line_bytes);
-    if (!line.ok()) return line.status();
-    // chunk-size [ BWS ";" chunk-ext ]
-    std::string_view size_text = TrimOws(std::string_view(*line).substr(0, line->find(';')));
-    uint64_t size = 0;
-    if (size_text.empty() || size_text.size() > 15 ||
-        size_text.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos ||
-        !absl::SimpleHexAtoi(size_text, &size)) {
-      return absl::InvalidArgumentError(absl::StrCat("bad chunk size line ", Quote(*line)));
-    }
-    if (size == 0) break;
-    if (size > max_body_bytes - body->size()) {
-      return absl::ResourceExhaustedError(absl::StrCat("the body is longer than ", max_body_bytes, " bytes"));
-    }
-    if (absl::Status status = reader.ReadExactly(size, body); !status.ok()) return status;
-    absl::StatusOr<std::string> end = reader.ReadLine(max_line_bytes);
-    if (!end.ok()) return end.status();
-    if (!end->empty()) return absl::InvalidArgumentError("chunk data not followed by a line end");
-  }
-  // Trailer fields, ignored.
-  size_t trailer_bytes = 0;
-  for (;;) {
-    absl::StatusOr<std::string> line = reader.ReadLine(max_line_bytes);
-    if (!line.ok()) return line.status();
-    if (line->empty()) return absl::OkStatus();
-    trailer_bytes += line->size();
-    if (trailer_bytes > max_line_bytes) {
-      return absl::ResourceExhaustedError(absl::StrCat("the trailer is longer than ", max_line_bytes, " bytes"));
-    }
-  }
+  ChunkedDecoder decoder(max_body_bytes, max_line_bytes);
+  absl::StatusOr<bool> complete =
+      reader.Feed([&](std::string_view input) { return decoder.Feed(input, body); }, [&] { return decoder.done(); });
+  if (!complete.ok()) return complete.status();
+  if (!*complete) return absl::DataLossError("the connection closed in the middle of the chunked body");
+  return absl::OkStatus();
 }
 
 bool HasToken(std::string_view value, std::string_view token) {

@@ -1,10 +1,12 @@
 // Fuzzes what the server and the client parse from the network: any bytes must be read as a head, framed
-// and decoded as a chunked body, or refused, without crashing, and within the limits given.
+// and decoded as a chunked body, or refused, without crashing, and within the limits given; through the
+// client's blocking Reader and through the server's incremental RequestDecoder.
 #include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "http/internal/request_decoder.h"
 #include "http/internal/stream.h"
 #include "http/internal/wire.h"
 
@@ -17,13 +19,15 @@ using mig::http::internal::Stream;
 class BytesStream : public Stream {
  public:
   BytesStream(std::string_view data, size_t piece) : Stream(-1), data_(data), piece_(piece) {}
-  absl::StatusOr<size_t> Read(char* buffer, size_t size, absl::Time, int) override {
+  absl::StatusOr<mig::http::internal::Progress> TryRead(char* buffer, size_t size) override {
     size_t n = std::min({size, piece_, data_.size()});
     data_.copy(buffer, n);
     data_.remove_prefix(n);
-    return n;
+    return mig::http::internal::Progress{.bytes = n};
   }
-  absl::Status Write(std::string_view, absl::Time) override { return absl::OkStatus(); }
+  absl::StatusOr<mig::http::internal::Progress> TryWrite(std::string_view data) override {
+    return mig::http::internal::Progress{.bytes = data.size()};
+  }
 
  private:
   std::string_view data_;
@@ -32,6 +36,32 @@ class BytesStream : public Stream {
 
 constexpr size_t kMaxHead = 4096;
 constexpr size_t kMaxBody = 1 << 16;
+
+// The server's way: the input as it arrives, `piece` bytes at a time, to the incremental request decoder.
+void DecodeRequests(std::string_view input, size_t piece) {
+  using mig::http::internal::RequestDecoder;
+  RequestDecoder decoder(kMaxHead, kMaxBody);
+  std::string buffered;
+  while (!input.empty()) {
+    const size_t n = std::min(piece, input.size());
+    buffered.append(input.substr(0, n));
+    input.remove_prefix(n);
+    for (;;) {
+      const size_t taken = decoder.Feed(buffered);
+      if (taken > buffered.size()) __builtin_trap();
+      buffered.erase(0, taken);
+      if (decoder.stage() == RequestDecoder::Stage::kRefused) return;
+      if (decoder.stage() == RequestDecoder::Stage::kComplete) {
+        if (decoder.Take().request.body.size() > kMaxBody) __builtin_trap();
+        continue;
+      }
+      if (decoder.body_bytes() > kMaxBody) __builtin_trap();
+      // It stops at the end of a head, once; else it takes everything it is given.
+      if (taken == 0 || buffered.empty()) break;
+    }
+    if (!buffered.empty()) __builtin_trap();  // bytes it would not take: a stall
+  }
+}
 
 }  // namespace
 
@@ -42,12 +72,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
 
   (void)mig::http::internal::ParseResponseHead(input);
+  DecodeRequests(input, piece);
 
   BytesStream stream(input, piece);
   Reader reader(&stream);
   // Requests one after the other, as on a keep-alive connection.
   for (;;) {
-    absl::StatusOr<std::optional<std::string>> head = reader.ReadHead(kMaxHead);
+    absl::StatusOr<std::optional<std::string>> head = mig::http::internal::ReadHead(reader, kMaxHead);
     if (!head.ok() || !head->has_value()) return 0;
     if ((*head)->size() > kMaxHead) __builtin_trap();
     absl::StatusOr<mig::http::internal::RequestHead> request = mig::http::internal::ParseRequestHead(**head);

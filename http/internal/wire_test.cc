@@ -18,13 +18,13 @@ namespace {
 class StringStream : public Stream {
  public:
   StringStream(std::string data, size_t piece) : Stream(-1), data_(std::move(data)), piece_(piece) {}
-  absl::StatusOr<size_t> Read(char* buffer, size_t size, absl::Time, int) override {
+  absl::StatusOr<Progress> TryRead(char* buffer, size_t size) override {
     size_t n = std::min({size, piece_, data_.size() - offset_});
     data_.copy(buffer, n, offset_);
     offset_ += n;
-    return n;
+    return Progress{.bytes = n};
   }
-  absl::Status Write(std::string_view, absl::Time) override { return absl::OkStatus(); }
+  absl::StatusOr<Progress> TryWrite(std::string_view data) override { return Progress{.bytes = data.size()}; }
 
  private:
   std::string data_;
@@ -219,7 +219,7 @@ TEST_CASE("Reader: heads end at an empty line, after skipping empty lines, in pi
       StringStream stream(c.input, piece);
       Reader reader(&stream);
       for (const std::string& expected : c.heads) {
-        absl::StatusOr<std::optional<std::string>> head = reader.ReadHead(c.max_bytes);
+        absl::StatusOr<std::optional<std::string>> head = ReadHead(reader, c.max_bytes);
         INFO(head.status().message());
         REQUIRE(head.ok());
         REQUIRE(head->has_value());
@@ -230,7 +230,7 @@ TEST_CASE("Reader: heads end at an empty line, after skipping empty lines, in pi
         REQUIRE(reader.ReadExactly(c.rest.size(), &rest).ok());
         CHECK(rest == c.rest);
       }
-      absl::StatusOr<std::optional<std::string>> last = reader.ReadHead(c.max_bytes);
+      absl::StatusOr<std::optional<std::string>> last = ReadHead(reader, c.max_bytes);
       CHECK(last.status().code() == c.error);
       if (last.ok()) CHECK_FALSE(last->has_value());
     }
