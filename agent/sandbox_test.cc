@@ -81,12 +81,14 @@ TEST_CASE("limits: memory, time, output and CPU share hold") {
   OperationOutcome flood = Try("flood", "", absl::Seconds(30), {.max_result_bytes = 16 << 20});
   CHECK(flood.kind == OperationOutcome::Kind::kTooLarge);
 
-  // Spinning for 3 s with a quarter of a CPU: about 0.75 s of CPU, however the child spins.
+  // Spinning for 3 s with a quarter of a CPU: at most about 0.75 s of CPU, however the child spins. What the cap
+  // promises is the upper bound; how much CPU a niced child gets below it depends on what else the machine
+  // runs (a loaded CI machine may give it little), so below it only "it ran" is checked.
   OperationOutcome capped = Try("loop", "", absl::Seconds(3), {.cpu_percent = 25});
   CHECK(capped.kind == OperationOutcome::Kind::kTimedOut);
   INFO("CPU " << absl::FormatDuration(capped.cpu_time) << " in " << absl::FormatDuration(capped.elapsed));
   CHECK(capped.cpu_time <= capped.elapsed * 0.25 * 1.4 + absl::Milliseconds(100));
-  CHECK(capped.cpu_time >= capped.elapsed * 0.25 * 0.5);
+  CHECK(capped.cpu_time > absl::ZeroDuration());
 }
 
 TEST_CASE("local runs are sandboxed too, unless --no-sandbox") {

@@ -61,7 +61,8 @@ bool ValidHostName(std::string_view host) {
 }
 
 // "host", "host:port", "[v6]" or "[v6]:port". The error says what is wrong, without naming the whole text.
-absl::Status ParseHostAndPort(std::string_view authority, std::string& host, bool& ipv6, std::optional<int>& port) {
+absl::Status ParseHostAndPort(std::string_view authority, std::string& host, bool& ipv6, std::optional<int>& port,
+                              int lowest_port = 1) {
   auto bad = [](std::string why) { return absl::InvalidArgumentError(std::move(why)); };
   std::string_view port_text;
   bool has_port = false;
@@ -97,8 +98,8 @@ absl::Status ParseHostAndPort(std::string_view authority, std::string& host, boo
   if (has_port) {
     int number = 0;
     if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string_view::npos ||
-        !absl::SimpleAtoi(port_text, &number) || number < 1 || number > 65535) {
-      return bad(absl::StrCat("'", port_text, "' is not a port (1-65535)"));
+        !absl::SimpleAtoi(port_text, &number) || number < lowest_port || number > 65535) {
+      return bad(absl::StrCat("'", port_text, "' is not a port (", lowest_port, "-65535)"));
     }
     port = number;
   }
@@ -218,7 +219,7 @@ absl::StatusOr<Url> ParseUrl(std::string_view text, std::initializer_list<std::s
   return url;
 }
 
-absl::StatusOr<HostPort> ParseHostPort(std::string_view text) {
+absl::StatusOr<HostPort> ParseHostPort(std::string_view text, PortZero zero) {
   for (char c : text) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f) {
@@ -228,7 +229,8 @@ absl::StatusOr<HostPort> ParseHostPort(std::string_view text) {
   }
   HostPort out;
   std::optional<int> port;
-  absl::Status parsed = ParseHostAndPort(text, out.host, out.ipv6, port);
+  absl::Status parsed =
+      ParseHostAndPort(text, out.host, out.ipv6, port, zero == PortZero::kAnyPortAllowed ? 0 : 1);
   if (parsed.ok() && out.host.empty()) parsed = absl::InvalidArgumentError("no host");
   if (parsed.ok() && !port) parsed = absl::InvalidArgumentError("no port");
   if (!parsed.ok()) {

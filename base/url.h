@@ -48,8 +48,9 @@ struct HostPort {
   int port = 0;
 };
 // "127.0.0.1:8393", "localhost:8393", "[::1]:8393": a host and a port, both required, by the same rules as a
-// URL's.
-absl::StatusOr<HostPort> ParseHostPort(std::string_view text);
+// URL's. A listen address may say port 0 (any free port) with kAnyPortAllowed.
+enum class PortZero { kRefused, kAnyPortAllowed };
+absl::StatusOr<HostPort> ParseHostPort(std::string_view text, PortZero zero = PortZero::kRefused);
 
 // "%41+b" -> "A+b" ("A b" with plus_is_space, as HTML forms and Go's url.ParseQuery decode queries). nullopt
 // for a '%' not followed by two hex digits.

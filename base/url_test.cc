@@ -109,7 +109,8 @@ TEST_CASE("Host and port, as a listen address") {
   REQUIRE(v6.ok());
   CHECK(v6->host == "::1");
   CHECK(v6->ipv6);
-  for (std::string bad : {"127.0.0.1", ":8393", "[::1]", "::1:8393", "host:99999", "host :1", "[::1:80"}) {
+  CHECK(ParseHostPort("127.0.0.1:0", PortZero::kAnyPortAllowed)->port == 0);
+  for (std::string bad : {"127.0.0.1", ":8393", "[::1]", "::1:8393", "host:99999", "host :1", "[::1:80", "h:0"}) {
     INFO(bad);
     absl::StatusOr<HostPort> parsed = ParseHostPort(bad);
     REQUIRE_FALSE(parsed.ok());

@@ -386,7 +386,7 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
     config.scheduler.database = v->text;
   }
   if (const Value* v = Single(section("scheduler"), "listen"); v && !v->text.empty()) {
-    if (absl::StatusOr<HostPort> listen = ParseHostPort(v->text); !listen.ok()) {
+    if (absl::StatusOr<HostPort> listen = ParseHostPort(v->text, PortZero::kAnyPortAllowed); !listen.ok()) {
       return Invalid(v->where, listen.status().message());
     }
     config.scheduler.listen = v->text;

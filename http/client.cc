@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/url.h"
 #include "http/internal/socket.h"
 #include "http/internal/stream.h"
 #include "http/internal/tls.h"
@@ -29,67 +30,30 @@ constexpr int kMaxInterimResponses = 8;
 // Bodies up to this size go out in the same write as the head.
 constexpr size_t kCoalesceBytes = 64 << 10;
 
-struct Url {
+// Where a request goes, from its URL (base/url.h parses it, as every URL mig takes).
+struct Endpoint {
   bool https = false;
-  std::string host;  // without brackets: "::1"
+  std::string host;       // without brackets: "::1"
   int port = 0;
-  std::string authority;  // as written, for Host: "[::1]:8393"
+  std::string authority;  // for Host: "[::1]:8393"
   std::string target;     // "/api/v1/agents?x=1"
 };
 
-bool Printable(std::string_view text) {
-  for (char c : text) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f) return false;
+absl::StatusOr<Endpoint> ParseEndpoint(std::string_view text) {
+  // A fragment is never sent (RFC 9110 4.2.4); the rest of the URL is parsed strictly.
+  absl::StatusOr<Url> url = ParseUrl(text.substr(0, text.find('#')), {"http", "https"});
+  if (!url.ok()) return url.status();
+  if (url->has_userinfo) {
+    return absl::InvalidArgumentError(absl::StrCat("bad URL '", absl::CHexEscape(text.substr(0, 200)),
+                                                   "': credentials in URLs are not supported"));
   }
-  return true;
-}
-
-absl::StatusOr<Url> ParseUrl(std::string_view text) {
-  auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat("bad URL '", absl::CHexEscape(text.substr(0, 200)), "': ", why));
-  };
-  Url url;
-  const size_t scheme_end = text.find("://");
-  if (scheme_end == std::string_view::npos) return bad("no http:// or https://");
-  const std::string scheme = absl::AsciiStrToLower(text.substr(0, scheme_end));
-  if (scheme != "http" && scheme != "https") return bad(absl::StrCat("scheme '", scheme, "' is not http or https"));
-  url.https = scheme == "https";
-  std::string_view rest = text.substr(scheme_end + 3);
-  rest = rest.substr(0, rest.find('#'));  // a fragment is not sent
-  const size_t authority_end = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, authority_end);
-  url.target = authority_end == std::string_view::npos ? "/" : std::string(rest.substr(authority_end));
-  if (url.target.front() == '?') url.target.insert(0, "/");
-  if (!Printable(url.target)) return bad("spaces or control characters in the path or query: percent-encode them");
-  if (authority.find('@') != std::string_view::npos) return bad("credentials in URLs are not supported");
-  if (!Printable(authority)) return bad("spaces or control characters in the host");
-  url.authority = std::string(authority);
-
-  std::string_view port_text;
-  if (absl::StartsWith(authority, "[")) {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return bad("unterminated [IPv6 address]");
-    url.host = std::string(authority.substr(1, close - 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty() && after.front() != ':') return bad("junk after [IPv6 address]");
-    if (!after.empty()) port_text = after.substr(1);
-  } else {
-    const size_t colon = authority.find(':');
-    if (colon != std::string_view::npos && authority.find(':', colon + 1) != std::string_view::npos) {
-      return bad("an IPv6 address must be in brackets");
-    }
-    url.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  if (url.host.empty()) return bad("no host");
-  url.port = url.https ? 443 : 80;
-  if (!port_text.empty() &&
-      (port_text.find_first_not_of("0123456789") != std::string_view::npos || port_text.size() > 5 ||
-       !absl::SimpleAtoi(port_text, &url.port) || url.port < 1 || url.port > 65535)) {
-    return bad(absl::StrCat("bad port '", port_text, "'"));
-  }
-  return url;
+  Endpoint endpoint;
+  endpoint.https = url->scheme == "https";
+  endpoint.host = url->host;
+  endpoint.port = url->port.value_or(endpoint.https ? 443 : 80);
+  endpoint.authority = url->Authority();
+  endpoint.target = url->Target();
+  return endpoint;
 }
 
 // Sends the request and reads the response over a connected stream.
@@ -179,7 +143,7 @@ class Exchange {
 
 absl::StatusOr<Response> Fetch(std::string_view url_text, const Request& request, const ClientOptions& options) {
   const absl::Time deadline = absl::Now() + options.timeout;
-  absl::StatusOr<Url> url = ParseUrl(url_text);
+  absl::StatusOr<Endpoint> url = ParseEndpoint(url_text);
   if (!url.ok()) return url.status();
   const std::string method = request.method.empty() ? "GET" : request.method;
   // Named without the query, which may be long.

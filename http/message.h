@@ -57,8 +57,6 @@ using Handler = std::function<Response(const Request&)>;
 // A JSON error response: {"error":"<message>"} with `status`. The server answers malformed requests so.
 Response ErrorResponse(int status, std::string_view message);
 
-// "%41+b" -> "A b". nullopt for a '%' not followed by two hex digits.
-std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
 
 }  // namespace mig::http
 

@@ -74,12 +74,6 @@ TEST_CASE("ErrorResponse is a JSON object with the message escaped") {
   CHECK(response.body == R"({"error":"bad \"quote\"\n"})");
 }
 
-TEST_CASE("PercentDecode keeps '+' unless asked") {
-  CHECK(PercentDecode("a+b%20c", /*plus_is_space=*/false) == "a+b c");
-  CHECK(PercentDecode("a+b%20c", /*plus_is_space=*/true) == "a b c");
-  CHECK(PercentDecode("%G0", false) == std::nullopt);
-  CHECK(PercentDecode("", false) == "");
-}
 
 }  // namespace
 }  // namespace mig::http

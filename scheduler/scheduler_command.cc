@@ -15,6 +15,7 @@
 #include "amqp/relay_url.h"
 #include "base/files.h"
 #include "base/log.h"
+#include "base/url.h"
 #include "base/status_macros.h"
 #include "base/stop_signals.h"
 #include "embedded_conf/load.h"
@@ -65,29 +66,11 @@ struct SchedulerFlags {
   std::string port_file;
 };
 
-// "127.0.0.1:8393", "[::1]:8393".
+// "127.0.0.1:8393", "[::1]:8393"; port 0 picks a free one.
 absl::StatusOr<std::pair<std::string, int>> ParseListen(std::string_view listen) {
-  std::string_view host = listen, port_text;
-  if (absl::StartsWith(listen, "[")) {
-    size_t close = listen.find("]:");
-    if (close == std::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("listen '", listen, "' is not [address]:port"));
-    }
-    host = listen.substr(1, close - 1);
-    port_text = listen.substr(close + 2);
-  } else {
-    size_t colon = listen.rfind(':');
-    if (colon == std::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("listen '", listen, "' is not address:port"));
-    }
-    host = listen.substr(0, colon);
-    port_text = listen.substr(colon + 1);
-  }
-  int port = 0;
-  if (!absl::SimpleAtoi(port_text, &port) || port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("listen '", listen, "': '", port_text, "' is not a port"));
-  }
-  return std::make_pair(std::string(host), port);
+  absl::StatusOr<HostPort> parsed = ParseHostPort(listen, PortZero::kAnyPortAllowed);
+  if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("listen: ", parsed.status().message()));
+  return std::make_pair(parsed->host, parsed->port);
 }
 
 absl::Status Run(const conf::Config& config, const SchedulerFlags& flags, const std::atomic<bool>& stop) {

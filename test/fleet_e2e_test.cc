@@ -60,6 +60,10 @@ class Daemon {
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
+  // Sends `signal` without waiting (SIGSTOP, SIGCONT).
+  void Signal(int signal) {
+    if (pid_ > 0) ::kill(pid_, signal);
+  }
   std::string Log() const { return ReadFile(log_); }
 
  private:
@@ -148,6 +152,25 @@ class Fleet {
     }
     INFO(list.out << list.err << Logs());
     FAIL("the agents did not all come online");
+  }
+
+  // Waits until the broker's queue `name` holds `count` messages (ready or delivered but not acknowledged).
+  void WaitForQueue(const std::string& name, int64_t count) {
+    std::string listed;
+    for (int i = 0; i < 60; ++i) {
+      absl::StatusOr<std::string> queues = broker->Ctl("list_queues -q -p mig name messages");
+      listed = queues.ok() ? *queues : std::string(queues.status().message());
+      for (std::string_view line : absl::StrSplit(listed, '\n')) {
+        std::vector<std::string_view> fields = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+        int64_t messages = 0;
+        if (fields.size() == 2 && fields[0] == name && absl::SimpleAtoi(fields[1], &messages) && messages == count) {
+          return;
+        }
+      }
+      absl::SleepFor(absl::Milliseconds(250));
+    }
+    INFO(listed << Logs());
+    FAIL(absl::StrCat("queue ", name, " never held ", count, " messages"));
   }
 
   std::string Logs() {
@@ -281,12 +304,16 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
   }
 
   SECTION("the scheduler is killed mid-action: nothing is lost, nothing runs twice") {
-    // A sweep that takes a while, so that results arrive while the scheduler is down.
-    Result launched = Mig("file -t fleet -e 120s -path /usr -name '^libc\\.so' -content 'never-there-x9' --no-follow");
+    // The results must arrive while the scheduler is down, whatever the timing: the agents are stopped until
+    // the scheduler has published the commands and been killed, and the results are seen waiting in its queue
+    // before it comes back.
+    for (const std::string& agent : kAgents) fleet.agents[agent]->Signal(SIGSTOP);
+    Result launched = Mig(absl::StrCat("file -t fleet -e 120s -path ", tree, " -name '^marker' --no-follow"));
     int64_t id = LaunchedId(launched);
-    absl::SleepFor(absl::Milliseconds(300));
+    for (const std::string& agent : kAgents) fleet.WaitForQueue("mig.agent." + agent, 1);
     fleet.scheduler->Kill(SIGKILL);
-    absl::SleepFor(absl::Seconds(3));
+    for (const std::string& agent : kAgents) fleet.agents[agent]->Signal(SIGCONT);
+    fleet.WaitForQueue("mig.scheduler.results", 3);
     fleet.StartScheduler();
     Result r = Mig(absl::StrCat("action results ", id, " --follow --show all --render json"));
     INFO(r.out << r.err << fleet.Logs());

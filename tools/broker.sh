@@ -95,16 +95,30 @@ lock_instance() {
   flock -w 120 9 || die "another tools/broker.sh is still working on $1"
 }
 
-# N free TCP ports on 127.0.0.1, chosen by the kernel and all distinct.
+# N free TCP ports on 127.0.0.1, all distinct, below the kernel's ephemeral range: a port the kernel hands out
+# for bind(0) is also one it may give any outgoing connection before the broker binds it.
 free_ports() {
   "$python" - "$1" <<'EOF'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
+import random, socket, sys
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
+top = max(low, 10000)
+socks, chosen = [], []
+while len(chosen) < int(sys.argv[1]):
+    port = random.randrange(top // 2, top)
+    if port in chosen:
+        continue
     s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        s.close()
+        continue
     socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
+    chosen.append(port)
+print(" ".join(str(p) for p in chosen))
 EOF
 }
 
@@ -329,14 +343,14 @@ launch() {
     if ! pid_alive "$wrapper_pid" && { [[ -z "$beam_pid" ]] || ! pid_alive "$beam_pid"; }; then
       start_failure="exited"
       start_detail="rabbitmq-server exited during startup"
-      grep -qs eaddrinuse "$dir/log/startup.log" "$dir/log/$node.log" && start_failure="eaddrinuse"
+      grep -qsE "eaddrinuse|dist_port_already_used" "$dir/log/startup.log" "$dir/log/$node.log" && start_failure="eaddrinuse"
       kill_instance "$dir"
       return 1
     fi
     if ((SECONDS >= deadline)); then
       start_failure="timeout"
       start_detail="the broker did not answer AMQP on 127.0.0.1:$amqp_port within ${timeout}s"
-      grep -qs eaddrinuse "$dir/log/startup.log" "$dir/log/$node.log" && start_failure="eaddrinuse"
+      grep -qsE "eaddrinuse|dist_port_already_used" "$dir/log/startup.log" "$dir/log/$node.log" && start_failure="eaddrinuse"
       kill_instance "$dir"
       return 1
     fi

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -72,6 +74,19 @@ class Child {
   ~Child() { Kill(); }
 
   pid_t pid() const { return pid_; }
+
+  // Waits until the child's memory maps show `text` (a library the dynamic loader maps after posix_spawn has
+  // returned: the state a test checks, not a moment to guess). False if it never does within 30 s.
+  bool WaitUntilMapped(std::string_view text) {
+    std::string maps_path = absl::StrCat("/proc/", pid_, "/maps");
+    for (int i = 0; i < 3000; ++i) {
+      std::ifstream maps(maps_path);
+      std::string contents((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
+      if (contents.find(text) != std::string::npos) return true;
+      usleep(10 * 1000);
+    }
+    return false;
+  }
 
   // The first line the child prints: it has set itself up when it prints.
   std::string ReadLine() {
@@ -302,6 +317,8 @@ TEST_CASE("matchall needs every check; matchany reports each check's processes")
 TEST_CASE("Libraries, and a marker in a dynamic program's environment") {
   std::string marker = RandomMarker("environment");
   Child sleeper({"/bin/sleep", "3600"}, {absl::StrCat("MIG_MEMORY_TEST_MARKER=", marker)});
+  // posix_spawn returns once execve succeeded, before ld.so has mapped libc into the new program.
+  REQUIRE(sleeper.WaitUntilMapped("/libc"));
   struct Case {
     std::vector<std::string> libraries;
     std::vector<std::string> contents;
