@@ -72,12 +72,18 @@ absl::Status CheckSignatures(const action::Action& action, const authorization::
   return absl::OkStatus();
 }
 
+// A target refused (outside the language, or beyond its limits) is the caller's error; anything else is ours.
+http::Response TargetError(const absl::Status& status) {
+  bool callers = absl::IsInvalidArgument(status) || absl::IsResourceExhausted(status);
+  return http::ErrorResponse(callers ? 400 : 500, absl::StrCat("target: ", status.message()));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Api>> Api::Open(ApiOptions options) {
   absl::StatusOr<Store> store = Store::Open(options.database);
   if (!store.ok()) return store.status();
-  absl::StatusOr<TargetSelector> selector = TargetSelector::Open(options.database);
+  absl::StatusOr<TargetSelector> selector = TargetSelector::Open(options.database, options.target_limits);
   if (!selector.ok()) return selector.status();
   authorization::Keyring keys;
   for (const api::Investigator& investigator : options.investigators) {
@@ -144,8 +150,8 @@ http::Response Api::CreateAction(const http::Request& request, const std::string
   if (action->expire_after <= now) {
     return http::ErrorResponse(400, absl::StrCat("the action expired at ", action::FormatActionTime(action->expire_after)));
   }
-  absl::StatusOr<std::vector<TargetedAgent>> agents = selector_.Select(action->target);
-  if (!agents.ok()) return http::ErrorResponse(400, absl::StrCat("target: ", agents.status().message()));
+  absl::StatusOr<std::vector<TargetedAgent>> agents = selector_.Select(action->target, now);
+  if (!agents.ok()) return TargetError(agents.status());
   if (agents->empty()) {
     return http::ErrorResponse(422, absl::StrCat("the target selects no agent: ", action->target));
   }
@@ -256,8 +262,8 @@ http::Response Api::ListAgents(const http::Request& request) {
   std::string target = request.Query("target").value_or("status='online'");
   std::optional<int64_t> limit = IntegerParameter(request, "limit", 1000, kMaxAgentsListed);
   if (!limit) return http::ErrorResponse(400, absl::StrCat("limit is an integer, at most ", kMaxAgentsListed));
-  absl::StatusOr<std::vector<TargetedAgent>> selected = selector_.Select(target);
-  if (!selected.ok()) return http::ErrorResponse(400, absl::StrCat("target: ", selected.status().message()));
+  absl::StatusOr<std::vector<TargetedAgent>> selected = selector_.Select(target, options_.now());
+  if (!selected.ok()) return TargetError(selected.status());
   std::vector<int64_t> ids;
   for (const TargetedAgent& agent : *selected) {
     if (static_cast<int64_t>(ids.size()) >= *limit) break;

@@ -152,6 +152,20 @@ TEST_CASE("Actions the agents would refuse, or that target nobody, are refused h
   CHECK(f.Call("GET", "/api/v1/actions").body == R"({"actions":[]})");
 }
 
+TEST_CASE("class target-escape: a target that leaves its condition is refused, and nothing is stored", "[api]") {
+  ApiFixture f;
+  const std::string kEscape = "1=1) UNION ALL SELECT id, name FROM agents /*";
+  http::Response listed =
+      f.Call("GET", "/api/v1/agents?target=1%3D1)%20UNION%20ALL%20SELECT%20id,%20name%20FROM%20agents%20/*");
+  CHECK(listed.status == 400);
+  CHECK(absl::StrContains(listed.body, "target: at offset 3: this ')' closes no '('"));
+  http::Response posted = f.Call("POST", "/api/v1/actions", f.SignedAction(kEscape, f.alice));
+  CHECK(posted.status == 400);
+  CHECK(absl::StrContains(posted.body, "at offset 3"));
+  CHECK(f.notified == 0);
+  CHECK(f.Call("GET", "/api/v1/actions").body == R"({"actions":[]})");
+}
+
 TEST_CASE("Agents are searched with the target language", "[api]") {
   ApiFixture f;
   http::Response dev = f.Call("GET", "/api/v1/agents?target=tags-%3E%3E'env'%3D'dev'");

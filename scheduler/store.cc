@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "scheduler/target_sql.h"
 #include "sqlite3.h"
 
 namespace mig::scheduler {
@@ -51,9 +52,6 @@ CREATE TABLE IF NOT EXISTS results (
   json TEXT NOT NULL
 );
 )sql";
-
-// SQLite's own datetime() format, so that targets can say heartbeattime > datetime('now', '-5 minutes').
-std::string SqlTime(absl::Time time) { return absl::FormatTime("%Y-%m-%d %H:%M:%S", time, absl::UTCTimeZone()); }
 
 class Statement {
  public:
@@ -179,7 +177,7 @@ absl::StatusOr<int64_t> Store::RecordHeartbeat(const AgentHeartbeat& heartbeat, 
       .Bind(3, heartbeat.mode)
       .Bind(4, heartbeat.version)
       .Bind(5, heartbeat.pid)
-      .Bind(6, SqlTime(now))
+      .Bind(6, SqliteTime(now))
       .Bind(7, heartbeat.environment_json)
       .Bind(8, heartbeat.tags_json);
   if (upsert.Step() != SQLITE_ROW) return upsert.StepError();
@@ -191,7 +189,7 @@ absl::StatusOr<int64_t> Store::RefreshStatuses(absl::Time now, const StatusPolic
     UPDATE agents SET status = CASE WHEN heartbeattime < ?2 THEN 'offline' ELSE 'idle' END
     WHERE heartbeattime < ?1 AND status != CASE WHEN heartbeattime < ?2 THEN 'offline' ELSE 'idle' END)sql");
   if (absl::Status s = update.status(); !s.ok()) return s;
-  update.Bind(1, SqlTime(now - policy.idle_after)).Bind(2, SqlTime(now - policy.offline_after));
+  update.Bind(1, SqliteTime(now - policy.idle_after)).Bind(2, SqliteTime(now - policy.offline_after));
   if (absl::Status s = update.Run(); !s.ok()) return s;
   return sqlite3_changes(db_);
 }
@@ -203,9 +201,9 @@ absl::StatusOr<int64_t> Store::CreateAction(const NewAction& action, absl::Time 
   if (absl::Status s = insert.status(); !s.ok()) return s;
   insert.Bind(1, action.name)
       .Bind(2, action.target)
-      .Bind(3, SqlTime(action.valid_from))
-      .Bind(4, SqlTime(action.expire_after))
-      .Bind(5, SqlTime(now))
+      .Bind(3, SqliteTime(action.valid_from))
+      .Bind(4, SqliteTime(action.expire_after))
+      .Bind(5, SqliteTime(now))
       .Bind(6, action.json);
   if (insert.Step() != SQLITE_ROW) return insert.StepError();
   return insert.Int(0);
@@ -220,7 +218,7 @@ absl::StatusOr<std::vector<Command>> Store::CreateCommands(int64_t action_id, co
     Statement insert(db_, R"sql(
       INSERT INTO commands (action_id, agent_id, status, sent) VALUES (?1, ?2, 'sent', ?3) RETURNING id)sql");
     absl::Status status = insert.status();
-    std::string sent = SqlTime(now);
+    std::string sent = SqliteTime(now);
     for (size_t i = 0; status.ok() && i < agents.size(); ++i) {
       insert.Reset();
       insert.Bind(1, action_id).Bind(2, agents[i].id).Bind(3, sent);
@@ -271,7 +269,7 @@ absl::StatusOr<std::vector<RecordOutcome>> Store::RecordResults(absl::Span<const
   for (Statement* statement : {&update, &insert, &owner}) {
     if (!statement->status().ok()) return fail(statement->status());
   }
-  std::string when = SqlTime(now);
+  std::string when = SqliteTime(now);
   std::vector<RecordOutcome> outcomes;
   outcomes.reserve(results.size());
   for (const IncomingResult& result : results) {
@@ -319,7 +317,7 @@ absl::StatusOr<std::vector<OutgoingCommand>> Store::UnpublishedCommands(absl::Ti
     JOIN actions ac ON ac.id = c.action_id
     WHERE c.published = 0 AND c.status = 'sent' AND ac.expireafter > ?1 AND c.id > ?3 ORDER BY c.id LIMIT ?2)sql");
   MIG_RETURN_IF_ERROR(query.status());
-  query.Bind(1, SqlTime(now)).Bind(2, limit).Bind(3, after_id);
+  query.Bind(1, SqliteTime(now)).Bind(2, limit).Bind(3, after_id);
   std::vector<OutgoingCommand> commands;
   int rc;
   while ((rc = query.Step()) == SQLITE_ROW) {
@@ -396,7 +394,7 @@ absl::StatusOr<int64_t> Store::ExpireCommands(absl::Time now) {
     UPDATE commands SET status = 'expired', finished = ?1
     WHERE status = 'sent' AND action_id IN (SELECT id FROM actions WHERE expireafter <= ?1))sql");
   if (absl::Status s = update.status(); !s.ok()) return s;
-  update.Bind(1, SqlTime(now));
+  update.Bind(1, SqliteTime(now));
   if (absl::Status s = update.Run(); !s.ok()) return s;
   return sqlite3_changes(db_);
 }

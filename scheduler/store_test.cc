@@ -42,7 +42,7 @@ TEST_CASE("Heartbeats keep the agent registry: online, idle, offline, online aga
   REQUIRE(selector.ok());
   auto names = [&](const std::string& target) {
     std::vector<std::string> out;
-    absl::StatusOr<std::vector<TargetedAgent>> agents = selector->Select(target);
+    absl::StatusOr<std::vector<TargetedAgent>> agents = selector->Select(target, kStart);
     INFO(agents.status().message());
     REQUIRE(agents.ok());
     for (const TargetedAgent& a : *agents) out.push_back(a.name);
