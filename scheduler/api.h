@@ -14,9 +14,10 @@
 //
 // An action is accepted only if every signature on it verifies against a known investigator's key, it has
 // not expired, and its target is a valid condition over the agents table that selects at least one agent
-// (the agents themselves check the ACL, the validity window and their replay cache). Errors are
-// {"error":"..."} with 400 (bad input, including a target outside the target language or beyond its limits),
-// 401 (authentication), 404, 422 (a target selecting nobody).
+// (the agents themselves check the ACL, the validity window and their replay cache), and no action with the
+// same id was accepted before. Errors are {"error":"..."} with 400 (bad input, including a target outside
+// the target language or beyond its limits), 401 (authentication), 404, 409 (an action id already
+// submitted), 422 (a target selecting nobody).
 //
 //   Api api({.database = path, .investigators = config.investigators, .commands_created = [&] {...}});
 //   http::Response response = api.Handle(request);   // thread-safe
