@@ -5,8 +5,8 @@
 //
 //   - time: a wall-clock deadline and a count of SQLite virtual-machine steps, checked as it runs;
 //   - memory: no value larger than `max_value_bytes` (SQLITE_LIMIT_LENGTH), no function that can build a
-//     value larger than its argument, a bounded number of column reads per row, a small page cache, and no
-//     sort, grouping or temporary table (the statement is a scan of the agents table in rowid order);
+//     value larger than its argument, a bounded number of value copies per row, a small page cache, and no
+//     grouping: beyond one row's values, memory grows only with the IN lists and the agents selected;
 //   - reach: an authorizer that lets the statement read the agents table and call the renderer's functions
 //     only, as a second line of defence behind the grammar.
 //
