@@ -32,8 +32,9 @@ const absl::Time kNow = absl::FromUnixSeconds(1800000000);
 TargetSelector* Selector() {
   static TargetSelector* selector = [] {
     const char* tmp = std::getenv("TEST_TMPDIR");
-    std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/target_fuzzer.", getpid(), ".db");
+    static const std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/target_fuzzer.", getpid(), ".db");
     std::remove(path.c_str());
+    std::atexit([] { std::remove(path.c_str()); });
     sqlite3* db = nullptr;
     if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) __builtin_trap();
     const char* schema = R"sql(
