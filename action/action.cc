@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "action/canonical.h"
+#include "base/rfc3339.h"
 #include "base/status_macros.h"
 #include "json/reader.h"
 #include "json/writer.h"
@@ -38,12 +39,8 @@ absl::StatusOr<int64_t> AsInteger(simdjson::dom::element e, const std::string& p
 
 absl::StatusOr<absl::Time> AsTime(simdjson::dom::element e, const std::string& path) {
   MIG_ASSIGN_OR_RETURN(std::string text, BoundedString(e, path, 64));
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": '", text, "' is not an RFC 3339 time like 2026-11-29T04:37:37Z"));
-  }
+  absl::StatusOr<absl::Time> time = ParseRfc3339(text);
+  if (!time.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", time.status().message()));
   return time;
 }
 

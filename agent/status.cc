@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/files.h"
+#include "base/rfc3339.h"
 #include "base/status_macros.h"
 #include "json/reader.h"
 #include "json/writer.h"
@@ -20,11 +21,8 @@ std::string FormatStatusTime(absl::Time time) {
 
 absl::StatusOr<absl::Time> ParseTimeField(simdjson::dom::element element, std::string_view path) {
   MIG_ASSIGN_OR_RETURN(std::string text, json::AsString(element, path));
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": '", text, "' is not an RFC 3339 time: ", error));
-  }
+  absl::StatusOr<absl::Time> time = ParseRfc3339(text);
+  if (!time.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", time.status().message()));
   return time;
 }
 

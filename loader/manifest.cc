@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "action/canonical.h"
+#include "base/rfc3339.h"
 #include "base/status_macros.h"
 #include "json/reader.h"
 #include "json/writer.h"
@@ -54,11 +55,9 @@ absl::StatusOr<std::string> BoundedString(simdjson::dom::element e, const std::s
 // none becomes absl's infinite past or future.
 absl::StatusOr<absl::Time> AsTime(simdjson::dom::element e, const std::string& path) {
   MIG_ASSIGN_OR_RETURN(std::string text, BoundedString(e, path, 64));
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
-    return Invalid(path, absl::StrCat("'", text, "' is not an RFC 3339 time like 2026-11-29T04:37:37Z"));
-  }
+  absl::StatusOr<absl::Time> parsed = ParseRfc3339(text);
+  if (!parsed.ok()) return Invalid(path, parsed.status().message());
+  absl::Time time = *parsed;
   static const absl::Time kLast = absl::FromCivil(absl::CivilSecond(10000, 1, 1, 0, 0, 0), absl::UTCTimeZone());
   if (time < absl::UnixEpoch() || time >= kLast) {
     return Invalid(path, absl::StrCat("'", text, "' is not between 1970 and 9999"));

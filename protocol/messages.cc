@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/rfc3339.h"
 #include "base/status_macros.h"
 #include "json/reader.h"
 #include "json/writer.h"
@@ -178,10 +179,11 @@ absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view text) {
   MIG_ASSIGN_OR_RETURN(heartbeat.pid, AsInt(pid, "heartbeat.pid"));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element start, Member(root, "starttime", "heartbeat"));
   MIG_ASSIGN_OR_RETURN(std::string start_text, json::AsString(start, "heartbeat.starttime"));
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, start_text, &heartbeat.start_time, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat("heartbeat.starttime: '", start_text, "': ", error));
+  absl::StatusOr<absl::Time> start_time = ParseRfc3339(start_text);
+  if (!start_time.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("heartbeat.starttime: ", start_time.status().message()));
   }
+  heartbeat.start_time = *start_time;
   for (auto [key, field] : {std::pair<std::string_view, std::string*>{"environment", &heartbeat.environment_json},
                             {"tags", &heartbeat.tags_json}}) {
     MIG_ASSIGN_OR_RETURN(simdjson::dom::element value, Member(root, key, "heartbeat"));

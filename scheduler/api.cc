@@ -72,12 +72,18 @@ absl::Status CheckSignatures(const action::Action& action, const authorization::
   return absl::OkStatus();
 }
 
+// A target refused (outside the language, or beyond its limits) is the caller's error; anything else is ours.
+http::Response TargetError(const absl::Status& status) {
+  bool callers = absl::IsInvalidArgument(status) || absl::IsResourceExhausted(status);
+  return http::ErrorResponse(callers ? 400 : 500, absl::StrCat("target: ", status.message()));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Api>> Api::Open(ApiOptions options) {
   absl::StatusOr<Store> store = Store::Open(options.database);
   if (!store.ok()) return store.status();
-  absl::StatusOr<TargetSelector> selector = TargetSelector::Open(options.database);
+  absl::StatusOr<TargetSelector> selector = TargetSelector::Open(options.database, options.target_limits);
   if (!selector.ok()) return selector.status();
   authorization::Keyring keys;
   for (const api::Investigator& investigator : options.investigators) {
@@ -144,28 +150,33 @@ http::Response Api::CreateAction(const http::Request& request, const std::string
   if (action->expire_after <= now) {
     return http::ErrorResponse(400, absl::StrCat("the action expired at ", action::FormatActionTime(action->expire_after)));
   }
-  absl::StatusOr<std::vector<TargetedAgent>> agents = selector_.Select(action->target);
-  if (!agents.ok()) return http::ErrorResponse(400, absl::StrCat("target: ", agents.status().message()));
+  // Agents refuse an id they have run (their replay cache), so a second action with the same id could only
+  // be refused everywhere: it is refused here, before its target costs anything.
+  if (absl::Status unused = store_.CheckActionIdUnused(action->id); !unused.ok()) {
+    return http::ErrorResponse(absl::IsAlreadyExists(unused) ? 409 : 500, unused.message());
+  }
+  absl::StatusOr<std::vector<TargetedAgent>> agents = selector_.Select(action->target, now);
+  if (!agents.ok()) return TargetError(agents.status());
   if (agents->empty()) {
     return http::ErrorResponse(422, absl::StrCat("the target selects no agent: ", action->target));
   }
-  absl::StatusOr<int64_t> id = store_.CreateAction({.name = action->name,
-                                                    .target = action->target,
-                                                    .json = request.body,
-                                                    .valid_from = action->valid_from,
-                                                    .expire_after = action->expire_after},
-                                                   now);
-  absl::StatusOr<std::vector<Command>> commands =
-      id.ok() ? store_.CreateCommands(*id, *agents, now) : absl::StatusOr<std::vector<Command>>(id.status());
-  if (!commands.ok()) return http::ErrorResponse(500, commands.status().message());
+  absl::StatusOr<CreatedAction> created = store_.CreateAction({.signed_id = action->id,
+                                                               .name = action->name,
+                                                               .target = action->target,
+                                                               .json = request.body,
+                                                               .valid_from = action->valid_from,
+                                                               .expire_after = action->expire_after},
+                                                              *agents, now);
+  if (absl::IsAlreadyExists(created.status())) return http::ErrorResponse(409, created.status().message());
+  if (!created.ok()) return http::ErrorResponse(500, created.status().message());
   options_.commands_created();
-  log::Info(kLog, absl::StrCat(investigator, " launched action ", *id, " (", action->name, ", id ", action->id,
-                               ") on ", commands->size(), " agent(s)"));
+  log::Info(kLog, absl::StrCat(investigator, " launched action ", created->id, " (", action->name, ", id ", action->id,
+                               ") on ", created->commands.size(), " agent(s)"));
   json::JsonWriter w;
   w.BeginObject();
-  w.Field("id", *id);
+  w.Field("id", created->id);
   w.Field("action", action->id);
-  w.Field("targeted", static_cast<int64_t>(commands->size()));
+  w.Field("targeted", static_cast<int64_t>(created->commands.size()));
   w.EndObject();
   return Json(201, std::move(w).Take());
 }
@@ -256,8 +267,8 @@ http::Response Api::ListAgents(const http::Request& request) {
   std::string target = request.Query("target").value_or("status='online'");
   std::optional<int64_t> limit = IntegerParameter(request, "limit", 1000, kMaxAgentsListed);
   if (!limit) return http::ErrorResponse(400, absl::StrCat("limit is an integer, at most ", kMaxAgentsListed));
-  absl::StatusOr<std::vector<TargetedAgent>> selected = selector_.Select(target);
-  if (!selected.ok()) return http::ErrorResponse(400, absl::StrCat("target: ", selected.status().message()));
+  absl::StatusOr<std::vector<TargetedAgent>> selected = selector_.Select(target, options_.now());
+  if (!selected.ok()) return TargetError(selected.status());
   std::vector<int64_t> ids;
   for (const TargetedAgent& agent : *selected) {
     if (static_cast<int64_t>(ids.size()) >= *limit) break;

@@ -14,8 +14,10 @@
 //
 // An action is accepted only if every signature on it verifies against a known investigator's key, it has
 // not expired, and its target is a valid condition over the agents table that selects at least one agent
-// (the agents themselves check the ACL, the validity window and their replay cache). Errors are
-// {"error":"..."} with 400 (bad input), 401 (authentication), 404, 422 (a target selecting nobody).
+// (the agents themselves check the ACL, the validity window and their replay cache), and no action with the
+// same id was accepted before. Errors are {"error":"..."} with 400 (bad input, including a target outside
+// the target language or beyond its limits), 401 (authentication), 404, 409 (an action id already
+// submitted), 422 (a target selecting nobody).
 //
 //   Api api({.database = path, .investigators = config.investigators, .commands_created = [&] {...}});
 //   http::Response response = api.Handle(request);   // thread-safe
@@ -45,6 +47,7 @@ struct ApiOptions {
   std::function<void()> commands_created = [] {};
   std::function<absl::Time()> now = [] { return absl::Now(); };
   absl::Duration max_skew = absl::Minutes(2);
+  TargetLimits target_limits;  // what one target may cost (target.h)
 };
 
 class Api {

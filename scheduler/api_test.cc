@@ -152,6 +152,54 @@ TEST_CASE("Actions the agents would refuse, or that target nobody, are refused h
   CHECK(f.Call("GET", "/api/v1/actions").body == R"({"actions":[]})");
 }
 
+TEST_CASE("class duplicate-action: the same signed action is accepted once; a second POST is 409", "[api]") {
+  ApiFixture f;
+  std::string action = f.SignedAction("tags->>'env'='prod'", f.alice);
+  http::Response first = f.Call("POST", "/api/v1/actions", action);
+  REQUIRE(first.status == 201);
+  http::Response second = f.Call("POST", "/api/v1/actions", action);
+  CHECK(second.status == 409);
+  CHECK(absl::StrContains(second.body, "was already submitted (action 1 here)"));
+  // Nothing more was stored or sent.
+  CHECK(f.notified == 1);
+  http::Response list = f.Call("GET", "/api/v1/actions");
+  CHECK(absl::StrContains(list.body, "\"targeted\":3"));
+  CHECK_FALSE(absl::StrContains(list.body, "\"id\":2"));
+}
+
+TEST_CASE("class time-literal: an action whose times are not RFC 3339 is refused with 400", "[api]") {
+  ApiFixture f;
+  std::string signed_action = f.SignedAction("true", f.alice);
+  for (const char* time : {"infinite-future", "infinite-past", "+12027-01-15T08:00:00Z", "2027-01-15T08:00:00+0100"}) {
+    INFO(time);
+    std::string action = signed_action;
+    size_t at = action.find("\"expireafter\":\"");
+    REQUIRE(at != std::string::npos);
+    at += 15;
+    action.replace(at, action.find('"', at) - at, time);
+    http::Response refused = f.Call("POST", "/api/v1/actions", action);
+    CHECK(refused.status == 400);
+    CHECK(absl::StrContains(refused.body, "expireafter"));
+    CHECK(absl::StrContains(refused.body, "is not an RFC 3339 time"));
+  }
+  CHECK(f.notified == 0);
+  CHECK(f.Call("GET", "/api/v1/actions").body == R"({"actions":[]})");
+}
+
+TEST_CASE("class target-escape: a target that leaves its condition is refused, and nothing is stored", "[api]") {
+  ApiFixture f;
+  const std::string kEscape = "1=1) UNION ALL SELECT id, name FROM agents /*";
+  http::Response listed =
+      f.Call("GET", "/api/v1/agents?target=1%3D1)%20UNION%20ALL%20SELECT%20id,%20name%20FROM%20agents%20/*");
+  CHECK(listed.status == 400);
+  CHECK(absl::StrContains(listed.body, "target: at offset 3: this ')' closes no '('"));
+  http::Response posted = f.Call("POST", "/api/v1/actions", f.SignedAction(kEscape, f.alice));
+  CHECK(posted.status == 400);
+  CHECK(absl::StrContains(posted.body, "at offset 3"));
+  CHECK(f.notified == 0);
+  CHECK(f.Call("GET", "/api/v1/actions").body == R"({"actions":[]})");
+}
+
 TEST_CASE("Agents are searched with the target language", "[api]") {
   ApiFixture f;
   http::Response dev = f.Call("GET", "/api/v1/agents?target=tags-%3E%3E'env'%3D'dev'");

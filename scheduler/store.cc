@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "scheduler/target_sql.h"
 #include "sqlite3.h"
 
 namespace mig::scheduler {
@@ -25,6 +26,7 @@ CREATE TABLE IF NOT EXISTS agents (
 );
 CREATE TABLE IF NOT EXISTS actions (
   id INTEGER PRIMARY KEY,
+  signedid INTEGER,  -- the signed action's own "id": unique (actions_by_signedid), as agents' replay caches need
   name TEXT NOT NULL,
   target TEXT NOT NULL,
   validfrom TEXT NOT NULL,
@@ -52,8 +54,14 @@ CREATE TABLE IF NOT EXISTS results (
 );
 )sql";
 
-// SQLite's own datetime() format, so that targets can say heartbeattime > datetime('now', '-5 minutes').
-std::string SqlTime(absl::Time time) { return absl::FormatTime("%Y-%m-%d %H:%M:%S", time, absl::UTCTimeZone()); }
+// Databases made before actions had a signedid column get it here, filled from each action's JSON (the first
+// action of an id keeps it; later duplicates, stored before ids were unique, keep none).
+constexpr char kAddSignedId[] = R"sql(
+ALTER TABLE actions ADD COLUMN signedid INTEGER;
+UPDATE actions SET signedid = CASE WHEN json_valid(json) THEN json_extract(json, '$.id') END
+WHERE id IN (SELECT min(id) FROM actions GROUP BY CASE WHEN json_valid(json) THEN json_extract(json, '$.id') END);
+)sql";
+constexpr char kSignedIdIndex[] = "CREATE UNIQUE INDEX IF NOT EXISTS actions_by_signedid ON actions (signedid)";
 
 class Statement {
  public:
@@ -84,6 +92,7 @@ class Statement {
     return absl::InternalError(absl::StrCat("database: ", sqlite3_errmsg(db_)));
   }
   absl::Status StepError() const { return absl::InternalError(absl::StrCat("database: ", sqlite3_errmsg(db_))); }
+  int ExtendedErrorCode() const { return sqlite3_extended_errcode(db_); }
   void Reset() {
     sqlite3_reset(statement_);
     sqlite3_clear_bindings(statement_);
@@ -162,7 +171,21 @@ absl::StatusOr<Store> Store::Open(const std::string& path) {
     if (absl::Status s = store.Execute(pragma); !s.ok()) return s;
   }
   if (absl::Status s = store.Execute(kSchema); !s.ok()) return s;
+  if (absl::Status s = store.Migrate(); !s.ok()) return s;
   return store;
+}
+
+absl::Status Store::Migrate() {
+  MIG_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  sqlite3_stmt* probe = nullptr;
+  bool has_signed_id =
+      sqlite3_prepare_v2(db_, "SELECT signedid FROM actions LIMIT 0", -1, &probe, nullptr) == SQLITE_OK;
+  sqlite3_finalize(probe);
+  absl::Status status = has_signed_id ? absl::OkStatus() : Execute(kAddSignedId);
+  if (status.ok()) status = Execute(kSignedIdIndex);
+  if (status.ok()) status = Execute("COMMIT");
+  if (!status.ok()) Execute("ROLLBACK").IgnoreError();
+  return status;
 }
 
 absl::StatusOr<int64_t> Store::RecordHeartbeat(const AgentHeartbeat& heartbeat, absl::Time now) {
@@ -179,7 +202,7 @@ absl::StatusOr<int64_t> Store::RecordHeartbeat(const AgentHeartbeat& heartbeat, 
       .Bind(3, heartbeat.mode)
       .Bind(4, heartbeat.version)
       .Bind(5, heartbeat.pid)
-      .Bind(6, SqlTime(now))
+      .Bind(6, SqliteTime(now))
       .Bind(7, heartbeat.environment_json)
       .Bind(8, heartbeat.tags_json);
   if (upsert.Step() != SQLITE_ROW) return upsert.StepError();
@@ -191,57 +214,73 @@ absl::StatusOr<int64_t> Store::RefreshStatuses(absl::Time now, const StatusPolic
     UPDATE agents SET status = CASE WHEN heartbeattime < ?2 THEN 'offline' ELSE 'idle' END
     WHERE heartbeattime < ?1 AND status != CASE WHEN heartbeattime < ?2 THEN 'offline' ELSE 'idle' END)sql");
   if (absl::Status s = update.status(); !s.ok()) return s;
-  update.Bind(1, SqlTime(now - policy.idle_after)).Bind(2, SqlTime(now - policy.offline_after));
+  update.Bind(1, SqliteTime(now - policy.idle_after)).Bind(2, SqliteTime(now - policy.offline_after));
   if (absl::Status s = update.Run(); !s.ok()) return s;
   return sqlite3_changes(db_);
 }
 
-absl::StatusOr<int64_t> Store::CreateAction(const NewAction& action, absl::Time now) {
-  Statement insert(db_, R"sql(
-    INSERT INTO actions (name, target, validfrom, expireafter, created, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-    RETURNING id)sql");
-  if (absl::Status s = insert.status(); !s.ok()) return s;
-  insert.Bind(1, action.name)
-      .Bind(2, action.target)
-      .Bind(3, SqlTime(action.valid_from))
-      .Bind(4, SqlTime(action.expire_after))
-      .Bind(5, SqlTime(now))
-      .Bind(6, action.json);
-  if (insert.Step() != SQLITE_ROW) return insert.StepError();
-  return insert.Int(0);
+absl::Status Store::CheckActionIdUnused(uint64_t signed_id) {
+  Statement query(db_, "SELECT id FROM actions WHERE signedid = ?1");
+  MIG_RETURN_IF_ERROR(query.status());
+  query.Bind(1, static_cast<int64_t>(signed_id));
+  int rc = query.Step();
+  if (rc == SQLITE_DONE) return absl::OkStatus();
+  if (rc != SQLITE_ROW) return query.StepError();
+  return absl::AlreadyExistsError(
+      absl::StrCat("an action with id ", signed_id, " was already submitted (action ", query.Int(0), " here)"));
 }
 
-absl::StatusOr<std::vector<Command>> Store::CreateCommands(int64_t action_id, const std::vector<TargetedAgent>& agents,
-                                                           absl::Time now) {
-  if (absl::Status s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
-  std::vector<Command> commands;
-  commands.reserve(agents.size());
-  {
-    Statement insert(db_, R"sql(
-      INSERT INTO commands (action_id, agent_id, status, sent) VALUES (?1, ?2, 'sent', ?3) RETURNING id)sql");
-    absl::Status status = insert.status();
-    std::string sent = SqlTime(now);
-    for (size_t i = 0; status.ok() && i < agents.size(); ++i) {
-      insert.Reset();
-      insert.Bind(1, action_id).Bind(2, agents[i].id).Bind(3, sent);
-      if (insert.Step() != SQLITE_ROW) {
-        status = insert.StepError();
-        break;
-      }
-      commands.push_back({.id = insert.Int(0), .action_id = action_id, .agent_id = agents[i].id,
-                          .agent_name = agents[i].name});
-      insert.Step();  // finish the statement (RETURNING yields one row)
-    }
-    if (!status.ok()) {
-      Execute("ROLLBACK").IgnoreError();
-      return status;
-    }
-  }
-  if (absl::Status s = Execute("COMMIT"); !s.ok()) {
+absl::StatusOr<CreatedAction> Store::CreateAction(const NewAction& action, absl::Span<const TargetedAgent> agents,
+                                                  absl::Time now) {
+  MIG_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  absl::StatusOr<CreatedAction> created = InsertAction(action, agents, now);
+  absl::Status status = created.status();
+  if (status.ok()) status = Execute("COMMIT");
+  if (!status.ok()) {
     Execute("ROLLBACK").IgnoreError();
-    return s;
+    return status;
   }
-  return commands;
+  return created;
+}
+
+absl::StatusOr<CreatedAction> Store::InsertAction(const NewAction& action, absl::Span<const TargetedAgent> agents,
+                                                  absl::Time now) {
+  MIG_RETURN_IF_ERROR(CheckActionIdUnused(action.signed_id));
+  Statement insert_action(db_, R"sql(
+    INSERT INTO actions (signedid, name, target, validfrom, expireafter, created, json)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id)sql");
+  MIG_RETURN_IF_ERROR(insert_action.status());
+  insert_action.Bind(1, static_cast<int64_t>(action.signed_id))
+      .Bind(2, action.name)
+      .Bind(3, action.target)
+      .Bind(4, SqliteTime(action.valid_from))
+      .Bind(5, SqliteTime(action.expire_after))
+      .Bind(6, SqliteTime(now))
+      .Bind(7, action.json);
+  if (insert_action.Step() != SQLITE_ROW) {
+    // Another connection stored the same id since FindAction: the unique index refuses the second.
+    if (insert_action.ExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE) {
+      return absl::AlreadyExistsError(absl::StrCat("an action with id ", action.signed_id, " was just submitted"));
+    }
+    return insert_action.StepError();
+  }
+  CreatedAction created{.id = insert_action.Int(0)};
+  insert_action.Step();  // finish the statement (RETURNING yields one row)
+
+  Statement insert_command(db_, R"sql(
+    INSERT INTO commands (action_id, agent_id, status, sent) VALUES (?1, ?2, 'sent', ?3) RETURNING id)sql");
+  MIG_RETURN_IF_ERROR(insert_command.status());
+  std::string sent = SqliteTime(now);
+  created.commands.reserve(agents.size());
+  for (const TargetedAgent& agent : agents) {
+    insert_command.Reset();
+    insert_command.Bind(1, created.id).Bind(2, agent.id).Bind(3, sent);
+    if (insert_command.Step() != SQLITE_ROW) return insert_command.StepError();
+    created.commands.push_back(
+        {.id = insert_command.Int(0), .action_id = created.id, .agent_id = agent.id, .agent_name = agent.name});
+    insert_command.Step();
+  }
+  return created;
 }
 
 absl::StatusOr<bool> Store::RecordResult(int64_t command_id, CommandStatus status, std::string_view result_json,
@@ -271,7 +310,7 @@ absl::StatusOr<std::vector<RecordOutcome>> Store::RecordResults(absl::Span<const
   for (Statement* statement : {&update, &insert, &owner}) {
     if (!statement->status().ok()) return fail(statement->status());
   }
-  std::string when = SqlTime(now);
+  std::string when = SqliteTime(now);
   std::vector<RecordOutcome> outcomes;
   outcomes.reserve(results.size());
   for (const IncomingResult& result : results) {
@@ -319,7 +358,7 @@ absl::StatusOr<std::vector<OutgoingCommand>> Store::UnpublishedCommands(absl::Ti
     JOIN actions ac ON ac.id = c.action_id
     WHERE c.published = 0 AND c.status = 'sent' AND ac.expireafter > ?1 AND c.id > ?3 ORDER BY c.id LIMIT ?2)sql");
   MIG_RETURN_IF_ERROR(query.status());
-  query.Bind(1, SqlTime(now)).Bind(2, limit).Bind(3, after_id);
+  query.Bind(1, SqliteTime(now)).Bind(2, limit).Bind(3, after_id);
   std::vector<OutgoingCommand> commands;
   int rc;
   while ((rc = query.Step()) == SQLITE_ROW) {
@@ -396,7 +435,7 @@ absl::StatusOr<int64_t> Store::ExpireCommands(absl::Time now) {
     UPDATE commands SET status = 'expired', finished = ?1
     WHERE status = 'sent' AND action_id IN (SELECT id FROM actions WHERE expireafter <= ?1))sql");
   if (absl::Status s = update.status(); !s.ok()) return s;
-  update.Bind(1, SqlTime(now));
+  update.Bind(1, SqliteTime(now));
   if (absl::Status s = update.Run(); !s.ok()) return s;
   return sqlite3_changes(db_);
 }

@@ -4,8 +4,7 @@
 //
 //   MIG_ASSIGN_OR_RETURN(Store store, Store::Open("/var/lib/mig/scheduler.db"));
 //   store.RecordHeartbeat({.name = "web1", ...}, absl::Now());
-//   MIG_ASSIGN_OR_RETURN(int64_t action, store.CreateAction({.json = signed_action, ...}));
-//   MIG_ASSIGN_OR_RETURN(std::vector<Command> commands, store.CreateCommands(action, agents, absl::Now()));
+//   MIG_ASSIGN_OR_RETURN(CreatedAction action, store.CreateAction({.signed_id = 42, .json = ...}, agents, now));
 //   MIG_ASSIGN_OR_RETURN(bool recorded, store.RecordResult(command_id, CommandStatus::kSuccess, json, now));
 //
 // One Store per thread (a SQLite connection is not shared); several may open the same file.
@@ -43,6 +42,7 @@ struct StatusPolicy {
 };
 
 struct NewAction {
+  uint64_t signed_id = 0;  // the signed action's own "id": one action per id (agents' replay caches are by id)
   std::string name;
   std::string target;
   std::string json;  // the signed action as the investigator sent it
@@ -58,6 +58,12 @@ struct Command {
   int64_t action_id = 0;
   int64_t agent_id = 0;
   std::string agent_name;
+};
+
+// A stored action (its id here) and its commands, one per targeted agent.
+struct CreatedAction {
+  int64_t id = 0;
+  std::vector<Command> commands;
 };
 
 struct ActionCounters {
@@ -127,10 +133,13 @@ class Store {
   // online -> idle -> offline as heartbeats stop; returns how many agents changed.
   absl::StatusOr<int64_t> RefreshStatuses(absl::Time now, const StatusPolicy& policy = {});
 
-  absl::StatusOr<int64_t> CreateAction(const NewAction& action, absl::Time now);
-  // One command per agent, all in one transaction (an action is fanned out completely or not at all).
-  absl::StatusOr<std::vector<Command>> CreateCommands(int64_t action_id, const std::vector<TargetedAgent>& agents,
-                                                      absl::Time now);
+  // The action and one command per agent, in one transaction: all of it is stored or none of it. An action
+  // whose signed id is already stored is AlreadyExists, and nothing is stored (checked in the transaction, and
+  // a unique index refuses it from any other connection).
+  absl::StatusOr<CreatedAction> CreateAction(const NewAction& action, absl::Span<const TargetedAgent> agents,
+                                             absl::Time now);
+  // AlreadyExists when an action with this signed id is stored (what CreateAction would refuse).
+  absl::Status CheckActionIdUnused(uint64_t signed_id);
   // Records a command's outcome. False when it already had one (a redelivered message): nothing changes.
   // An answer to a command that expired unanswered is still recorded: the agent did run it.
   absl::StatusOr<bool> RecordResult(int64_t command_id, CommandStatus status, std::string_view result_json,
@@ -163,6 +172,9 @@ class Store {
  private:
   Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   absl::Status Execute(std::string_view sql);
+  absl::Status Migrate();  // brings a database made by an older mig to the current schema
+  absl::StatusOr<CreatedAction> InsertAction(const NewAction& action, absl::Span<const TargetedAgent> agents,
+                                             absl::Time now);  // inside CreateAction's transaction
   absl::StatusOr<std::vector<StoredAction>> QueryActions(int64_t only_id, int64_t offset, int64_t limit);
 
   sqlite3* db_ = nullptr;

@@ -4,9 +4,12 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
+#include "sqlite3.h"
 #include "scheduler/target.h"
 
 namespace mig::scheduler {
@@ -42,7 +45,7 @@ TEST_CASE("Heartbeats keep the agent registry: online, idle, offline, online aga
   REQUIRE(selector.ok());
   auto names = [&](const std::string& target) {
     std::vector<std::string> out;
-    absl::StatusOr<std::vector<TargetedAgent>> agents = selector->Select(target);
+    absl::StatusOr<std::vector<TargetedAgent>> agents = selector->Select(target, kStart);
     INFO(agents.status().message());
     REQUIRE(agents.ok());
     for (const TargetedAgent& a : *agents) out.push_back(a.name);
@@ -77,20 +80,17 @@ TEST_CASE("An action fans out to one command per agent, and each result is recor
       REQUIRE(id.ok());
       agents.push_back({.id = *id, .name = name});
     }
-    absl::StatusOr<int64_t> action = store->CreateAction(
-        {.name = "find passwd", .target = "status='online'", .json = "{}", .valid_from = kStart,
+    absl::StatusOr<CreatedAction> action = store->CreateAction(
+        {.signed_id = 77, .name = "find passwd", .target = "status='online'", .json = "{}", .valid_from = kStart,
          .expire_after = kStart + absl::Minutes(10)},
-        kStart);
+        agents, kStart);
+    INFO(action.status().message());
     REQUIRE(action.ok());
-    action_id = *action;
-    absl::StatusOr<std::vector<Command>> fanned = store->CreateCommands(action_id, agents, kStart);
-    INFO(fanned.status().message());
-    REQUIRE(fanned.ok());
-    commands = *fanned;
+    action_id = action->id;
+    commands = action->commands;
     REQUIRE(commands.size() == 5);
     CHECK(commands[2].agent_name == "agent2");
-    // The same action cannot be fanned out to an agent twice.
-    CHECK_FALSE(store->CreateCommands(action_id, {agents[0]}, kStart).ok());
+    CHECK(commands[2].action_id == action_id);
 
     absl::StatusOr<bool> first = store->RecordResult(commands[0].id, CommandStatus::kSuccess,
                                                      R"({"foundanything":true})", true, kStart + absl::Seconds(2));
@@ -179,14 +179,16 @@ TEST_CASE("Commands wait for the broker's confirmation until marked published") 
     std::string name = absl::StrCat("agent", i);
     agents.push_back({*store->RecordHeartbeat(Heartbeat(name, i), kStart), name});
   }
-  int64_t live = *store->CreateAction({.name = "live", .target = "true", .json = R"({"id":1})", .valid_from = kStart,
-                                       .expire_after = kStart + absl::Minutes(10)},
-                                      kStart);
-  int64_t old = *store->CreateAction({.name = "old", .target = "true", .json = R"({"id":2})", .valid_from = kStart,
-                                      .expire_after = kStart + absl::Minutes(1)},
-                                     kStart);
-  REQUIRE(store->CreateCommands(live, agents, kStart).ok());
-  REQUIRE(store->CreateCommands(old, agents, kStart).ok());
+  REQUIRE(store
+              ->CreateAction({.signed_id = 1, .name = "live", .target = "true", .json = R"({"id":1})",
+                              .valid_from = kStart, .expire_after = kStart + absl::Minutes(10)},
+                             agents, kStart)
+              .ok());
+  REQUIRE(store
+              ->CreateAction({.signed_id = 2, .name = "old", .target = "true", .json = R"({"id":2})",
+                              .valid_from = kStart, .expire_after = kStart + absl::Minutes(1)},
+                             agents, kStart)
+              .ok());
   absl::StatusOr<std::vector<OutgoingCommand>> outgoing = store->UnpublishedCommands(kStart + absl::Minutes(2), 100);
   REQUIRE(outgoing.ok());
   REQUIRE(outgoing->size() == 3);  // not the expired action's
@@ -202,6 +204,106 @@ TEST_CASE("Commands wait for the broker's confirmation until marked published") 
       store->UnpublishedCommands(kStart + absl::Minutes(2), 100, outgoing->at(0).id);
   REQUIRE(after.ok());
   CHECK(after->empty());
+}
+
+// What is stored: (actions, commands), counted with a connection of its own.
+std::pair<int, int> Rows(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM actions), (SELECT count(*) FROM commands)", -1, &count,
+                             nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(count) == SQLITE_ROW);
+  std::pair<int, int> rows = {sqlite3_column_int(count, 0), sqlite3_column_int(count, 1)};
+  sqlite3_finalize(count);
+  sqlite3_close(db);
+  return rows;
+}
+
+NewAction Action(uint64_t signed_id) {
+  return {.signed_id = signed_id, .name = "find passwd", .target = "true", .json = "{}", .valid_from = kStart,
+          .expire_after = kStart + absl::Minutes(10)};
+}
+
+TEST_CASE("class partial-action: an action and its commands are stored whole or not at all") {
+  std::string path = NewDatabasePath("whole.db");
+  absl::StatusOr<Store> store = Store::Open(path);
+  REQUIRE(store.ok());
+  std::vector<TargetedAgent> agents;
+  for (int i = 0; i < 4; ++i) {
+    std::string name = absl::StrCat("agent", i);
+    agents.push_back({*store->RecordHeartbeat(Heartbeat(name, i), kStart), name});
+  }
+
+  SECTION("a command that breaks a constraint halfway through leaves no action and no command") {
+    struct Failure {
+      const char* what;
+      std::vector<TargetedAgent> agents;
+    };
+    const Failure kFailures[] = {
+        {"an agent that does not exist (foreign key)", {agents[0], agents[1], {.id = 999, .name = "ghost"}, agents[3]}},
+        {"the same agent twice (unique command)", {agents[0], agents[1], agents[1], agents[2]}},
+    };
+    for (const Failure& failure : kFailures) {
+      INFO(failure.what);
+      absl::StatusOr<CreatedAction> created = store->CreateAction(Action(10), failure.agents, kStart);
+      REQUIRE_FALSE(created.ok());
+      CHECK(Rows(path) == std::pair<int, int>{0, 0});
+      CHECK(store->CheckActionIdUnused(10).ok());  // the id was not taken by the failed attempt
+    }
+    // The store is usable afterwards: no transaction was left open.
+    REQUIRE(store->CreateAction(Action(10), agents, kStart).ok());
+    CHECK(Rows(path) == std::pair<int, int>{1, 4});
+  }
+
+  SECTION("class duplicate-action: an action id is stored once, whoever tries again") {
+    absl::StatusOr<CreatedAction> first = store->CreateAction(Action(12), agents, kStart);
+    REQUIRE(first.ok());
+    absl::StatusOr<CreatedAction> again = store->CreateAction(Action(12), {agents[0]}, kStart);
+    CHECK(absl::IsAlreadyExists(again.status()));
+    CHECK(again.status().message() ==
+          absl::StrCat("an action with id 12 was already submitted (action ", first->id, " here)"));
+    CHECK(absl::IsAlreadyExists(store->CheckActionIdUnused(12)));
+    // Another scheduler on the same file is refused too.
+    absl::StatusOr<Store> other = Store::Open(path);
+    REQUIRE(other.ok());
+    CHECK(absl::IsAlreadyExists(other->CreateAction(Action(12), agents, kStart).status()));
+    CHECK(Rows(path) == std::pair<int, int>{1, 4});
+    // And the schema itself refuses a second row with that id, whatever code writes it.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO actions (signedid, name, target, validfrom, expireafter, created, json) "
+                       "VALUES (12, 'x', 'true', '', '', '', '{}')",
+                       nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
+    sqlite3_close(db);
+  }
+}
+
+TEST_CASE("A database from before signed ids were stored gets them, the first action of each id keeping it") {
+  std::string path = NewDatabasePath("old_schema.db");
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, R"sql(
+      CREATE TABLE actions (id INTEGER PRIMARY KEY, name TEXT NOT NULL, target TEXT NOT NULL,
+                            validfrom TEXT NOT NULL, expireafter TEXT NOT NULL, created TEXT NOT NULL,
+                            json TEXT NOT NULL);
+      INSERT INTO actions VALUES (1, 'a', 'true', '', '', '', '{"id":7}'), (2, 'b', 'true', '', '', '', '{"id":7}'),
+                                 (3, 'c', 'true', '', '', '', 'not json'), (4, 'd', 'true', '', '', '', '{"id":8}');
+    )sql",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  absl::StatusOr<Store> store = Store::Open(path);
+  INFO(store.status().message());
+  REQUIRE(store.ok());
+  CHECK(store->CheckActionIdUnused(7).message() == "an action with id 7 was already submitted (action 1 here)");
+  CHECK(absl::IsAlreadyExists(store->CheckActionIdUnused(8)));
+  CHECK(store->CheckActionIdUnused(9).ok());
+  // Opening it again changes nothing.
+  REQUIRE(Store::Open(path).ok());
+  CHECK(store->CheckActionIdUnused(9).ok());
 }
 
 }  // namespace

@@ -1,24 +1,28 @@
 #include "scheduler/target.h"
 
-#include <cctype>
+#include <chrono>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "scheduler/target_sql.h"
 #include "sqlite3.h"
 
 namespace mig::scheduler {
 namespace {
 
 constexpr std::string_view kAgentsTable = "agents";
+// How often (in virtual-machine steps) the progress handler looks at the step count and the clock. SQLite
+// calls it only at jumps, at least once a row; often enough that a deadline is missed by one row at most
+// (whose cost the grammar's limits bound), rarely enough to cost nothing measurable.
+constexpr int kProgressInterval = 64;
 
-// Functions a condition may call: comparisons, JSON fields of tags and environment, text and time.
-constexpr std::string_view kAllowedFunctions[] = {
-    "->",     "->>",      "json_extract", "json_type", "json_array_length", "json_valid", "like",    "glob",
-    "lower",  "upper",    "length",       "substr",    "substring",         "instr",      "trim",    "ltrim",
-    "rtrim",  "replace",  "coalesce",     "ifnull",    "nullif",            "iif",        "abs",     "min",
-    "max",    "count",    "datetime",     "date",      "time",              "julianday",  "strftime", "unixepoch",
-    "typeof", "round"};
+struct StatementDeleter {
+  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
 
 // What the authorizer refused first, for the error message.
 struct AuthorizerState {
@@ -32,58 +36,85 @@ int Refuse(AuthorizerState* state, std::string message) {
   return SQLITE_DENY;
 }
 
+// Behind the grammar, a second line: the statement may read the agents table and call the renderer's
+// functions, nothing else.
 int Authorize(void* user, int action, const char* first, const char* second, const char* database, const char*) {
   auto* state = static_cast<AuthorizerState*>(user);
   switch (action) {
     case SQLITE_SELECT:
       return SQLITE_OK;
     case SQLITE_READ:
-      // (The schema name is empty when SQLite checks a table that no column is read from, as in count(*).)
       if (absl::EqualsIgnoreCase(Text(first), kAgentsTable) && (Text(database) == "main" || Text(database).empty())) {
         return SQLITE_OK;
       }
       return Refuse(state, absl::StrCat("a target may only read the agents table, not '", Text(first), "'"));
     case SQLITE_FUNCTION: {
       std::string name = absl::AsciiStrToLower(Text(second));
-      for (std::string_view allowed : kAllowedFunctions) {
+      for (std::string_view allowed : kSqliteTargetFunctions) {
         if (name == allowed) return SQLITE_OK;
       }
       return Refuse(state, absl::StrCat("a target may not call ", Text(second), "()"));
     }
-    case SQLITE_RECURSIVE:
-      return Refuse(state, "a target may not use a recursive query");
     default:
-      // Writes, schema changes, PRAGMA, ATTACH, transactions...: a target only selects.
       return Refuse(state, absl::StrCat("a target may only select agents (SQLite action ", action, " refused)"));
   }
 }
 
-struct ProgressState {
+// The step count and the deadline, checked every kProgressInterval steps while the statement runs.
+struct Budget {
   uint64_t steps = 0;
   uint64_t max_steps = 0;
+  std::chrono::steady_clock::time_point deadline;
+  bool out_of_time = false;
 };
 
-constexpr int kProgressInterval = 1000;
-
-int CountProgress(void* user) {
-  auto* state = static_cast<ProgressState*>(user);
-  state->steps += kProgressInterval;
-  return state->steps > state->max_steps ? 1 : 0;
+int CheckBudget(void* user) {
+  auto* budget = static_cast<Budget*>(user);
+  budget->steps += kProgressInterval;
+  if (budget->steps > budget->max_steps) return 1;
+  if (std::chrono::steady_clock::now() > budget->deadline) {
+    budget->out_of_time = true;
+    return 1;
+  }
+  return 0;
 }
 
-bool OnlyBlanks(const char* text) {
-  for (; text != nullptr && *text != '\0'; ++text) {
-    if (!std::isspace(static_cast<unsigned char>(*text))) return false;
+// Prepares the statement for `target` with its parameters bound.
+absl::StatusOr<StatementPtr> Prepare(sqlite3* db, std::string_view target, const TargetGrammarLimits& limits,
+                                     absl::Time now) {
+  MIG_ASSIGN_OR_RETURN(ParsedTarget parsed, ParseTarget(target, limits));
+  SqlCondition where = RenderSqlite(parsed.root, now);
+  std::string sql = absl::StrCat("SELECT id, name FROM agents WHERE ", where.sql, " ORDER BY id");
+  AuthorizerState authorizer;
+  sqlite3_set_authorizer(db, Authorize, &authorizer);
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+  sqlite3_set_authorizer(db, nullptr, nullptr);
+  StatementPtr statement(raw);
+  if (rc != SQLITE_OK) {
+    // Every parsed target renders to SQL that prepares (target_fuzzer checks it): this is a bug, not the input.
+    return absl::InternalError(absl::StrCat("the target's SQL was refused: ",
+                                            !authorizer.refusal.empty() ? authorizer.refusal : sqlite3_errmsg(db)));
   }
-  return true;
+  for (size_t i = 0; i < where.parameters.size(); ++i) {
+    int index = static_cast<int>(i + 1);
+    std::visit(
+        [&](const auto& value) {
+          using T = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<T, int64_t>) {
+            sqlite3_bind_int64(raw, index, value);
+          } else if constexpr (std::is_same_v<T, double>) {
+            sqlite3_bind_double(raw, index, value);
+          } else {
+            sqlite3_bind_text(raw, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+          }
+        },
+        where.parameters[i]);
+  }
+  return statement;
 }
 
 }  // namespace
-
-struct TargetSelector::Statement {
-  ~Statement() { sqlite3_finalize(statement); }
-  sqlite3_stmt* statement = nullptr;
-};
 
 TargetSelector::TargetSelector(sqlite3* db, TargetLimits limits) : db_(db), limits_(limits) {}
 
@@ -112,12 +143,26 @@ absl::StatusOr<TargetSelector> TargetSelector::Open(const std::string& database_
     return absl::UnavailableError(absl::StrCat("cannot open ", database_path, " read-only: ", message));
   }
   TargetSelector selector(db, limits);
-  // Belt and braces: the connection is read-only, queries only, and cannot grow deep or attach databases.
-  sqlite3_exec(db, "PRAGMA query_only=ON", nullptr, nullptr, nullptr);
+  // Queries only; LIKE case-sensitive as in MIG's PostgreSQL (ILIKE is rendered with lower()); a page cache
+  // of 2 MiB at most.
+  for (const char* pragma : {"PRAGMA query_only=ON", "PRAGMA case_sensitive_like=ON", "PRAGMA cache_size=-2048"}) {
+    if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return absl::InternalError(absl::StrCat(database_path, ": ", pragma, ": ", sqlite3_errmsg(db)));
+    }
+  }
+  const TargetGrammarLimits& grammar = limits.grammar;
+  sqlite3_limit(db, SQLITE_LIMIT_LENGTH, limits.max_value_bytes);
   sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
-  sqlite3_limit(db, SQLITE_LIMIT_EXPR_DEPTH, 100);
-  sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, static_cast<int>(limits.max_target_bytes + 1024));
-  sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000);
+  sqlite3_limit(db, SQLITE_LIMIT_COMPOUND_SELECT, 1);
+  sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, 3);
+  sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, static_cast<int>(grammar.max_pattern_bytes));
+  sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, grammar.max_nodes);
+  sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 0);
+  // The rendered SQL: at most a few dozen bytes and opcodes per node of the tree, and nested no deeper than
+  // the grammar's depth plus the balanced AND/OR trees (target_sql.h).
+  sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 64 * grammar.max_nodes + 1024);
+  sqlite3_limit(db, SQLITE_LIMIT_VDBE_OP, 32 * grammar.max_nodes + 1024);
+  sqlite3_limit(db, SQLITE_LIMIT_EXPR_DEPTH, 4 * grammar.max_depth + 64);
   // The table must be there, or every target would fail with a confusing message.
   sqlite3_stmt* probe = nullptr;
   if (sqlite3_prepare_v2(db, "SELECT id, name FROM agents LIMIT 0", -1, &probe, nullptr) != SQLITE_OK) {
@@ -129,57 +174,35 @@ absl::StatusOr<TargetSelector> TargetSelector::Open(const std::string& database_
   return selector;
 }
 
-absl::StatusOr<std::unique_ptr<TargetSelector::Statement>> TargetSelector::Prepare(std::string_view target) {
-  if (absl::StripAsciiWhitespace(target).empty()) {
-    return absl::InvalidArgumentError("the target is empty (e.g. status='online' selects every online agent)");
-  }
-  if (target.size() > limits_.max_target_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat("the target is longer than ", limits_.max_target_bytes, " bytes"));
-  }
-  if (target.find('\0') != std::string_view::npos) return absl::InvalidArgumentError("the target holds a NUL byte");
-  std::string sql = absl::StrCat("SELECT id, name FROM agents WHERE (", target, "\n) ORDER BY id");
-  AuthorizerState authorizer;
-  sqlite3_set_authorizer(db_, Authorize, &authorizer);
-  auto statement = std::make_unique<Statement>();
-  const char* tail = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &statement->statement, &tail);
-  sqlite3_set_authorizer(db_, nullptr, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string why = !authorizer.refusal.empty() ? authorizer.refusal : sqlite3_errmsg(db_);
-    return absl::InvalidArgumentError(absl::StrCat("target '", target, "': ", why));
-  }
-  if (!OnlyBlanks(tail)) {
-    return absl::InvalidArgumentError(absl::StrCat("target '", target, "': one condition only, not several statements"));
-  }
-  if (!sqlite3_stmt_readonly(statement->statement)) {
-    return absl::InvalidArgumentError(absl::StrCat("target '", target, "': a target may not change anything"));
-  }
-  return statement;
+absl::Status TargetSelector::Check(std::string_view target) {
+  return Prepare(db_, target, limits_.grammar, absl::Now()).status();
 }
 
-absl::Status TargetSelector::Check(std::string_view target) { return Prepare(target).status(); }
-
-absl::StatusOr<std::vector<TargetedAgent>> TargetSelector::Select(std::string_view target) {
-  absl::StatusOr<std::unique_ptr<Statement>> statement = Prepare(target);
-  if (!statement.ok()) return statement.status();
-  ProgressState progress{.max_steps = limits_.max_steps};
-  sqlite3_progress_handler(db_, kProgressInterval, CountProgress, &progress);
+absl::StatusOr<std::vector<TargetedAgent>> TargetSelector::Select(std::string_view target, absl::Time now) {
+  MIG_ASSIGN_OR_RETURN(StatementPtr statement, Prepare(db_, target, limits_.grammar, now));
+  Budget budget{.max_steps = limits_.max_steps,
+                .deadline = std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(limits_.deadline)};
+  sqlite3_progress_handler(db_, kProgressInterval, CheckBudget, &budget);
   std::vector<TargetedAgent> agents;
   int rc;
-  while ((rc = sqlite3_step((*statement)->statement)) == SQLITE_ROW) {
-    const unsigned char* name = sqlite3_column_text((*statement)->statement, 1);
-    agents.push_back({.id = sqlite3_column_int64((*statement)->statement, 0),
+  while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) {
+    const unsigned char* name = sqlite3_column_text(statement.get(), 1);
+    agents.push_back({.id = sqlite3_column_int64(statement.get(), 0),
                       .name = name != nullptr ? reinterpret_cast<const char*>(name) : ""});
   }
   sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+  if (rc == SQLITE_DONE) return agents;
   if (rc == SQLITE_INTERRUPT) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("target '", target, "' needs more work than allowed (", limits_.max_steps, " steps)"));
+        budget.out_of_time
+            ? absl::StrCat("the target needs more than ", absl::FormatDuration(limits_.deadline), " to evaluate")
+            : absl::StrCat("the target needs more than ", limits_.max_steps, " steps to evaluate"));
   }
-  if (rc != SQLITE_DONE) {
-    return absl::InvalidArgumentError(absl::StrCat("target '", target, "': ", sqlite3_errmsg(db_)));
+  if (rc == SQLITE_TOOBIG || rc == SQLITE_NOMEM) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the target needs more memory than allowed: ", sqlite3_errmsg(db_)));
   }
-  return agents;
+  return absl::InternalError(absl::StrCat("evaluating the target: ", sqlite3_errmsg(db_)));
 }
 
 }  // namespace mig::scheduler

@@ -1,22 +1,29 @@
-// MIG's target language, made safe: an action's target is an SQL condition over the agents table, as MIG
-// had it (`status='online' AND tags->>'env'='prod'`, `name LIKE 'web%'`, `environment->>'os'='linux'`),
-// evaluated here on a read-only connection that may read the agents table and nothing else: no other
-// table, no write, no PRAGMA, no ATTACH, no second statement, no recursive query, and a bounded amount of
-// work. A target can select agents; it can never change or read anything else.
+// Which agents a target selects, evaluated so that no target can escape its condition or exhaust the
+// scheduler. The text is parsed by the target language's own grammar (target_language.h) and rendered as SQL
+// from fixed text and bound parameters (target_sql.h): no byte of it reaches SQL. The statement then runs on
+// a read-only connection of its own, bounded in every way a query can cost:
+//
+//   - time: a wall-clock deadline and a count of SQLite virtual-machine steps, checked as it runs;
+//   - memory: no value larger than `max_value_bytes` (SQLITE_LIMIT_LENGTH), no function that can build a
+//     value larger than its argument, a bounded number of value copies per row, a small page cache, and no
+//     grouping: beyond one row's values, memory grows only with the IN lists and the agents selected;
+//   - reach: an authorizer that lets the statement read the agents table and call the renderer's functions
+//     only, as a second line of defence behind the grammar.
 //
 //   MIG_ASSIGN_OR_RETURN(TargetSelector selector, TargetSelector::Open("/var/lib/mig/scheduler.db"));
-//   MIG_RETURN_IF_ERROR(selector.Check("status='online' AND name LIKE 'web%'"));   // before signing
-//   MIG_ASSIGN_OR_RETURN(std::vector<TargetedAgent> agents, selector.Select(target));
+//   MIG_RETURN_IF_ERROR(selector.Check("status='online' AND name LIKE 'web%'"));
+//   MIG_ASSIGN_OR_RETURN(std::vector<TargetedAgent> agents, selector.Select(target, absl::Now()));
 #ifndef MIG_SCHEDULER_TARGET_H_
 #define MIG_SCHEDULER_TARGET_H_
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "scheduler/target_language.h"
 
 struct sqlite3;
 
@@ -28,10 +35,14 @@ struct TargetedAgent {
 };
 
 struct TargetLimits {
-  // SQLite virtual machine steps for one target (a condition over tens of thousands of agents needs a few
-  // million); beyond this the target is refused as too expensive.
+  TargetGrammarLimits grammar;
+  // Evaluation stops with ResourceExhausted at whichever comes first. A full scan of 10,000 agents with a
+  // typical target takes about a million steps and a few milliseconds.
   uint64_t max_steps = 50'000'000;
-  size_t max_target_bytes = 16 << 10;
+  absl::Duration deadline = absl::Seconds(1);
+  // SQLITE_LIMIT_LENGTH on this connection: above the largest value the agents table can hold (a heartbeat
+  // is at most 1 MiB), so every stored value can be read, and no value computed can be larger.
+  int max_value_bytes = 2 << 20;
 };
 
 class TargetSelector {
@@ -42,16 +53,14 @@ class TargetSelector {
   TargetSelector& operator=(TargetSelector&&) noexcept;
   ~TargetSelector();
 
-  // Whether the target is a valid condition that reads only the agents table: the error says what is wrong
-  // ("target may only read the agents table, not 'actions'", "near \"FROM\": syntax error").
+  // Whether the target is valid: InvalidArgument "at offset 9: expected a value after '=' ..." otherwise.
   absl::Status Check(std::string_view target);
-  // The agents the target selects, by id.
-  absl::StatusOr<std::vector<TargetedAgent>> Select(std::string_view target);
+  // The agents the target selects, by id; `now` is what NOW() means. InvalidArgument for a target outside
+  // the language, ResourceExhausted for one that needs more than the limits allow.
+  absl::StatusOr<std::vector<TargetedAgent>> Select(std::string_view target, absl::Time now);
 
  private:
   TargetSelector(sqlite3* db, TargetLimits limits);
-  struct Statement;
-  absl::StatusOr<std::unique_ptr<Statement>> Prepare(std::string_view target);
 
   sqlite3* db_ = nullptr;
   TargetLimits limits_;
