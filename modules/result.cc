@@ -64,20 +64,26 @@ void WriteEscaped(simdjson::dom::element e, json::JsonWriter& w, Strings strings
     return strings == Strings::kHost ? EscapeForDisplay(text) : EscapeControls(text);
   };
   switch (e.type()) {
-    case simdjson::dom::element_type::OBJECT:
+    case simdjson::dom::element_type::OBJECT: {
+      // A named object: value_unsafe() refers into the result it is called on, which a range-for over the
+      // call itself would let die before the loop.
+      const simdjson::dom::object object = e.get_object().value_unsafe();
       w.BeginObject();
-      for (simdjson::dom::key_value_pair field : e.get_object().value_unsafe()) {
+      for (simdjson::dom::key_value_pair field : object) {
         w.Key(escape(field.key));
         WriteEscaped(field.value, w,
                      field.key == "search" && field.value.is_object() ? Strings::kSearchEcho : strings);
       }
       w.EndObject();
       break;
-    case simdjson::dom::element_type::ARRAY:
+    }
+    case simdjson::dom::element_type::ARRAY: {
+      const simdjson::dom::array array = e.get_array().value_unsafe();
       w.BeginArray();
-      for (simdjson::dom::element item : e.get_array().value_unsafe()) WriteEscaped(item, w, strings);
+      for (simdjson::dom::element item : array) WriteEscaped(item, w, strings);
       w.EndArray();
       break;
+    }
     case simdjson::dom::element_type::STRING:
       w.String(escape(e.get_string().value_unsafe()));
       break;
