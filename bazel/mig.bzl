@@ -11,15 +11,21 @@ MIG_COPTS = [
 def mig_cc_library(name, copts = [], **kwargs):
     native.cc_library(name = name, copts = MIG_COPTS + copts, **kwargs)
 
-def mig_cc_binary(name, copts = [], **kwargs):
-    native.cc_binary(name = name, copts = MIG_COPTS + copts, **kwargs)
+# --config=tsan links the suppressions for third-party code into every binary and test.
+_TSAN_DEPS = select({
+    "//bazel:tsan": ["//bazel:tsan_suppressions"],
+    "//conditions:default": [],
+})
+
+def mig_cc_binary(name, copts = [], deps = [], **kwargs):
+    native.cc_binary(name = name, copts = MIG_COPTS + copts, deps = deps + _TSAN_DEPS, **kwargs)
 
 def mig_cc_test(name, copts = [], deps = [], size = "small", **kwargs):
     """A Catch2 test: the test's sources hold TEST_CASEs; main() comes from //test:catch_main."""
     native.cc_test(
         name = name,
         copts = MIG_COPTS + copts,
-        deps = deps + ["//test:catch_main"],
+        deps = deps + ["//test:catch_main"] + _TSAN_DEPS,
         size = size,
         **kwargs
     )
@@ -39,7 +45,7 @@ def mig_cc_fuzz_test(name, srcs, deps = [], corpus = [], **kwargs):
         deps = deps + select({
             "//bazel:fuzzing": [],
             "//conditions:default": ["//test:fuzz_replay_main"],
-        }),
+        }) + _TSAN_DEPS,
         linkopts = select({
             "//bazel:fuzzing": ["-fsanitize=fuzzer"],
             "//conditions:default": [],

@@ -583,14 +583,15 @@ TEST_CASE("Stop answers the requests in handlers, then refuses connections") {
   in_flight.Send("GET /slow HTTP/1.1\r\n\r\n");
   REQUIRE(entered.WaitForNotificationWithTimeout(absl::Seconds(10)));
   std::thread stopper([&] { server->Stop(); });
-  absl::SleepFor(absl::Milliseconds(100));
+  // Stop has begun once it has closed the idle connection: only then is the handler let go, so that its
+  // response is the one a stopping server sends.
+  CHECK(idle.ServerCloses());
   release.Notify();
   RawResponse response = in_flight.Read();
   stopper.join();
   CHECK(response.status == 200);
   CHECK(absl::StrContains(response.head, "Connection: close"));
   CHECK(in_flight.ServerCloses());
-  CHECK(idle.ServerCloses());
   absl::StatusOr<Response> refused = Fetch(absl::StrCat("http://127.0.0.1:", port, "/"), {});
   INFO(refused.status().message());
   CHECK(absl::IsUnavailable(refused.status()));

@@ -124,12 +124,14 @@ TEST_CASE("memory finds a marker in a process the test starts; timedrift prints 
   }
   // Wait for exec to finish, so that the marker is in the new image's environment.
   std::string exe_link = absl::StrCat("/proc/", child, "/exe");
-  for (int tries = 0; tries < 100; ++tries) {
+  bool execed = false;
+  for (int tries = 0; tries < 1500 && !execed; ++tries) {
     char target[256] = {};
     ssize_t n = readlink(exe_link.c_str(), target, sizeof(target) - 1);
-    if (n > 0 && absl::EndsWith(std::string_view(target, static_cast<size_t>(n)), "sleep")) break;
-    usleep(20 * 1000);
+    execed = n > 0 && absl::EndsWith(std::string_view(target, static_cast<size_t>(n)), "sleep");
+    if (!execed) usleep(20 * 1000);
   }
+  REQUIRE(execed);
   Result found = Mig(absl::StrCat("memory --local -name 'sleep$' -content ", marker));
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
