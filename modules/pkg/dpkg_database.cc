@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -155,6 +154,32 @@ std::vector<DpkgStanza> ParseDpkgStatus(std::string_view text, std::string_view 
   return stanzas;
 }
 
+void DpkgDatabase::Apply(std::string_view text, std::string_view source, std::vector<std::string>* errors) {
+  for (DpkgStanza& stanza : ParseDpkgStatus(text, source, errors)) {
+    auto key = std::make_pair(stanza.package, stanza.architecture);
+    stanzas_[std::move(key)] = std::move(stanza);
+  }
+}
+
+std::vector<InstalledPackage> DpkgDatabase::Packages() && {
+  std::vector<InstalledPackage> packages;
+  packages.reserve(stanzas_.size());
+  for (auto& [key, stanza] : stanzas_) {
+    if (stanza.status == "not-installed") continue;
+    std::string package_name = stanza.package;
+    std::string version = stanza.version;
+    packages.push_back({.name = std::move(stanza.package),
+                        .version = std::move(stanza.version),
+                        .type = "dpkg",
+                        .arch = std::move(stanza.architecture),
+                        .status = std::move(stanza.status),
+                        .source_name = stanza.source_name.empty() ? package_name : std::move(stanza.source_name),
+                        .source_version = stanza.source_version.empty() ? version : std::move(stanza.source_version)});
+  }
+  stanzas_.clear();
+  return packages;
+}
+
 absl::StatusOr<std::vector<InstalledPackage>> ReadDpkgDatabase(const std::string& admin_dir,
                                                                std::vector<std::string>* errors) {
   std::string status_path = absl::StrCat(admin_dir, "/status");
@@ -162,15 +187,8 @@ absl::StatusOr<std::vector<InstalledPackage>> ReadDpkgDatabase(const std::string
   absl::StatusOr<std::string> status_text = ReadDatabaseFile(status_path);
   if (!status_text.ok()) return status_text.status();
 
-  // Keyed as dpkg keys its database: one entry per name and architecture.
-  std::map<std::pair<std::string, std::string>, DpkgStanza> database;
-  auto apply = [&](std::vector<DpkgStanza> stanzas) {
-    for (DpkgStanza& s : stanzas) {
-      auto key = std::make_pair(s.package, s.architecture);
-      database[std::move(key)] = std::move(s);
-    }
-  };
-  apply(ParseDpkgStatus(*status_text, status_path, errors));
+  DpkgDatabase database;
+  database.Apply(*status_text, status_path, errors);
 
   std::string updates_dir = absl::StrCat(admin_dir, "/updates");
   if (DIR* dir = opendir(updates_dir.c_str())) {
@@ -194,27 +212,12 @@ absl::StatusOr<std::vector<InstalledPackage>> ReadDpkgDatabase(const std::string
         errors->push_back(std::string(text.status().message()));
         continue;
       }
-      apply(ParseDpkgStatus(*text, path, errors));
+      database.Apply(*text, path, errors);
     }
   } else if (errno != ENOENT) {
     errors->push_back(absl::StrCat(updates_dir, ": ", strerror(errno)));
   }
-
-  std::vector<InstalledPackage> packages;
-  packages.reserve(database.size());
-  for (auto& [key, stanza] : database) {
-    if (stanza.status == "not-installed") continue;
-    std::string package_name = stanza.package;
-    std::string version = stanza.version;
-    packages.push_back({.name = std::move(stanza.package),
-                        .version = std::move(stanza.version),
-                        .type = "dpkg",
-                        .arch = std::move(stanza.architecture),
-                        .status = std::move(stanza.status),
-                        .source_name = stanza.source_name.empty() ? package_name : std::move(stanza.source_name),
-                        .source_version = stanza.source_version.empty() ? version : std::move(stanza.source_version)});
-  }
-  return packages;
+  return std::move(database).Packages();
 }
 
 }  // namespace mig::modules::pkg
