@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -69,6 +70,24 @@ absl::StatusOr<std::string> ReadDatabaseFile(const std::string& path) {
 
 bool IsBlank(std::string_view line) { return absl::StripAsciiWhitespace(line).empty(); }
 
+// The words dpkg allows in a Status field ("want flag state", lib/dpkg's wantinfos, eflaginfos and
+// statusinfos). dpkg refuses any other word, so a state read from the file is always one of these, in this
+// spelling, never the file's own text.
+constexpr std::string_view kWants[] = {"unknown", "install", "hold", "deinstall", "purge"};
+constexpr std::string_view kErrorFlags[] = {"ok", "reinstreq"};
+constexpr std::string_view kStates[] = {"not-installed",   "config-files",     "half-installed",
+                                        "unpacked",        "half-configured",  "triggers-awaited",
+                                        "triggers-pending", "installed"};
+
+// The word of `allowed` that `word` is, compared as dpkg compares them (ignoring case); empty for none.
+template <size_t N>
+std::string_view AllowedWord(std::string_view word, const std::string_view (&allowed)[N]) {
+  for (std::string_view candidate : allowed) {
+    if (absl::EqualsIgnoreCase(word, candidate)) return candidate;
+  }
+  return {};
+}
+
 struct StanzaBuilder {
   DpkgStanza stanza;
   bool has_package = false;
@@ -87,13 +106,20 @@ void FinishStanza(StanzaBuilder& builder, std::string_view source, std::vector<D
     return;
   }
   if (builder.has_status) {
-    std::vector<std::string_view> words = absl::StrSplit(builder.status_field, ' ', absl::SkipEmpty());
+    // Words are separated by blanks, spaces or tabs, as dpkg reads them.
+    std::vector<std::string_view> words = absl::StrSplit(builder.status_field, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (words.size() != 3) {
-      error(absl::StrCat("package '", builder.stanza.package, "': Status '", builder.status_field,
+      error(absl::StrCat("package '", builder.stanza.package, "': Status '", absl::CHexEscape(builder.status_field),
                          "' is not 'want flag state', skipped"));
       return;
     }
-    builder.stanza.status = std::string(words[2]);
+    std::string_view state = AllowedWord(words[2], kStates);
+    if (AllowedWord(words[0], kWants).empty() || AllowedWord(words[1], kErrorFlags).empty() || state.empty()) {
+      error(absl::StrCat("package '", builder.stanza.package, "': Status '", absl::CHexEscape(builder.status_field),
+                         "' has a word dpkg does not allow, skipped"));
+      return;
+    }
+    builder.stanza.status = std::string(state);
   } else {
     // dpkg reads a stanza without Status as a package that is not installed.
     builder.stanza.status = "not-installed";
