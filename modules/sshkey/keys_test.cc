@@ -349,6 +349,38 @@ TEST_CASE("class bounded-work: a DSA key is only derived from parameters a DSA k
   }
 }
 
+// Found by key_file_fuzzer: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAAQA" (a modulus written as one zero byte) was
+// listed as a 0-bit RSA key with fingerprints. Numbers are RFC 4251 mpints (zero is the empty string) and a
+// key's numbers must be what a key has: none of RSA's or DSA's is zero.
+TEST_CASE("class key-or-nothing: a public key whose numbers no key has is refused") {
+  const std::string e = WireString(std::string("\x01\x00\x01", 3));
+  const std::string one = WireString("\x01");
+  const std::string zero = WireString("");
+  const std::string zero_byte = WireString(std::string(1, '\0'));
+  struct Case {
+    std::string blob;
+    const char* error_part;
+  };
+  const Case kCases[] = {
+      {WireString("ssh-rsa") + e + zero_byte, "superfluous leading zero"},
+      {WireString("ssh-rsa") + e + zero, "zero exponent or modulus"},
+      {WireString("ssh-rsa") + zero + one, "zero exponent or modulus"},
+      {WireString("ssh-dss") + zero + one + one + one, "DSA key with a zero parameter"},
+      {WireString("ssh-dss") + one + one + one + zero, "DSA key with a zero parameter"},
+      {WireString("ssh-dss") + one + one + zero_byte + one, "superfluous leading zero"},
+  };
+  for (const Case& c : kCases) {
+    INFO(absl::CHexEscape(c.blob));
+    absl::StatusOr<PublicKey> key = ParsePublicKeyBlob(c.blob);
+    REQUIRE_FALSE(key.ok());
+    INFO(key.status().message());
+    CHECK(std::string(key.status().message()).find(c.error_part) != std::string::npos);
+  }
+  absl::StatusOr<PublicKey> smallest = ParsePublicKeyBlob(WireString("ssh-dss") + one + one + one + one);
+  REQUIRE(smallest.ok());
+  CHECK(smallest->bits == 1);
+}
+
 struct BadKey {
   const char* line;
   const char* error_part;
