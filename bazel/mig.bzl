@@ -33,11 +33,17 @@ def mig_cc_test(name, copts = [], deps = [], size = "small", **kwargs):
 def mig_cc_fuzz_test(name, srcs, deps = [], corpus = [], **kwargs):
     """A libFuzzer target (it defines LLVMFuzzerTestOneInput).
 
-    With --config=fuzz (clang, -fsanitize=fuzzer plus ASan and UBSan) the binary is the fuzzer itself:
-        bazel run --config=fuzz //pkg:name -- -max_total_time=600 /tmp/corpus $PWD/pkg/testdata/fuzz
+    `corpus` is its seed corpus: the files of one directory, testdata/fuzz/<name>/ (a package with a single
+    fuzz target may keep them in testdata/fuzz/ itself). With --config=fuzz (clang, -fsanitize=fuzzer plus
+    ASan and UBSan) the binary is the fuzzer itself:
+        bazel build --config=fuzz //pkg:name
+        bazel-bin/pkg/name -max_total_time=600 /tmp/corpus pkg/testdata/fuzz/name
     In every other build it is a test that feeds each file of its seed corpus to the target once, so the
     target keeps compiling and the seeds keep passing.
     """
+    directories = {path.rpartition("/")[0]: True for path in corpus}
+    if len(directories) != 1:
+        fail("%s: the seed corpus must be the files of one directory, got %s" % (name, directories.keys()))
     native.cc_test(
         name = name,
         srcs = srcs,
@@ -51,7 +57,7 @@ def mig_cc_fuzz_test(name, srcs, deps = [], corpus = [], **kwargs):
             "//conditions:default": [],
         }),
         data = corpus,
-        args = ["%s/testdata/fuzz" % native.package_name()],
+        args = ["%s/%s" % (native.package_name(), directories.keys()[0])],
         size = "small",
         **kwargs
     )

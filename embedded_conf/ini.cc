@@ -128,7 +128,10 @@ absl::StatusOr<IniFile> ParseIni(std::string_view text, std::string_view source)
 }
 
 std::string QuoteIniValue(std::string_view value) {
-  bool needs_quotes = value.empty() || value.front() == ' ' || value.back() == ' ' ||
+  // Bare, a value loses what ParseIni strips from a line's ends (any ASCII space: '\v', '\f' and '\r' as
+  // well as ' ') and is cut at a comment or an escape; quoted, only the escapes below are read.
+  auto is_space = [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); };
+  bool needs_quotes = value.empty() || is_space(value.front()) || is_space(value.back()) ||
                       value.find_first_of("#;\"\\\n\t") != std::string_view::npos;
   if (!needs_quotes) return std::string(value);
   std::string out = "\"";

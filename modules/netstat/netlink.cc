@@ -71,27 +71,20 @@ absl::Status Dump(int protocol, uint16_t type, const void* header, size_t header
       return absl::UnavailableError(absl::StrCat("netlink ", what, " dump: ", strerror(errno)));
     }
     if (n == 0) return absl::DataLossError(absl::StrCat("netlink ", what, " dump ended early"));
-    size_t length = static_cast<size_t>(n);
-    for (size_t offset = 0; offset + sizeof(nlmsghdr) <= length;) {
-      const nlmsghdr* message = reinterpret_cast<const nlmsghdr*>(buffer + offset);
-      if (message->nlmsg_len < sizeof(nlmsghdr) || message->nlmsg_len > length - offset) {
-        return absl::DataLossError(absl::StrCat("netlink ", what, " dump: malformed message"));
-      }
-      offset += NLMSG_ALIGN(message->nlmsg_len);
-      if (message->nlmsg_type == NLMSG_DONE) return absl::OkStatus();
-      if (message->nlmsg_type == NLMSG_ERROR) {
-        const nlmsgerr* error = static_cast<const nlmsgerr*>(NLMSG_DATA(message));
-        if (kernel_errno != nullptr) *kernel_errno = -error->error;
-        return absl::UnavailableError(absl::StrCat("netlink ", what, " dump: ", strerror(-error->error)));
-      }
-      if (message->nlmsg_flags & NLM_F_DUMP_INTR) {
-        return absl::AbortedError(absl::StrCat("netlink ", what, " dump interrupted by a change; try again"));
-      }
-      on_message(message);
-    }
+    MIG_ASSIGN_OR_RETURN(bool done,
+                         ForEachNetlinkMessage(buffer, static_cast<size_t>(n), what, on_message, kernel_errno));
+    if (done) return absl::OkStatus();
   }
 }
 
+// The header of a message of type `Header` (ifinfomsg, ...), or nullptr when the message is too short for it.
+template <typename Header>
+const Header* HeaderOf(const nlmsghdr* message) {
+  if (message->nlmsg_len < NLMSG_LENGTH(sizeof(Header))) return nullptr;
+  return static_cast<const Header*>(NLMSG_DATA(message));
+}
+
+// The attributes after a message's `Header`, by type; the message must be long enough for the header.
 template <typename Header>
 std::map<int, std::pair<const void*, size_t>> Attributes(const nlmsghdr* message) {
   std::map<int, std::pair<const void*, size_t>> attributes;
@@ -141,25 +134,105 @@ std::string FormatMac(const unsigned char* bytes, size_t length) {
   return mac;
 }
 
+absl::StatusOr<bool> ForEachNetlinkMessage(const unsigned char* data, size_t length, std::string_view what,
+                                           const std::function<void(const nlmsghdr*)>& on_message,
+                                           int* kernel_errno) {
+  for (size_t offset = 0; offset + sizeof(nlmsghdr) <= length;) {
+    const nlmsghdr* message = reinterpret_cast<const nlmsghdr*>(data + offset);
+    if (message->nlmsg_len < sizeof(nlmsghdr) || message->nlmsg_len > length - offset) {
+      return absl::DataLossError(absl::StrCat("netlink ", what, " dump: malformed message"));
+    }
+    offset += NLMSG_ALIGN(message->nlmsg_len);
+    if (message->nlmsg_type == NLMSG_DONE) return true;
+    if (message->nlmsg_type == NLMSG_ERROR) {
+      const nlmsgerr* error = HeaderOf<nlmsgerr>(message);
+      if (error == nullptr) return absl::DataLossError(absl::StrCat("netlink ", what, " dump: malformed error"));
+      if (kernel_errno != nullptr) *kernel_errno = -error->error;
+      return absl::UnavailableError(absl::StrCat("netlink ", what, " dump: ", strerror(-error->error)));
+    }
+    if (message->nlmsg_flags & NLM_F_DUMP_INTR) {
+      return absl::AbortedError(absl::StrCat("netlink ", what, " dump interrupted by a change; try again"));
+    }
+    on_message(message);
+  }
+  return false;
+}
+
+std::optional<Interface> InterfaceFromMessage(const nlmsghdr* message) {
+  const ifinfomsg* info = HeaderOf<ifinfomsg>(message);
+  if (message->nlmsg_type != RTM_NEWLINK || info == nullptr) return std::nullopt;
+  Interface interface;
+  interface.index = info->ifi_index;
+  auto attributes = Attributes<ifinfomsg>(message);
+  if (auto name = attributes.find(IFLA_IFNAME); name != attributes.end()) {
+    interface.name = std::string(static_cast<const char*>(name->second.first),
+                                 strnlen(static_cast<const char*>(name->second.first), name->second.second));
+  }
+  if (auto mac = attributes.find(IFLA_ADDRESS); mac != attributes.end()) {
+    interface.mac = FormatMac(static_cast<const unsigned char*>(mac->second.first), mac->second.second);
+  }
+  return interface;
+}
+
+std::optional<InterfaceAddress> AddressFromMessage(const nlmsghdr* message) {
+  const ifaddrmsg* info = HeaderOf<ifaddrmsg>(message);
+  if (message->nlmsg_type != RTM_NEWADDR || info == nullptr) return std::nullopt;
+  auto attributes = Attributes<ifaddrmsg>(message);
+  // On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is always ours when present.
+  auto local = attributes.find(IFA_LOCAL);
+  if (local == attributes.end()) local = attributes.find(IFA_ADDRESS);
+  InterfaceAddress address;
+  address.interface_index = static_cast<int>(info->ifa_index);
+  if (local == attributes.end() || !ToIpAddress(info->ifa_family, local->second, &address.address)) {
+    return std::nullopt;
+  }
+  return address;
+}
+
+std::optional<std::pair<Neighbour, int>> NeighbourFromMessage(const nlmsghdr* message) {
+  const ndmsg* info = HeaderOf<ndmsg>(message);
+  if (message->nlmsg_type != RTM_NEWNEIGH || info == nullptr) return std::nullopt;
+  if (info->ndm_state & NUD_NOARP) return std::nullopt;
+  auto attributes = Attributes<ndmsg>(message);
+  auto destination = attributes.find(NDA_DST);
+  auto lladdr = attributes.find(NDA_LLADDR);
+  if (destination == attributes.end() || lladdr == attributes.end()) return std::nullopt;
+  Neighbour neighbour;
+  if (!ToIpAddress(info->ndm_family, destination->second, &neighbour.address)) return std::nullopt;
+  neighbour.mac = FormatMac(static_cast<const unsigned char*>(lladdr->second.first), lladdr->second.second);
+  if (neighbour.mac.empty()) return std::nullopt;
+  return std::make_pair(std::move(neighbour), info->ndm_ifindex);
+}
+
+std::optional<Socket> SocketFromMessage(const nlmsghdr* message, Protocol protocol) {
+  const inet_diag_msg* diag = HeaderOf<inet_diag_msg>(message);
+  if (message->nlmsg_type != SOCK_DIAG_BY_FAMILY || diag == nullptr) return std::nullopt;
+  Socket socket;
+  socket.protocol = protocol;
+  socket.state = diag->idiag_state;
+  socket.local_port = ntohs(diag->id.idiag_sport);
+  socket.remote_port = ntohs(diag->id.idiag_dport);
+  const uint8_t* source = reinterpret_cast<const uint8_t*>(diag->id.idiag_src);
+  const uint8_t* destination = reinterpret_cast<const uint8_t*>(diag->id.idiag_dst);
+  if (diag->idiag_family == AF_INET) {
+    socket.local_address = Ipv4FromBytes(source);
+    socket.remote_address = Ipv4FromBytes(destination);
+  } else {
+    socket.local_address = Ipv6FromBytes(source);
+    socket.remote_address = Ipv6FromBytes(destination);
+  }
+  return socket;
+}
+
 absl::StatusOr<std::vector<Interface>> DumpInterfaces() {
   std::vector<Interface> interfaces;
   ifinfomsg request{};
   request.ifi_family = AF_UNSPEC;
   MIG_RETURN_IF_ERROR(
       Dump(NETLINK_ROUTE, RTM_GETLINK, &request, sizeof(request), "interface", [&](const nlmsghdr* message) {
-        if (message->nlmsg_type != RTM_NEWLINK) return;
-        const ifinfomsg* info = static_cast<const ifinfomsg*>(NLMSG_DATA(message));
-        Interface interface;
-        interface.index = info->ifi_index;
-        auto attributes = Attributes<ifinfomsg>(message);
-        if (auto name = attributes.find(IFLA_IFNAME); name != attributes.end()) {
-          interface.name = std::string(static_cast<const char*>(name->second.first),
-                                       strnlen(static_cast<const char*>(name->second.first), name->second.second));
+        if (std::optional<Interface> interface = InterfaceFromMessage(message)) {
+          interfaces.push_back(*std::move(interface));
         }
-        if (auto mac = attributes.find(IFLA_ADDRESS); mac != attributes.end()) {
-          interface.mac = FormatMac(static_cast<const unsigned char*>(mac->second.first), mac->second.second);
-        }
-        interfaces.push_back(std::move(interface));
       }));
   return interfaces;
 }
@@ -170,17 +243,7 @@ absl::StatusOr<std::vector<InterfaceAddress>> DumpAddresses() {
   request.ifa_family = AF_UNSPEC;
   MIG_RETURN_IF_ERROR(
       Dump(NETLINK_ROUTE, RTM_GETADDR, &request, sizeof(request), "address", [&](const nlmsghdr* message) {
-        if (message->nlmsg_type != RTM_NEWADDR) return;
-        const ifaddrmsg* info = static_cast<const ifaddrmsg*>(NLMSG_DATA(message));
-        auto attributes = Attributes<ifaddrmsg>(message);
-        // On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is always ours when present.
-        auto local = attributes.find(IFA_LOCAL);
-        if (local == attributes.end()) local = attributes.find(IFA_ADDRESS);
-        InterfaceAddress address;
-        address.interface_index = static_cast<int>(info->ifa_index);
-        if (local != attributes.end() && ToIpAddress(info->ifa_family, local->second, &address.address)) {
-          addresses.push_back(address);
-        }
+        if (std::optional<InterfaceAddress> address = AddressFromMessage(message)) addresses.push_back(*address);
       }));
   return addresses;
 }
@@ -192,19 +255,10 @@ absl::StatusOr<std::vector<Neighbour>> DumpNeighbours() {
   request.ndm_family = AF_UNSPEC;
   MIG_RETURN_IF_ERROR(
       Dump(NETLINK_ROUTE, RTM_GETNEIGH, &request, sizeof(request), "neighbour", [&](const nlmsghdr* message) {
-        if (message->nlmsg_type != RTM_NEWNEIGH) return;
-        const ndmsg* info = static_cast<const ndmsg*>(NLMSG_DATA(message));
-        if (info->ndm_state & NUD_NOARP) return;
-        auto attributes = Attributes<ndmsg>(message);
-        auto destination = attributes.find(NDA_DST);
-        auto lladdr = attributes.find(NDA_LLADDR);
-        if (destination == attributes.end() || lladdr == attributes.end()) return;
-        Neighbour neighbour;
-        if (!ToIpAddress(info->ndm_family, destination->second, &neighbour.address)) return;
-        neighbour.mac = FormatMac(static_cast<const unsigned char*>(lladdr->second.first), lladdr->second.second);
-        if (neighbour.mac.empty()) return;
-        neighbours.push_back(std::move(neighbour));
-        interface_indexes.push_back(info->ndm_ifindex);
+        if (std::optional<std::pair<Neighbour, int>> neighbour = NeighbourFromMessage(message)) {
+          neighbours.push_back(std::move(neighbour->first));
+          interface_indexes.push_back(neighbour->second);
+        }
       }));
   std::map<int, std::string> names = InterfaceNames();
   for (size_t i = 0; i < neighbours.size(); ++i) neighbours[i].device = names[interface_indexes[i]];
@@ -223,26 +277,7 @@ absl::StatusOr<std::vector<Socket>> DumpSockets() {
       absl::Status status = Dump(
           NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY, &request, sizeof(request), "socket",
           [&](const nlmsghdr* message) {
-            if (message->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-                message->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg))) {
-              return;
-            }
-            const inet_diag_msg* diag = static_cast<const inet_diag_msg*>(NLMSG_DATA(message));
-            Socket socket;
-            socket.protocol = protocol;
-            socket.state = diag->idiag_state;
-            socket.local_port = ntohs(diag->id.idiag_sport);
-            socket.remote_port = ntohs(diag->id.idiag_dport);
-            const uint8_t* source = reinterpret_cast<const uint8_t*>(diag->id.idiag_src);
-            const uint8_t* destination = reinterpret_cast<const uint8_t*>(diag->id.idiag_dst);
-            if (diag->idiag_family == AF_INET) {
-              socket.local_address = Ipv4FromBytes(source);
-              socket.remote_address = Ipv4FromBytes(destination);
-            } else {
-              socket.local_address = Ipv6FromBytes(source);
-              socket.remote_address = Ipv6FromBytes(destination);
-            }
-            sockets.push_back(socket);
+            if (std::optional<Socket> socket = SocketFromMessage(message, protocol)) sockets.push_back(*socket);
           },
           &kernel_errno);
       // No IPv6 on this host: nothing to list in that family.

@@ -6,15 +6,26 @@
 //   MIG_ASSIGN_OR_RETURN(std::vector<InterfaceAddress> addresses, DumpAddresses());
 //   MIG_ASSIGN_OR_RETURN(std::vector<Neighbour> neighbours, DumpNeighbours());
 //   MIG_ASSIGN_OR_RETURN(std::vector<Socket> sockets, DumpSockets());
+//
+// and, without a socket, what a dump makes of one datagram of the kernel's answer:
+//   ForEachNetlinkMessage(buffer, received, "interface", [&](const nlmsghdr* message) {
+//     if (std::optional<Interface> interface = InterfaceFromMessage(message)) ...
+//   });
 #ifndef MIG_MODULES_NETSTAT_NETLINK_H_
 #define MIG_MODULES_NETSTAT_NETLINK_H_
 
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "modules/netstat/ip_address.h"
 #include "modules/netstat/proc_net.h"
+
+struct nlmsghdr;
 
 namespace mig::modules::netstat {
 
@@ -42,6 +53,25 @@ absl::StatusOr<std::vector<Socket>> DumpSockets();
 
 // "02:fc:00:00:00:01" for a hardware address; empty for none or all zeros.
 std::string FormatMac(const unsigned char* bytes, size_t length);
+
+// What the dumps make of the kernel's bytes, without a socket (the dumps above call these; so do tests and
+// the fuzzer). Every length in a message is checked against the bytes received before it is used.
+
+// Calls `on_message` for each message of one datagram received from a netlink socket, `data` being aligned
+// as a netlink message header (recv's buffer is). True when the datagram ends the dump (NLMSG_DONE);
+// an error for a malformed message, an error reported by the kernel (its errno in `*kernel_errno`), or a
+// dump interrupted by a change.
+absl::StatusOr<bool> ForEachNetlinkMessage(const unsigned char* data, size_t length, std::string_view what,
+                                           const std::function<void(const nlmsghdr*)>& on_message,
+                                           int* kernel_errno = nullptr);
+
+// Each turns one message of its dump into its type; nullopt for a message of another type, one too short
+// for its header, or one without what is needed (a neighbour without a link-layer address, say). A
+// neighbour comes with the index of its interface.
+std::optional<Interface> InterfaceFromMessage(const nlmsghdr* message);
+std::optional<InterfaceAddress> AddressFromMessage(const nlmsghdr* message);
+std::optional<std::pair<Neighbour, int>> NeighbourFromMessage(const nlmsghdr* message);
+std::optional<Socket> SocketFromMessage(const nlmsghdr* message, Protocol protocol);
 
 }  // namespace mig::modules::netstat
 

@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -70,6 +70,24 @@ absl::StatusOr<std::string> ReadDatabaseFile(const std::string& path) {
 
 bool IsBlank(std::string_view line) { return absl::StripAsciiWhitespace(line).empty(); }
 
+// The words dpkg allows in a Status field ("want flag state", lib/dpkg's wantinfos, eflaginfos and
+// statusinfos). dpkg refuses any other word, so a state read from the file is always one of these, in this
+// spelling, never the file's own text.
+constexpr std::string_view kWants[] = {"unknown", "install", "hold", "deinstall", "purge"};
+constexpr std::string_view kErrorFlags[] = {"ok", "reinstreq"};
+constexpr std::string_view kStates[] = {"not-installed",   "config-files",     "half-installed",
+                                        "unpacked",        "half-configured",  "triggers-awaited",
+                                        "triggers-pending", "installed"};
+
+// The word of `allowed` that `word` is, compared as dpkg compares them (ignoring case); empty for none.
+template <size_t N>
+std::string_view AllowedWord(std::string_view word, const std::string_view (&allowed)[N]) {
+  for (std::string_view candidate : allowed) {
+    if (absl::EqualsIgnoreCase(word, candidate)) return candidate;
+  }
+  return {};
+}
+
 struct StanzaBuilder {
   DpkgStanza stanza;
   bool has_package = false;
@@ -88,13 +106,20 @@ void FinishStanza(StanzaBuilder& builder, std::string_view source, std::vector<D
     return;
   }
   if (builder.has_status) {
-    std::vector<std::string_view> words = absl::StrSplit(builder.status_field, ' ', absl::SkipEmpty());
+    // Words are separated by blanks, spaces or tabs, as dpkg reads them.
+    std::vector<std::string_view> words = absl::StrSplit(builder.status_field, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (words.size() != 3) {
-      error(absl::StrCat("package '", builder.stanza.package, "': Status '", builder.status_field,
+      error(absl::StrCat("package '", builder.stanza.package, "': Status '", absl::CHexEscape(builder.status_field),
                          "' is not 'want flag state', skipped"));
       return;
     }
-    builder.stanza.status = std::string(words[2]);
+    std::string_view state = AllowedWord(words[2], kStates);
+    if (AllowedWord(words[0], kWants).empty() || AllowedWord(words[1], kErrorFlags).empty() || state.empty()) {
+      error(absl::StrCat("package '", builder.stanza.package, "': Status '", absl::CHexEscape(builder.status_field),
+                         "' has a word dpkg does not allow, skipped"));
+      return;
+    }
+    builder.stanza.status = std::string(state);
   } else {
     // dpkg reads a stanza without Status as a package that is not installed.
     builder.stanza.status = "not-installed";
@@ -155,6 +180,32 @@ std::vector<DpkgStanza> ParseDpkgStatus(std::string_view text, std::string_view 
   return stanzas;
 }
 
+void DpkgDatabase::Apply(std::string_view text, std::string_view source, std::vector<std::string>* errors) {
+  for (DpkgStanza& stanza : ParseDpkgStatus(text, source, errors)) {
+    auto key = std::make_pair(stanza.package, stanza.architecture);
+    stanzas_[std::move(key)] = std::move(stanza);
+  }
+}
+
+std::vector<InstalledPackage> DpkgDatabase::Packages() && {
+  std::vector<InstalledPackage> packages;
+  packages.reserve(stanzas_.size());
+  for (auto& [key, stanza] : stanzas_) {
+    if (stanza.status == "not-installed") continue;
+    std::string package_name = stanza.package;
+    std::string version = stanza.version;
+    packages.push_back({.name = std::move(stanza.package),
+                        .version = std::move(stanza.version),
+                        .type = "dpkg",
+                        .arch = std::move(stanza.architecture),
+                        .status = std::move(stanza.status),
+                        .source_name = stanza.source_name.empty() ? package_name : std::move(stanza.source_name),
+                        .source_version = stanza.source_version.empty() ? version : std::move(stanza.source_version)});
+  }
+  stanzas_.clear();
+  return packages;
+}
+
 absl::StatusOr<std::vector<InstalledPackage>> ReadDpkgDatabase(const std::string& admin_dir,
                                                                std::vector<std::string>* errors) {
   std::string status_path = absl::StrCat(admin_dir, "/status");
@@ -162,15 +213,8 @@ absl::StatusOr<std::vector<InstalledPackage>> ReadDpkgDatabase(const std::string
   absl::StatusOr<std::string> status_text = ReadDatabaseFile(status_path);
   if (!status_text.ok()) return status_text.status();
 
-  // Keyed as dpkg keys its database: one entry per name and architecture.
-  std::map<std::pair<std::string, std::string>, DpkgStanza> database;
-  auto apply = [&](std::vector<DpkgStanza> stanzas) {
-    for (DpkgStanza& s : stanzas) {
-      auto key = std::make_pair(s.package, s.architecture);
-      database[std::move(key)] = std::move(s);
-    }
-  };
-  apply(ParseDpkgStatus(*status_text, status_path, errors));
+  DpkgDatabase database;
+  database.Apply(*status_text, status_path, errors);
 
   std::string updates_dir = absl::StrCat(admin_dir, "/updates");
   if (DIR* dir = opendir(updates_dir.c_str())) {
@@ -194,27 +238,12 @@ absl::StatusOr<std::vector<InstalledPackage>> ReadDpkgDatabase(const std::string
         errors->push_back(std::string(text.status().message()));
         continue;
       }
-      apply(ParseDpkgStatus(*text, path, errors));
+      database.Apply(*text, path, errors);
     }
   } else if (errno != ENOENT) {
     errors->push_back(absl::StrCat(updates_dir, ": ", strerror(errno)));
   }
-
-  std::vector<InstalledPackage> packages;
-  packages.reserve(database.size());
-  for (auto& [key, stanza] : database) {
-    if (stanza.status == "not-installed") continue;
-    std::string package_name = stanza.package;
-    std::string version = stanza.version;
-    packages.push_back({.name = std::move(stanza.package),
-                        .version = std::move(stanza.version),
-                        .type = "dpkg",
-                        .arch = std::move(stanza.architecture),
-                        .status = std::move(stanza.status),
-                        .source_name = stanza.source_name.empty() ? package_name : std::move(stanza.source_name),
-                        .source_version = stanza.source_version.empty() ? version : std::move(stanza.source_version)});
-  }
-  return packages;
+  return std::move(database).Packages();
 }
 
 }  // namespace mig::modules::pkg

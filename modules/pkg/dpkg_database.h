@@ -6,8 +6,10 @@
 #ifndef MIG_MODULES_PKG_DPKG_DATABASE_H_
 #define MIG_MODULES_PKG_DPKG_DATABASE_H_
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,6 +33,25 @@ struct DpkgStanza {
 // `errors` (with `source` and its line number); the rest is still returned.
 std::vector<DpkgStanza> ParseDpkgStatus(std::string_view text, std::string_view source,
                                         std::vector<std::string>* errors);
+
+// dpkg's view of its database, built from the texts of the status file and then each journal entry in
+// turn (updates/NNNN in numeric order): each stanza replaces the package of the same name and architecture.
+// ReadDpkgDatabase() reads the files; this is the part that only sees their bytes.
+//
+//   DpkgDatabase database;
+//   database.Apply(status_text, "/var/lib/dpkg/status", &errors);
+//   database.Apply(journal_text, "/var/lib/dpkg/updates/0001", &errors);
+//   std::vector<InstalledPackage> packages = std::move(database).Packages();
+class DpkgDatabase {
+ public:
+  void Apply(std::string_view text, std::string_view source, std::vector<std::string>* errors);
+  // The packages dpkg-query -W lists (every state but not-installed), sorted by name and architecture.
+  std::vector<InstalledPackage> Packages() &&;
+
+ private:
+  // Keyed as dpkg keys its database: one entry per name and architecture.
+  std::map<std::pair<std::string, std::string>, DpkgStanza> stanzas_;
+};
 
 // The packages dpkg-query -W lists (every state but not-installed), in no particular order. NotFound when
 // there is no status file (not a dpkg system).

@@ -160,6 +160,48 @@ TEST_CASE("Damaged stanzas are reported and skipped, the rest is read") {
   }
 }
 
+// A state is one of dpkg's words whatever the file says, read as dpkg reads it (blanks, any case); anything
+// else skips the stanza, where dpkg-query refuses the whole file. Found by the fuzzer: "inst\t\talled" was
+// listed as a state of its own.
+TEST_CASE("class host-file-vocabulary: a dpkg state is one of dpkg's words") {
+  struct Case {
+    const char* status;
+    const char* state;  // nullptr: skipped with an error
+  };
+  constexpr Case kCases[] = {
+      {"install\tok  installed", "installed"},
+      {"INSTALL OK Half-Configured", "half-configured"},
+      {"hold reinstreq triggers-pending", "triggers-pending"},
+      {"install ok inst\t\talled", nullptr},
+      {"install ok pwned\x1b[2J", nullptr},
+      {"sure ok installed", nullptr},
+      {"install fine installed", nullptr},
+  };
+  for (const Case& c : kCases) {
+    INFO(c.status);
+    std::vector<std::string> errors;
+    std::vector<DpkgStanza> stanzas =
+        ParseDpkgStatus(absl::StrCat("Package: a\nStatus: ", c.status, "\nVersion: 1\n"), "status", &errors);
+    if (c.state == nullptr) {
+      CHECK(stanzas.empty());
+      REQUIRE(errors.size() == 1);
+      CHECK(errors[0].find("package 'a': Status '") != std::string::npos);
+      continue;
+    }
+    CHECK(errors.empty());
+    REQUIRE(stanzas.size() == 1);
+    CHECK(stanzas[0].status == c.state);
+  }
+  // dpkg-query agrees on the ones it accepts.
+  std::string admin = NewDirectory("dpkg_status_words");
+  Write(absl::StrCat(admin, "/status"), Stanza("a", "INSTALL\tOK  Half-Configured", "amd64", "1"));
+  std::vector<std::string> errors;
+  absl::StatusOr<std::vector<InstalledPackage>> packages = ReadDpkgDatabase(admin, &errors);
+  REQUIRE(packages.ok());
+  CHECK(OurLines(*packages) == DpkgQueryLines(admin));
+  CHECK(OurLines(*packages).count("a\t1\tamd64\thalf-configured\ta\t1") == 1);
+}
+
 TEST_CASE("A missing status file is not a dpkg system; an unreadable one is an error") {
   std::string empty = NewDirectory("dpkg_empty");
   std::vector<std::string> errors;

@@ -18,6 +18,7 @@
 #include "catch2/catch.hpp"
 #include "modules/pkg/inventory.h"
 #include "modules/pkg/rpm_header.h"
+#include "modules/pkg/sqlite_table.h"
 
 namespace mig::modules::pkg {
 namespace {
@@ -128,6 +129,28 @@ TEST_CASE("A damaged rpm database is an error, never a crash") {
     (void)ReadRpmDatabase(root + "/var/lib/rpm", &errors);
   }
   CHECK_FALSE(PackageFromRpmHeader(std::string("\0\0\0\x01\0\0\0\x10", 8)).ok());
+}
+
+// Crafted from a real database (the fuzz corpus keeps them): interior pages whose cells all point at one
+// child, three levels deep, so that 3 KiB reach the one leaf 246^3 times (this used to exhaust memory); and a
+// leaf whose cell pointers all point at one cell.
+TEST_CASE("class amplification: a damaged rpmdb.sqlite costs no more than its size") {
+  struct Case {
+    const char* file;
+    const char* error;
+  };
+  constexpr Case kCases[] = {
+      {"amplify_shared_pages.sqlite", "is reached twice"},
+      {"amplify_overlapping_cells.sqlite", "cells hold more than the file"},
+  };
+  for (const Case& c : kCases) {
+    INFO(c.file);
+    std::string file = ReadFile(absl::StrCat("modules/pkg/testdata/fuzz/rpmdb_fuzzer/", c.file));
+    REQUIRE(!file.empty());
+    absl::StatusOr<std::vector<SqliteRow>> rows = ReadSqliteTable(file, "Packages");
+    REQUIRE_FALSE(rows.ok());
+    CHECK(std::string(rows.status().message()).find(c.error) != std::string::npos);
+  }
 }
 
 TEST_CASE("Berkeley DB and ndb rpm databases are reported as unsupported") {

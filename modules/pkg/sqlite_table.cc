@@ -11,9 +11,8 @@ namespace mig::modules::pkg {
 namespace {
 
 constexpr std::string_view kMagic{"SQLite format 3\0", 16};
-// Bounds a damaged file's b-tree (cycles, absurd depth) rather than trusting it.
+// Bounds the recursion into a damaged file's b-tree (a real one is a few levels deep).
 constexpr int kMaxTreeDepth = 64;
-constexpr size_t kMaxPagesVisited = 1 << 24;
 
 uint32_t Be(std::string_view data, size_t offset, int bytes) {
   uint32_t value = 0;
@@ -51,6 +50,7 @@ class Database {
     db.file_ = file;
     db.page_size_ = page_size;
     db.usable_ = page_size - reserved;
+    db.visited_.assign(file.size() / page_size + 1, false);
     return db;
   }
 
@@ -64,8 +64,8 @@ class Database {
   // Calls `row(rowid, payload)` for every row of the table b-tree rooted at `root`.
   template <typename RowFn>
   absl::Status WalkTable(uint32_t root, RowFn&& row, int depth = 0) {
-    if (depth > kMaxTreeDepth || ++pages_visited_ > kMaxPagesVisited) return Corrupt("b-tree too deep or cyclic");
-    MIG_ASSIGN_OR_RETURN(std::string_view page, Page(root));
+    if (depth > kMaxTreeDepth) return Corrupt("b-tree too deep");
+    MIG_ASSIGN_OR_RETURN(std::string_view page, VisitPage(root));
     size_t header = root == 1 ? 100 : 0;
     if (page.size() < header + 12) return Corrupt("short page");
     uint8_t type = static_cast<uint8_t>(page[header]);
@@ -94,9 +94,21 @@ class Database {
   }
 
  private:
+  // A damaged file must not cost more than its size, whatever it claims: every page belongs to one b-tree
+  // or one overflow chain, and every payload byte is a byte of the file, so a page reached twice (a cycle,
+  // or pages shared to multiply the rows) or more payload than the file holds (cells that overlap) is
+  // damage. Work and memory stay proportional to the file's size.
+  absl::StatusOr<std::string_view> VisitPage(uint32_t number) {
+    MIG_ASSIGN_OR_RETURN(std::string_view page, Page(number));
+    if (visited_[number]) return Corrupt(absl::StrCat("page ", number, " is reached twice"));
+    visited_[number] = true;
+    return page;
+  }
+
   // A cell's payload: what fits in the page, then the chain of overflow pages (file format section 1.6).
-  absl::StatusOr<std::string> Payload(std::string_view page, size_t offset, uint64_t size) const {
-    if (size > file_.size()) return Corrupt("payload larger than the file");
+  absl::StatusOr<std::string> Payload(std::string_view page, size_t offset, uint64_t size) {
+    if (size > file_.size() - payload_bytes_) return Corrupt("cells hold more than the file");
+    payload_bytes_ += size;
     uint64_t max_local = usable_ - 35;
     uint64_t local = size;
     if (size > max_local) {
@@ -109,10 +121,8 @@ class Database {
     if (local == size) return payload;
     if (offset + local + 4 > page.size()) return Corrupt("overflow pointer outside its page");
     uint32_t next = Be(page, offset + local, 4);
-    size_t guard = 0;
     while (payload.size() < size) {
-      if (++guard > file_.size() / page_size_ + 1) return Corrupt("overflow chain loops");
-      MIG_ASSIGN_OR_RETURN(std::string_view overflow, Page(next));
+      MIG_ASSIGN_OR_RETURN(std::string_view overflow, VisitPage(next));
       size_t take = std::min<uint64_t>(usable_ - 4, size - payload.size());
       payload.append(overflow.substr(4, take));
       next = Be(overflow, 0, 4);
@@ -123,7 +133,8 @@ class Database {
   std::string_view file_;
   uint32_t page_size_ = 0;
   uint32_t usable_ = 0;
-  size_t pages_visited_ = 0;
+  std::vector<bool> visited_;  // by page number
+  uint64_t payload_bytes_ = 0;  // at most the file's size
 };
 
 // The record format (file format section 2.1): a header of serial types, then the values.

@@ -290,6 +290,97 @@ TEST_CASE("authorized_keys entries, with options, match ssh-keygen -l line by li
   CHECK(errors[0].find("(and 1 more lines)") != std::string::npos);
 }
 
+std::string Der(uint8_t tag, std::string_view body) {
+  std::string out(1, static_cast<char>(tag));
+  if (body.size() < 0x80) {
+    out += static_cast<char>(body.size());
+  } else {
+    out += static_cast<char>(0x82);
+    out += static_cast<char>(body.size() >> 8);
+    out += static_cast<char>(body.size() & 0xff);
+  }
+  return absl::StrCat(out, body);
+}
+
+// A positive DER INTEGER of `bits` bits: a top bit, ones below (odd, as p must be for the exponentiation).
+std::string DerInteger(int bits) {
+  std::string number((bits + 7) / 8 + 1, '\xff');
+  number[0] = 0;
+  int top = (bits - 1) % 8;
+  number[1] = static_cast<char>((1 << (top + 1)) - 1);
+  return Der(0x02, number);
+}
+
+std::string DsaPkcs8(int p_bits, int q_bits, int x_bits) {
+  std::string parameters = Der(0x30, absl::StrCat(DerInteger(p_bits), DerInteger(q_bits), DerInteger(2)));
+  std::string algorithm = Der(0x30, absl::StrCat(Der(0x06, "\x2a\x86\x48\xce\x38\x04\x01"), parameters));
+  std::string info = Der(0x30, absl::StrCat(Der(0x02, std::string(1, '\0')), algorithm,
+                                             Der(0x04, DerInteger(x_bits))));
+  return absl::StrCat("-----BEGIN PRIVATE KEY-----\n", absl::Base64Escape(info), "\n-----END PRIVATE KEY-----\n");
+}
+
+// Deriving a PKCS#8 DSA key's public value is an exponentiation whose cost grows with x's size times p's
+// squared: only parameters a DSA key can have are worked on (a crafted 2 KiB file took a second each).
+TEST_CASE("class bounded-work: a DSA key is only derived from parameters a DSA key can have") {
+  struct Case {
+    int p_bits, q_bits, x_bits;
+    const char* error_part;  // nullptr: derived
+  };
+  constexpr Case kCases[] = {
+      {2048, 256, 255, nullptr},
+      {8192, 160, 8192, "DSA private value is not between 0 and q"},
+      {2048, 160, 160, "DSA private value is not between 0 and q"},  // x = q
+      {2048, 257, 200, "larger than a DSA key has"},
+      {10001, 256, 200, "larger than a DSA key has"},
+  };
+  for (const Case& c : kCases) {
+    INFO(c.p_bits << " " << c.q_bits << " " << c.x_bits);
+    absl::StatusOr<PrivateKeyFile> key = ParsePrivateKeyFile(DsaPkcs8(c.p_bits, c.q_bits, c.x_bits));
+    if (c.error_part == nullptr) {
+      INFO(key.status().message());
+      REQUIRE(key.ok());
+      REQUIRE(key->public_key.has_value());
+      CHECK(key->public_key->bits == c.p_bits);
+      continue;
+    }
+    REQUIRE_FALSE(key.ok());
+    INFO(key.status().message());
+    CHECK(std::string(key.status().message()).find(c.error_part) != std::string::npos);
+  }
+}
+
+// Found by key_file_fuzzer: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAAQA" (a modulus written as one zero byte) was
+// listed as a 0-bit RSA key with fingerprints. Numbers are RFC 4251 mpints (zero is the empty string) and a
+// key's numbers must be what a key has: none of RSA's or DSA's is zero.
+TEST_CASE("class key-or-nothing: a public key whose numbers no key has is refused") {
+  const std::string e = WireString(std::string("\x01\x00\x01", 3));
+  const std::string one = WireString("\x01");
+  const std::string zero = WireString("");
+  const std::string zero_byte = WireString(std::string(1, '\0'));
+  struct Case {
+    std::string blob;
+    const char* error_part;
+  };
+  const Case kCases[] = {
+      {WireString("ssh-rsa") + e + zero_byte, "superfluous leading zero"},
+      {WireString("ssh-rsa") + e + zero, "zero exponent or modulus"},
+      {WireString("ssh-rsa") + zero + one, "zero exponent or modulus"},
+      {WireString("ssh-dss") + zero + one + one + one, "DSA key with a zero parameter"},
+      {WireString("ssh-dss") + one + one + one + zero, "DSA key with a zero parameter"},
+      {WireString("ssh-dss") + one + one + zero_byte + one, "superfluous leading zero"},
+  };
+  for (const Case& c : kCases) {
+    INFO(absl::CHexEscape(c.blob));
+    absl::StatusOr<PublicKey> key = ParsePublicKeyBlob(c.blob);
+    REQUIRE_FALSE(key.ok());
+    INFO(key.status().message());
+    CHECK(std::string(key.status().message()).find(c.error_part) != std::string::npos);
+  }
+  absl::StatusOr<PublicKey> smallest = ParsePublicKeyBlob(WireString("ssh-dss") + one + one + one + one);
+  REQUIRE(smallest.ok());
+  CHECK(smallest->bits == 1);
+}
+
 struct BadKey {
   const char* line;
   const char* error_part;

@@ -89,23 +89,40 @@ absl::StatusOr<PublicKey> DsaPublicKey(std::string_view der_bytes) {
   return KeyFromBlob(DsaBlob(numbers[0], numbers[1], numbers[2], numbers[3]));
 }
 
-// y = g^x mod p, for PKCS#8 DSA keys, which store x alone.
-absl::StatusOr<std::string> DsaPublicValue(std::string_view p, std::string_view g, std::string_view x) {
-  mbedtls_mpi mp, mg, mx, my;
-  for (mbedtls_mpi* m : {&mp, &mg, &mx, &my}) mbedtls_mpi_init(m);
+// The largest DSA parameters a key can have: FIPS 186 allows q of 160, 224 or 256 bits; OpenSSL refuses p
+// over 10000 bits (OPENSSL_DSA_MAX_MODULUS_BITS).
+constexpr int kMaxDsaQBits = 256;
+constexpr int kMaxDsaPBits = 10000;
+
+// y = g^x mod p, for PKCS#8 DSA keys, which store x alone. The work of the exponentiation grows with x's
+// size times p's size squared, so it is only done for parameters a DSA key can have (0 < x < q, q and p
+// within the bounds above): a crafted 2 KiB file with an 8192-bit x and p took a second, and a directory of
+// them would have held a sweep for as long as its author liked.
+absl::StatusOr<std::string> DsaPublicValue(std::string_view p, std::string_view q, std::string_view g,
+                                           std::string_view x) {
+  if (BitLength(q) > kMaxDsaQBits || BitLength(p) > kMaxDsaPBits) {
+    return absl::InvalidArgumentError(absl::StrCat("DSA parameters of ", BitLength(p), " and ", BitLength(q),
+                                                   " bits (p and q) are larger than a DSA key has"));
+  }
+  mbedtls_mpi mp, mq, mg, mx, my;
+  for (mbedtls_mpi* m : {&mp, &mq, &mg, &mx, &my}) mbedtls_mpi_init(m);
   std::string y;
   int rc = mbedtls_mpi_read_binary(&mp, reinterpret_cast<const unsigned char*>(p.data()), p.size());
+  if (rc == 0) rc = mbedtls_mpi_read_binary(&mq, reinterpret_cast<const unsigned char*>(q.data()), q.size());
   if (rc == 0) rc = mbedtls_mpi_read_binary(&mg, reinterpret_cast<const unsigned char*>(g.data()), g.size());
   if (rc == 0) rc = mbedtls_mpi_read_binary(&mx, reinterpret_cast<const unsigned char*>(x.data()), x.size());
-  // DSA moduli are at most a few thousand bits; a huge one would only make this slow.
-  if (rc == 0 && mbedtls_mpi_bitlen(&mp) > 16384) rc = -1;
+  bool x_out_of_range = rc == 0 && (mbedtls_mpi_cmp_int(&mx, 0) <= 0 || mbedtls_mpi_cmp_mpi(&mx, &mq) >= 0);
+  if (x_out_of_range) rc = -1;
   if (rc == 0) rc = mbedtls_mpi_exp_mod(&my, &mg, &mx, &mp, nullptr);
   if (rc == 0) {
     y.resize(mbedtls_mpi_size(&my));
     rc = mbedtls_mpi_write_binary(&my, reinterpret_cast<unsigned char*>(y.data()), y.size());
   }
-  for (mbedtls_mpi* m : {&mp, &mg, &mx, &my}) mbedtls_mpi_free(m);
-  if (rc != 0) return absl::InvalidArgumentError("DSA parameters out of range");
+  for (mbedtls_mpi* m : {&mp, &mq, &mg, &mx, &my}) mbedtls_mpi_free(m);
+  if (rc != 0) {
+    return absl::InvalidArgumentError(x_out_of_range ? "DSA private value is not between 0 and q"
+                                                     : "DSA parameters out of range");
+  }
   return y;
 }
 
@@ -179,7 +196,7 @@ absl::StatusOr<PublicKey> Pkcs8PublicKey(std::string_view der_bytes) {
     MIG_ASSIGN_OR_RETURN(std::string_view g, PositiveInteger(parameters));
     DerReader x_reader(private_key);
     MIG_ASSIGN_OR_RETURN(std::string_view x, PositiveInteger(x_reader));
-    MIG_ASSIGN_OR_RETURN(std::string y, DsaPublicValue(p, g, x));
+    MIG_ASSIGN_OR_RETURN(std::string y, DsaPublicValue(p, q, g, x));
     return KeyFromBlob(DsaBlob(p, q, g, y));
   }
   if (oid == kOidEd25519) {

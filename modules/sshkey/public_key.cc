@@ -50,8 +50,12 @@ absl::Status ReadKeyFields(WireReader& reader, PublicKey* key) {
     key->bits = BitLength(n);
     key->display_type = "RSA";
   } else if (type == "ssh-dss") {
-    MIG_ASSIGN_OR_RETURN(std::string_view p, reader.Mpint());
-    for (int i = 0; i < 3; ++i) MIG_RETURN_IF_ERROR(reader.Mpint().status());  // q, g, y
+    std::string_view numbers[4];  // p, q, g, y
+    for (std::string_view& number : numbers) {
+      MIG_ASSIGN_OR_RETURN(number, reader.Mpint());
+      if (number.empty()) return absl::InvalidArgumentError("DSA key with a zero parameter");
+    }
+    std::string_view p = numbers[0];
     key->bits = BitLength(p);
     key->display_type = "DSA";
   } else if (type == "ecdsa-sha2-nistp256" || type == "ecdsa-sha2-nistp384" || type == "ecdsa-sha2-nistp521") {

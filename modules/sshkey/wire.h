@@ -21,7 +21,7 @@ class WireReader {
   absl::StatusOr<uint8_t> Byte();
   // A length-prefixed byte string (also how an mpint is carried).
   absl::StatusOr<std::string_view> String();
-  // An mpint's bytes, checked to be a non-negative number in minimal two's complement form.
+  // An mpint's bytes, checked to be a non-negative number in minimal two's complement form (zero is empty).
   absl::StatusOr<std::string_view> Mpint();
 
   bool empty() const { return data_.empty(); }
