@@ -4,9 +4,11 @@
 // parameters, and what the rendering shows. Any bytes are rendered or validated, or refused with an error,
 // without crashing.
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "modules/module.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -22,6 +24,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   static constexpr mig::modules::Show kShows[] = {mig::modules::Show::kFound, mig::modules::Show::kNotFound,
                                                    mig::modules::Show::kAll};
-  (void)module.RenderText(bytes, {.show = kShows[((data[0] >> 5) & 3) % 3]});
+  absl::StatusOr<std::string> text = module.Render(bytes, {.show = kShows[((data[0] >> 5) & 3) % 3]});
+  // Whatever a result holds, its text is lines of printable bytes (and the tabs that indent them): a host's
+  // string can never start a line of its own or move the terminal's cursor (issue 15, defect 5).
+  if (text.ok()) {
+    for (unsigned char c : *text) {
+      if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) __builtin_trap();
+    }
+  }
   return 0;
 }
