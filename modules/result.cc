@@ -28,6 +28,11 @@ std::string FailedResult(std::string_view error) {
   return result.ToJson();
 }
 
+simdjson::dom::element JsonNull() {
+  static const json::JsonDocument* const null_document = json::JsonDocument::Parse("null", "null")->release();
+  return null_document->root();
+}
+
 absl::StatusOr<ParsedResult> ParseResult(std::string_view result_json) {
   ParsedResult result;
   MIG_ASSIGN_OR_RETURN(result.document, json::JsonDocument::Parse(result_json, "module result", 256 << 20));

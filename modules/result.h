@@ -36,13 +36,18 @@ struct ResultEnvelope {
 // A result that failed before producing anything, e.g. on invalid parameters.
 std::string FailedResult(std::string_view error);
 
+// A JSON null that lives as long as the program, for elements that must refer to something.
+simdjson::dom::element JsonNull();
+
 // A result parsed back, with the module-specific parts left as JSON elements.
 struct ParsedResult {
   std::unique_ptr<json::JsonDocument> document;
   bool found_anything = false;
   bool success = false;
-  simdjson::dom::element elements;
-  simdjson::dom::element statistics;
+  // A result without "elements" or "statistics" reads as JSON null there (a default simdjson element refers to
+  // no document at all: reading it, is_object() included, follows a null pointer).
+  simdjson::dom::element elements = JsonNull();
+  simdjson::dom::element statistics = JsonNull();
   std::vector<std::string> errors;
   std::string incomplete;  // empty: complete
 };
