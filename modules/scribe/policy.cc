@@ -290,9 +290,8 @@ absl::Status ParseEvaluator(simdjson::dom::object entry, std::string_view where,
       test->scheme = SchemeForPackageType(scheme);
       if (!test->scheme) return Invalid(path, absl::StrCat("scheme '", scheme, "' is not dpkg or rpm"));
     }
-    // Packages compare by their own type, known only on the host; rpm's rules are the more lenient of the
-    // two, so a version refused here is refused by both. The host checks again under the package's scheme.
-    absl::Status version = CheckVersion(test->value, test->scheme.value_or(VersionScheme::kRpm));
+    // Packages compare by their own type, known only on the host, which checks again under that scheme.
+    absl::Status version = CheckEvrValue(test->value, test->scheme);
     if (!version.ok()) {
       return Invalid(path, version.message());
     }
@@ -477,6 +476,10 @@ absl::StatusOr<Policy> ParsePolicy(simdjson::dom::element document, std::string_
   MIG_ASSIGN_OR_RETURN(policy.evaluation_order, EvaluationOrder(policy.tests, array_path));
   policy.objects = std::move(objects.objects);
   return policy;
+}
+
+absl::Status CheckEvrValue(std::string_view value, std::optional<VersionScheme> scheme) {
+  return CheckVersion(value, scheme.value_or(VersionScheme::kRpm));
 }
 
 absl::StatusOr<Policy> ParsePolicyJson(std::string_view text) {

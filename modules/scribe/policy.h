@@ -104,6 +104,11 @@ struct Policy {
 absl::StatusOr<Policy> ParsePolicy(simdjson::dom::element document, std::string_view path = "");
 absl::StatusOr<Policy> ParsePolicyJson(std::string_view text);
 
+// The rule ParsePolicyJson applies to an evr test's value. A test without a "scheme" (the form mig's policy
+// sources write) is held to rpm's rules, which refuse everything dpkg refuses after trimming, and also the
+// blanks dpkg would trim: so that its value reads the same on a dpkg host and an rpm host.
+absl::Status CheckEvrValue(std::string_view value, std::optional<VersionScheme> scheme);
+
 // Largest policy accepted, in bytes: a vulnerability database converted for a distribution is a few MiB.
 inline constexpr size_t kMaxPolicyBytes = 64 << 20;
 

@@ -213,8 +213,16 @@ absl::Status AddRelease(const AptListsOptions& options, std::string_view release
                      "-security (is the security suite in apt's sources, and has `apt update` run?)"));
   }
   std::map<std::string, SecurityPackage> updates;
+  const std::string suite = absl::StrCat(release, "-security");
   MIG_RETURN_IF_ERROR(ReadLists(lists.security, report, [&](pkg::DpkgStanza& stanza) {
     if (stanza.version.empty()) return;
+    if (absl::Status valid = CheckSourceVersion(stanza.version, VersionScheme::kDpkg); !valid.ok()) {
+      if (report->warnings.size() < kMaxWarnings) {
+        report->warnings.push_back(absl::StrCat(suite, ": package ", stanza.package, ": ",
+                                                valid.message(), "; left out"));
+      }
+      return;
+    }
     auto [it, inserted] = updates.try_emplace(stanza.package);
     if (!inserted && CompareDpkgVersions(stanza.version, it->second.version) <= 0) return;
     it->second.source = stanza.source_name.empty() ? stanza.package : stanza.source_name;
@@ -233,7 +241,6 @@ absl::Status AddRelease(const AptListsOptions& options, std::string_view release
     if (!inserted && CompareDpkgVersions(version, it->second) > 0) it->second = version;
   }));
 
-  std::string suite = absl::StrCat(release, "-security");
   std::string gate = builder->AddReleaseGate({options.os_id, ReleaseMatch::kCodename, std::string(release)});
   for (const auto& [binary, update] : updates) {
     auto main = main_versions.find(update.source);

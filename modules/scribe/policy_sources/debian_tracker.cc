@@ -223,7 +223,7 @@ class TrackerReader {
         return absl::InvalidArgumentError(
             absl::StrCat(name_, ": ", where.Path(), ": status \"resolved\" without a fixed_version"));
       }
-      absl::Status valid = CheckVersion(fixed_version, VersionScheme::kDpkg);
+      absl::Status valid = CheckSourceVersion(fixed_version, VersionScheme::kDpkg);
       if (!valid.ok()) {
         report_->Skip(std::string(kSkipBadVersion));
         report_->warnings.push_back(

@@ -292,7 +292,7 @@ class OsvRecordReader {
   }
 
   bool ValidVersion(std::string_view version, const EcosystemTarget& target, const std::string& path) {
-    absl::Status valid = CheckVersion(version, target.scheme);
+    absl::Status valid = CheckSourceVersion(version, target.scheme);
     if (valid.ok()) return true;
     report_.Skip("ranges with a version the package manager refuses");
     report_.warnings.push_back(absl::StrCat(name_, ": ", path, ": ", valid.message(), "; left out"));

@@ -1,5 +1,6 @@
 #include "modules/scribe/policy_sources/policy_builder.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -148,6 +149,11 @@ std::string PolicyBuilder::AddSourcePackageObject(std::string_view source) {
   return id;
 }
 
+absl::Status CheckSourceVersion(std::string_view version, VersionScheme scheme) {
+  if (absl::Status valid = CheckVersion(version, scheme); !valid.ok()) return valid;
+  return CheckEvrValue(version, std::nullopt);
+}
+
 absl::Status PolicyBuilder::AddTest(PolicyTest test) {
   if (test.id.empty()) return absl::InvalidArgumentError("a test needs an id");
   if (!object_index_.contains(test.object)) {
@@ -158,6 +164,11 @@ absl::Status PolicyBuilder::AddTest(PolicyTest test) {
     if (!test_index_.contains(dependency)) {
       return absl::InvalidArgumentError(
           absl::StrCat("test \"", test.id, "\" depends on the unknown test \"", dependency, "\""));
+    }
+  }
+  if (const auto* evr = std::get_if<EvrCheck>(&test.evaluator)) {
+    if (absl::Status value = CheckEvrValue(evr->value, std::nullopt); !value.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("test \"", test.id, "\": ", value.message()));
     }
   }
   auto [it, inserted] = test_index_.try_emplace(test.id, tests_.size());

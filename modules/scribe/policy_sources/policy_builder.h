@@ -106,6 +106,11 @@ struct SourceReport {
   std::string Summary() const;
 };
 
+// Whether a version a source gives can be the value of an evr test: the package manager of `scheme` accepts
+// it, and so does ParsePolicyJson in a test written without a scheme (dpkg trims blanks around a version; a
+// policy may not carry them). The message says what is wrong, for a source's warning.
+absl::Status CheckSourceVersion(std::string_view version, VersionScheme scheme);
+
 class PolicyBuilder {
  public:
   // Adds the object unless one with its id is there already; the same id with a different source is an
@@ -116,6 +121,8 @@ class PolicyBuilder {
   std::string AddSourcePackageObject(std::string_view source);
 
   // AlreadyExists when a test has the id; InvalidArgument when its object or an `if` test is unknown.
+  // An evr test's value must pass CheckEvrValue (policy.h) without a scheme: the builder never writes a
+  // policy ParsePolicyJson refuses.
   absl::Status AddTest(PolicyTest test);
   bool HasTest(std::string_view id) const { return test_index_.contains(id); }
 
