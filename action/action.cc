@@ -179,7 +179,7 @@ void WriteFields(json::JsonWriter& w, const Action& a, bool with_signatures) {
 }  // namespace
 
 std::string FormatActionTime(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
+  return FormatRfc3339(time);
 }
 
 absl::StatusOr<Action> ParseAction(std::string_view text) {

@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kStateNames[] = {"starting", "connecting", "connected", "stopped"};
 
 std::string FormatStatusTime(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+  return FormatRfc3339(time, Rfc3339Fraction::kMilliseconds);
 }
 
 absl::StatusOr<absl::Time> ParseTimeField(simdjson::dom::element element, std::string_view path) {

@@ -112,4 +112,16 @@ absl::StatusOr<absl::Time> ParseRfc3339(std::string_view text) {
   return local - absl::Minutes(offset_minutes) + absl::Nanoseconds(nanoseconds);
 }
 
+std::string FormatRfc3339(absl::Time time, Rfc3339Fraction fraction) {
+  switch (fraction) {
+    case Rfc3339Fraction::kAsNeeded:
+      return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
+    case Rfc3339Fraction::kMilliseconds:
+      return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+    case Rfc3339Fraction::kNone:
+      break;
+  }
+  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone());
+}
+
 }  // namespace mig

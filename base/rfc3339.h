@@ -16,6 +16,7 @@
 #ifndef MIG_BASE_RFC3339_H_
 #define MIG_BASE_RFC3339_H_
 
+#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,19 @@ namespace mig {
 // The instant `text` names. InvalidArgument otherwise, with a message quoting the text (escaped) and saying
 // which part is wrong: "'2026-02-30T00:00:00Z' is not an RFC 3339 time: day 30 is not in February 2026".
 absl::StatusOr<absl::Time> ParseRfc3339(std::string_view text);
+
+// How many fractional digits FormatRfc3339 writes.
+enum class Rfc3339Fraction {
+  kAsNeeded,      // as many as the time has, none for a whole second: "2026-12-07T21:14:17.5Z"
+  kMilliseconds,  // always three: "2026-12-07T21:14:17.500Z"
+  kNone,          // whole seconds, truncated: "2026-12-07T21:14:17Z"
+};
+
+// `time` in UTC ("Z"), in the form ParseRfc3339 reads back to the same instant (for the precision chosen):
+// the year always has four digits, so that a time from 0768 is written "0768", not "768". Every time mig
+// writes for a program to read goes through here. Years outside 0000-9999 have no RFC 3339 form and cannot
+// be parsed; they come out with the digits they have.
+std::string FormatRfc3339(absl::Time time, Rfc3339Fraction fraction = Rfc3339Fraction::kAsNeeded);
 
 }  // namespace mig
 

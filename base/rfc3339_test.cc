@@ -102,5 +102,34 @@ TEST_CASE("A refused time is quoted escaped, so the message stays one printable 
   CHECK(absl::StrContains(time.status().message(), R"('2026\n\x01\xff')"));
 }
 
+
+TEST_CASE("class time-round-trip: every time mig writes, ParseRfc3339 reads back to the same instant") {
+  struct Case {
+    const char* text;
+    Rfc3339Fraction fraction;
+    const char* written;
+  };
+  // The action fuzzer's finding: a validfrom in 0768 was written "768-01-15T08:00:00Z", which no parser
+  // reads, so a parsed action could not be written and read again.
+  const Case cases[] = {
+      {"0768-01-15T08:00:00Z", Rfc3339Fraction::kAsNeeded, "0768-01-15T08:00:00Z"},
+      {"0000-01-01T00:00:00Z", Rfc3339Fraction::kAsNeeded, "0000-01-01T00:00:00Z"},
+      {"9999-12-31T23:59:59.999999999Z", Rfc3339Fraction::kAsNeeded, "9999-12-31T23:59:59.999999999Z"},
+      {"2026-12-07T21:14:17.5+01:00", Rfc3339Fraction::kAsNeeded, "2026-12-07T20:14:17.5Z"},
+      {"0099-03-01T00:00:00.25Z", Rfc3339Fraction::kMilliseconds, "0099-03-01T00:00:00.250Z"},
+      {"0999-03-01T00:00:00Z", Rfc3339Fraction::kNone, "0999-03-01T00:00:00Z"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    absl::StatusOr<absl::Time> time = ParseRfc3339(c.text);
+    REQUIRE(time.ok());
+    std::string written = FormatRfc3339(*time, c.fraction);
+    CHECK(written == c.written);
+    absl::StatusOr<absl::Time> again = ParseRfc3339(written);
+    REQUIRE(again.ok());
+    CHECK(*again == *time);
+  }
+}
+
 }  // namespace
 }  // namespace mig

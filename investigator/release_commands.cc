@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "base/files.h"
+#include "base/rfc3339.h"
 #include "base/status_macros.h"
 #include "crypto/digest.h"
 #include "crypto/ed25519.h"
@@ -41,7 +42,7 @@ constexpr char kDefaultValidity[] = "30d";
 constexpr size_t kCopyBufferBytes = 1 << 20;
 constexpr char kElfMagic[4] = {0x7f, 'E', 'L', 'F'};
 
-std::string ReleaseTime(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+std::string ReleaseTime(absl::Time t) { return FormatRfc3339(t, Rfc3339Fraction::kNone); }
 
 std::string Hex(const std::array<uint8_t, 32>& bytes) {
   return crypto::DigestValue(bytes.data(), bytes.size()).ToHex();

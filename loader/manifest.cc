@@ -71,7 +71,7 @@ absl::StatusOr<absl::Time> AsTime(simdjson::dom::element e, const std::string& p
 std::string ManifestTime(absl::Time time) {
   // %E*S prints a fraction only when there is one: ParseManifest refuses it, so a manifest built in code
   // with one cannot be signed (SigningBytes), rather than being signed for a time it does not hold.
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
+  return FormatRfc3339(time);
 }
 
 bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/go_format.h"
+#include "base/rfc3339.h"
 #include "json/writer.h"
 #include "modules/result.h"
 #include "modules/timedrift/query.h"
@@ -20,7 +21,7 @@ namespace mig::modules::timedrift {
 namespace {
 
 // Go's time.RFC3339Nano, in UTC.
-std::string Rfc3339Nano(absl::Time time) { return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone()); }
+std::string Rfc3339Nano(absl::Time time) { return FormatRfc3339(time); }
 
 // What the query threads share with the caller. The threads own a reference, so a query that outlives the
 // run (a name resolution that does not finish) writes into memory that is still there.
