@@ -11,21 +11,22 @@ MIG_COPTS = [
 def mig_cc_library(name, copts = [], **kwargs):
     native.cc_library(name = name, copts = MIG_COPTS + copts, **kwargs)
 
-# --config=tsan links the suppressions for third-party code into every binary and test.
-_TSAN_DEPS = select({
-    "//bazel:tsan": ["//bazel:tsan_suppressions"],
+# --config=tsan compiles the suppressions for third-party code into every binary and test.
+_TSAN_SRCS = select({
+    "//bazel:tsan": ["//bazel:tsan_suppressions.cc"],
     "//conditions:default": [],
 })
 
-def mig_cc_binary(name, copts = [], deps = [], **kwargs):
-    native.cc_binary(name = name, copts = MIG_COPTS + copts, deps = deps + _TSAN_DEPS, **kwargs)
+def mig_cc_binary(name, srcs = [], copts = [], **kwargs):
+    native.cc_binary(name = name, srcs = srcs + _TSAN_SRCS, copts = MIG_COPTS + copts, **kwargs)
 
-def mig_cc_test(name, copts = [], deps = [], size = "small", **kwargs):
+def mig_cc_test(name, srcs = [], copts = [], deps = [], size = "small", **kwargs):
     """A Catch2 test: the test's sources hold TEST_CASEs; main() comes from //test:catch_main."""
     native.cc_test(
         name = name,
         copts = MIG_COPTS + copts,
-        deps = deps + ["//test:catch_main"] + _TSAN_DEPS,
+        srcs = srcs + _TSAN_SRCS,
+        deps = deps + ["//test:catch_main"],
         size = size,
         **kwargs
     )
@@ -46,12 +47,12 @@ def mig_cc_fuzz_test(name, srcs, deps = [], corpus = [], **kwargs):
         fail("%s: the seed corpus must be the files of one directory, got %s" % (name, directories.keys()))
     native.cc_test(
         name = name,
-        srcs = srcs,
+        srcs = srcs + _TSAN_SRCS,
         copts = MIG_COPTS,
         deps = deps + select({
             "//bazel:fuzzing": [],
             "//conditions:default": ["//test:fuzz_replay_main"],
-        }) + _TSAN_DEPS,
+        }),
         linkopts = select({
             "//bazel:fuzzing": ["-fsanitize=fuzzer"],
             "//conditions:default": [],

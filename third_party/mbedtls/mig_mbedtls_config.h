@@ -16,4 +16,8 @@
 // globals, a data race whenever two threads do elliptic-curve arithmetic (ThreadSanitizer reports it).
 #undef MBEDTLS_SELF_TEST
 
+// AES's tables compiled in rather than generated on first use by whichever thread gets there first (an
+// unguarded static; fill_lazy_tables.c does the same for the tables that have no such option).
+#define MBEDTLS_AES_ROM_TABLES
+
 #endif  // MIG_THIRD_PARTY_MBEDTLS_MIG_MBEDTLS_CONFIG_H_
