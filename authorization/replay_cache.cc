@@ -25,6 +25,8 @@ absl::Status Errno(std::string_view what, const std::string& path) {
 
 absl::StatusOr<std::unique_ptr<ReplayCache>> ReplayCache::Open(std::string path, size_t max_entries, absl::Time now) {
   std::unique_ptr<ReplayCache> cache(new ReplayCache(std::move(path), max_entries));
+  // Nobody else has the cache yet; held so that the analysis sees every access to the state under its lock.
+  absl::MutexLock lock(&cache->mutex_);
   const std::string& p = cache->path_;
   int fd = open(p.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
@@ -80,17 +82,17 @@ absl::Status ReplayCache::Rewrite(absl::Time now) {
 }
 
 bool ReplayCache::Contains(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   return expiry_by_id_.contains(id);
 }
 
 size_t ReplayCache::size() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   return expiry_by_id_.size();
 }
 
 absl::Status ReplayCache::Record(uint64_t id, absl::Time expire_after, absl::Time now) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   if (expiry_by_id_.contains(id)) return absl::AlreadyExistsError(absl::StrCat("action ", id, " already ran"));
   if (expiry_by_id_.size() >= max_entries_) {
     DropExpired(now);

@@ -13,11 +13,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace mig::authorization {
@@ -36,16 +37,16 @@ class ReplayCache {
 
  private:
   ReplayCache(std::string path, size_t max_entries) : path_(std::move(path)), max_entries_(max_entries) {}
-  absl::Status Rewrite(absl::Time now);
-  void DropExpired(absl::Time now);
+  absl::Status Rewrite(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void DropExpired(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
-  std::mutex mutex_;
-  std::string path_;
-  size_t max_entries_;
-  int fd_ = -1;
-  size_t lines_in_file_ = 0;
-  size_t compact_at_lines_ = 64;
-  absl::flat_hash_map<uint64_t, int64_t> expiry_by_id_;  // unix seconds
+  absl::Mutex mutex_;
+  const std::string path_;
+  const size_t max_entries_;
+  int fd_ ABSL_GUARDED_BY(mutex_) = -1;
+  size_t lines_in_file_ ABSL_GUARDED_BY(mutex_) = 0;
+  size_t compact_at_lines_ ABSL_GUARDED_BY(mutex_) = 64;
+  absl::flat_hash_map<uint64_t, int64_t> expiry_by_id_ ABSL_GUARDED_BY(mutex_);  // unix seconds
 };
 
 }  // namespace mig::authorization

@@ -47,7 +47,6 @@
 #include <iostream>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -55,12 +54,14 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "action/action.h"
@@ -132,13 +133,17 @@ struct Fleet {
   std::atomic<int64_t> first_command_nanos{std::numeric_limits<int64_t>::max()};
   std::atomic<int64_t> last_command_nanos{0};
   std::atomic<int64_t> last_result_nanos{0};  // the last result handed to the broker
-  std::mutex mutex;
-  std::string first_error;
+  absl::Mutex mutex;
+  std::string first_error ABSL_GUARDED_BY(mutex);
 
   void Fail(const absl::Status& status) {
-    std::lock_guard<std::mutex> lock(mutex);
+    absl::MutexLock lock(&mutex);
     if (first_error.empty()) first_error = status.ToString();
     failed.fetch_add(1);
+  }
+  std::string FirstError() {
+    absl::MutexLock lock(&mutex);
+    return first_error;
   }
 };
 
@@ -363,7 +368,7 @@ class SimulatedFleet {
   // Waits until every thread consumes its queues and has its heartbeats confirmed.
   absl::Status WaitReady() {
     while (fleet_.ready.load() + fleet_.failed.load() < connections_) absl::SleepFor(absl::Milliseconds(10));
-    if (fleet_.failed.load() > 0) return absl::UnavailableError(absl::StrCat("simulated agents: ", fleet_.first_error));
+    if (fleet_.failed.load() > 0) return absl::UnavailableError(absl::StrCat("simulated agents: ", fleet_.FirstError()));
     return absl::OkStatus();
   }
   void Stop() {

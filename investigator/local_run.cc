@@ -10,16 +10,16 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
 #include <optional>
 #include <new>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "base/files.h"
 #include "base/status_macros.h"
 #include "modules/result.h"
@@ -71,10 +71,10 @@ class ProgressLine {
   ~ProgressLine() {
     if (!thread_.joinable()) return;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      // Releasing mutex_ wakes Loop: its condition is evaluated again.
+      absl::MutexLock lock(&mutex_);
       done_ = true;
     }
-    cv_.notify_all();
     thread_.join();
     std::fprintf(stderr, "\r\033[K");
   }
@@ -82,8 +82,8 @@ class ProgressLine {
  private:
   void Loop() {
     auto start = std::chrono::steady_clock::now();
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return done_; })) {
+    absl::MutexLock lock(&mutex_);
+    while (!mutex_.AwaitWithTimeout(absl::Condition(&done_), absl::Milliseconds(250))) {
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       uint64_t items = progress_->items.load();
       std::string line = items == 0 && progress_->containers.load() == 0 && progress_->bytes.load() == 0
@@ -99,9 +99,8 @@ class ProgressLine {
   const modules::Progress* progress_;
   modules::Progress::Units units_;
   std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool done_ = false;
+  absl::Mutex mutex_;
+  bool done_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 // What the parent and the sandboxed child share: the progress counters the parent draws and the flag that

@@ -103,7 +103,7 @@ Api::Api(ApiOptions options, Store store, TargetSelector selector, authorization
 http::Response Api::Handle(const http::Request& request) {
   std::string path = request.Path();
   if (path == "/api/v1/health" && request.method == "GET") return Json(200, R"({"status":"ok"})");
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   std::optional<std::string_view> authorization = request.Header("authorization");
   absl::StatusOr<std::string> investigator =
       authorization ? verifier_.Verify(*authorization, {request.method, request.target, request.body}, options_.now())

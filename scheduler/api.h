@@ -26,11 +26,12 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "api/token.h"
 #include "authorization/policy.h"
@@ -57,19 +58,22 @@ class Api {
 
  private:
   Api(ApiOptions options, Store store, TargetSelector selector, authorization::Keyring keys);
-  http::Response CreateAction(const http::Request& request, const std::string& investigator);
-  http::Response ListActions(const http::Request& request);
-  http::Response ShowAction(int64_t id);
-  http::Response ActionResults(int64_t id, const http::Request& request);
-  http::Response ListAgents(const http::Request& request);
+  http::Response CreateAction(const http::Request& request, const std::string& investigator)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  http::Response ListActions(const http::Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  http::Response ShowAction(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  http::Response ActionResults(int64_t id, const http::Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  http::Response ListAgents(const http::Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   http::Response ListInvestigators();
 
   ApiOptions options_;
-  std::mutex mutex_;  // one database connection and one selector, shared by the server's threads
-  Store store_;
-  TargetSelector selector_;
+  // One database connection, one selector and the verifier's memory of used nonces, shared by the server's
+  // threads.
+  absl::Mutex mutex_;
+  Store store_ ABSL_GUARDED_BY(mutex_);
+  TargetSelector selector_ ABSL_GUARDED_BY(mutex_);
   authorization::Keyring keys_;  // the same investigators, by key id: who signed an action
-  api::TokenVerifier verifier_;
+  api::TokenVerifier verifier_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace mig::scheduler

@@ -74,25 +74,26 @@ absl::StatusOr<std::unique_ptr<RelayWorkers>> RelayWorkers::Start(const RelayWor
 RelayWorkers::~RelayWorkers() { Stop(); }
 
 void RelayWorkers::CommandsCreated() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   work_pending_ = true;
-  wake_.notify_all();
 }
 
 void RelayWorkers::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     stopping_.store(true);
-    wake_.notify_all();
   }
   for (std::thread* thread : {&dispatcher_, &results_, &heartbeats_}) {
     if (thread->joinable()) thread->join();
   }
 }
 
+bool RelayWorkers::WorkPendingOrStopping() const { return work_pending_ || stopping_.load(); }
+
 void RelayWorkers::WaitForWork(absl::Duration timeout) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [this] { return work_pending_ || stopping_.load(); });
+  absl::MutexLock lock(&mutex_);
+  // Releasing mutex_ re-evaluates the condition: CommandsCreated and Stop need not signal.
+  mutex_.AwaitWithTimeout(absl::Condition(this, &RelayWorkers::WorkPendingOrStopping), timeout);
   work_pending_ = false;
 }
 

@@ -21,13 +21,13 @@
 #define MIG_SCHEDULER_RELAY_WORKERS_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "amqp/connection.h"
 #include "scheduler/store.h"
@@ -74,12 +74,13 @@ class RelayWorkers {
   absl::Status HeartbeatsSession(Store& store, amqp::Connection& amqp);
   // Waits up to `timeout` for CommandsCreated or Stop.
   void WaitForWork(absl::Duration timeout);
+  bool WorkPendingOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   RelayWorkerOptions options_;
+  // Set under mutex_ (as well as read without it) so that a waiting WaitForWork sees it.
   std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool work_pending_ = true;
+  absl::Mutex mutex_;
+  bool work_pending_ ABSL_GUARDED_BY(mutex_) = true;
   std::atomic<int64_t> commands_published_{0};
   std::atomic<int64_t> results_recorded_{0};
   std::atomic<int64_t> heartbeats_recorded_{0};

@@ -10,7 +10,7 @@ int64_t Nanos(const struct timespec& t) { return int64_t{t.tv_sec} * 1000000000 
 bool ContentResultCache::Lookup(const struct stat& st, uint64_t needed, uint64_t* kept) {
   Key key{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
   Shard& shard = ShardFor(key);
-  std::lock_guard<std::mutex> lock(shard.mutex);
+  absl::MutexLock lock(&shard.mutex);
   auto it = shard.entries.find(key);
   if (it == shard.entries.end()) return false;
   const Value& v = it->second;
@@ -25,7 +25,7 @@ bool ContentResultCache::Lookup(const struct stat& st, uint64_t needed, uint64_t
 void ContentResultCache::Insert(const struct stat& st, uint64_t evaluated, uint64_t kept) {
   Key key{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
   Shard& shard = ShardFor(key);
-  std::lock_guard<std::mutex> lock(shard.mutex);
+  absl::MutexLock lock(&shard.mutex);
   auto it = shard.entries.find(key);
   Value fresh{st.st_size, Nanos(st.st_mtim), Nanos(st.st_ctim), evaluated, kept & evaluated};
   if (it == shard.entries.end()) {

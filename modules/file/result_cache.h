@@ -13,9 +13,10 @@
 
 #include <array>
 #include <cstdint>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 
 namespace mig::modules::file {
 
@@ -48,8 +49,8 @@ class ContentResultCache {
     uint64_t kept;
   };
   struct Shard {
-    std::mutex mutex;
-    absl::flat_hash_map<Key, Value> entries;
+    absl::Mutex mutex;
+    absl::flat_hash_map<Key, Value> entries ABSL_GUARDED_BY(mutex);
   };
 
   Shard& ShardFor(const Key& key) { return shards_[absl::HashOf(key.dev, key.ino) % kShards]; }

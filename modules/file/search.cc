@@ -10,17 +10,17 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "base/go_format.h"
 #include "base/utf8.h"
 #include "crypto/digest.h"
@@ -103,8 +103,8 @@ struct Task {
 };
 
 struct Recorded {
-  std::mutex mutex;
-  SearchOutcome outcome;
+  absl::Mutex mutex;
+  SearchOutcome outcome ABSL_GUARDED_BY(mutex);
   std::atomic<bool> stopped{false};
 };
 
@@ -220,6 +220,7 @@ class Engine {
         task.directory = root;
         task.is_root = true;
         task.context = std::move(context);
+        absl::MutexLock lock(&queue_mutex_);
         queue_.push_back(std::move(task));
       } else if (S_ISREG(st.st_mode)) {
         root_files_.push_back({root, st, std::move(context)});
@@ -264,15 +265,15 @@ class Engine {
     while (true) {
       Task task;
       {
-        std::unique_lock<std::mutex> lock(queue_mutex_);
+        absl::MutexLock lock(&queue_mutex_);
         while (queue_.empty() && busy_workers_ > 0) {
           ++waiting_workers_;
-          queue_cv_.wait(lock);
+          queue_cv_.Wait(&queue_mutex_);
           --waiting_workers_;
         }
         if (queue_.empty()) {
           // Nothing queued and nobody working: nothing more will come.
-          if (waiting_workers_ > 0) queue_cv_.notify_all();
+          if (waiting_workers_ > 0) queue_cv_.SignalAll();
           return;
         }
         task = std::move(queue_.back());
@@ -293,9 +294,9 @@ class Engine {
       FlushCounters(worker);
       task = Task();  // close the directory before announcing we are idle
       {
-        std::lock_guard<std::mutex> lock(queue_mutex_);
+        absl::MutexLock lock(&queue_mutex_);
         --busy_workers_;
-        if (busy_workers_ == 0 && queue_.empty() && waiting_workers_ > 0) queue_cv_.notify_all();
+        if (busy_workers_ == 0 && queue_.empty() && waiting_workers_ > 0) queue_cv_.SignalAll();
       }
     }
   }
@@ -304,15 +305,15 @@ class Engine {
     if (tasks->empty()) return;
     bool wake;
     {
-      std::lock_guard<std::mutex> lock(queue_mutex_);
+      absl::MutexLock lock(&queue_mutex_);
       for (Task& t : *tasks) queue_.push_back(std::move(t));
       wake = waiting_workers_ > 0;
     }
     if (wake) {
       if (tasks->size() == 1) {
-        queue_cv_.notify_one();
+        queue_cv_.Signal();
       } else {
-        queue_cv_.notify_all();
+        queue_cv_.SignalAll();
       }
     }
     tasks->clear();
@@ -843,7 +844,7 @@ class Engine {
     match.info.size = static_cast<uint64_t>(st.st_size);
     match.info.mode = GoFileModeString(st.st_mode);
     match.info.last_modified = GoTimeStringUtc(absl::TimeFromTimespec(st.st_mtim));
-    std::lock_guard<std::mutex> lock(r.mutex);
+    absl::MutexLock lock(&r.mutex);
     if (r.stopped.load(std::memory_order_relaxed)) return;
     if (s.match_all) {
       r.outcome.files.push_back(std::move(match));
@@ -864,7 +865,7 @@ class Engine {
   void AddError(std::string_view message) {
     uint64_t count;
     {
-      std::lock_guard<std::mutex> lock(errors_mutex_);
+      absl::MutexLock lock(&errors_mutex_);
       count = ++error_count_;
       if (errors_.size() < kMaxErrorMessages) errors_.emplace_back(message);
     }
@@ -872,7 +873,7 @@ class Engine {
       uint64_t max = searches_[s].max_errors;
       if (max == 0 || count < max || recorded_[s].stopped.load()) continue;
       if (!recorded_[s].stopped.exchange(true)) {
-        std::lock_guard<std::mutex> lock(errors_mutex_);
+        absl::MutexLock lock(&errors_mutex_);
         errors_.push_back(absl::StrCat("search '", searches_[s].label, "' stopped after ", count,
                                        " errors (maxerrors ", max, ")"));
       }
@@ -902,15 +903,23 @@ class Engine {
       outcome.incomplete_reasons.push_back(absl::StrCat("directories deeper than the default maxdepth (",
                                                         kDefaultMaxDepth, " levels) were not searched"));
     }
+    uint64_t error_count;
+    {
+      absl::MutexLock lock(&errors_mutex_);
+      error_count = error_count_;
+    }
     for (size_t s = 0; s < searches_.size(); ++s) {
-      if (searches_[s].max_errors != 0 && recorded_[s].stopped.load() &&
-          error_count_ >= searches_[s].max_errors) {
+      if (searches_[s].max_errors != 0 && recorded_[s].stopped.load() && error_count >= searches_[s].max_errors) {
         outcome.incomplete_reasons.push_back(absl::StrCat("search '", searches_[s].label, "' stopped at maxerrors"));
       }
     }
     auto by_path = [](const Match& a, const Match& b) { return a.path < b.path; };
     for (size_t s = 0; s < searches_.size(); ++s) {
-      SearchOutcome result = std::move(recorded_[s].outcome);
+      SearchOutcome result;
+      {
+        absl::MutexLock lock(&recorded_[s].mutex);
+        result = std::move(recorded_[s].outcome);
+      }
       result.stopped = recorded_[s].stopped.load();
       std::sort(result.files.begin(), result.files.end(), by_path);
       for (auto& list : result.per_check) std::sort(list.begin(), list.end(), by_path);
@@ -918,7 +927,7 @@ class Engine {
       outcome.searches.push_back(std::move(result));
     }
     {
-      std::lock_guard<std::mutex> lock(errors_mutex_);
+      absl::MutexLock lock(&errors_mutex_);
       outcome.errors = std::move(errors_);
       if (error_count_ > outcome.errors.size()) {
         outcome.errors.push_back(absl::StrCat(error_count_ - outcome.errors.size(), " more errors not listed"));
@@ -940,7 +949,7 @@ class Engine {
         digest.Update(buf.data(), *n);
       }
       if (!status.ok()) {
-        std::lock_guard<std::mutex> lock(errors_mutex_);
+        absl::MutexLock lock(&errors_mutex_);
         errors_.emplace_back(status.message());
         return;
       }
@@ -972,11 +981,11 @@ class Engine {
   std::vector<RootFile> root_files_;
   std::atomic<bool> root_files_claimed_{false};
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::vector<Task> queue_;
-  int busy_workers_ = 0;
-  int waiting_workers_ = 0;
+  absl::Mutex queue_mutex_;
+  absl::CondVar queue_cv_;
+  std::vector<Task> queue_ ABSL_GUARDED_BY(queue_mutex_);
+  int busy_workers_ ABSL_GUARDED_BY(queue_mutex_) = 0;
+  int waiting_workers_ ABSL_GUARDED_BY(queue_mutex_) = 0;
 
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> files_count_{0};
@@ -986,9 +995,9 @@ class Engine {
   std::atomic<uint64_t> unreadable_files_{0};
   std::atomic<bool> cut_at_default_depth_{false};
 
-  std::mutex errors_mutex_;
-  std::vector<std::string> errors_;
-  uint64_t error_count_ = 0;
+  absl::Mutex errors_mutex_;
+  std::vector<std::string> errors_ ABSL_GUARDED_BY(errors_mutex_);
+  uint64_t error_count_ ABSL_GUARDED_BY(errors_mutex_) = 0;
 };
 
 void WriteSearch(json::JsonWriter& w, const CompiledSearch& s, const std::vector<std::string>& paths,

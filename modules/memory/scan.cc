@@ -8,11 +8,12 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "base/go_format.h"
 #include "json/writer.h"
 #include "modules/result.h"
@@ -110,7 +111,10 @@ class Scanner {
   ScanOutcome Run() {
     absl::Time start = absl::Now();
     pids_ = options_.only_pids ? *options_.only_pids : ListPids();
-    if (pids_.empty() && !options_.only_pids) outcome_.errors.push_back("cannot list processes in /proc");
+    if (pids_.empty() && !options_.only_pids) {
+      absl::MutexLock lock(&mutex_);
+      outcome_.errors.push_back("cannot list processes in /proc");
+    }
     if (options_.skip_self) self_ = ExecutableId("/proc/self/exe");
     int threads = context_.threads > 0 ? context_.threads : static_cast<int>(std::thread::hardware_concurrency());
     threads = std::clamp(threads, 1, kMaxThreads);
@@ -119,6 +123,7 @@ class Scanner {
     for (int i = 1; i < threads; ++i) pool.emplace_back([this] { WorkerLoop(); });
     WorkerLoop();
     for (std::thread& t : pool) t.join();
+    absl::MutexLock lock(&mutex_);
     if (context_.ShouldStop()) {
       outcome_.incomplete = true;
       outcome_.errors.push_back(absl::Now() >= context_.deadline
@@ -306,7 +311,7 @@ class Scanner {
   }
 
   void Record(pid_t pid, const std::string& name, const ProcessReport& report) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     ++outcome_.process_count;
     if (report.gone) ++outcome_.processes_gone;
     outcome_.memory_read += report.bytes_read;
@@ -329,17 +334,17 @@ class Scanner {
   }
 
   void Gone() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     ++outcome_.processes_gone;
   }
 
   void Fail(std::string message) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     ++outcome_.failure_count;
     AddFailureLocked(std::move(message));
   }
 
-  void AddFailureLocked(std::string message) {
+  void AddFailureLocked(std::string message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (outcome_.failures.size() < kMaxFailureMessages) outcome_.failures.push_back(std::move(message));
   }
 
@@ -349,8 +354,8 @@ class Scanner {
   std::vector<pid_t> pids_;
   FileId self_;
   std::atomic<size_t> next_{0};
-  std::mutex mutex_;
-  ScanOutcome outcome_;
+  absl::Mutex mutex_;
+  ScanOutcome outcome_ ABSL_GUARDED_BY(mutex_);
 };
 
 void WriteSearch(json::JsonWriter& w, const Search& search, const CheckRef* only_check) {

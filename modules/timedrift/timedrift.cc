@@ -1,14 +1,15 @@
 #include "modules/timedrift/timedrift.h"
 
 #include <algorithm>
-#include <condition_variable>
+#include <atomic>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "base/go_format.h"
 #include "base/rfc3339.h"
@@ -26,17 +27,18 @@ std::string Rfc3339Nano(absl::Time time) { return FormatRfc3339(time); }
 // What the query threads share with the caller. The threads own a reference, so a query that outlives the
 // run (a name resolution that does not finish) writes into memory that is still there.
 struct Queries {
-  std::mutex mutex;
-  std::condition_variable finished;
-  std::vector<std::optional<ServerReport>> reports;
-  size_t pending = 0;
+  explicit Queries(size_t servers) : reports(servers) {}
+
+  absl::Mutex mutex;
+  absl::CondVar finished;
+  std::vector<std::optional<ServerReport>> reports ABSL_GUARDED_BY(mutex);
+  size_t pending ABSL_GUARDED_BY(mutex) = 0;
   std::atomic<bool> stop{false};
 };
 
 std::vector<ServerReport> QueryAll(const std::vector<std::string>& names, absl::Duration timeout,
                                    const RunContext& context) {
-  auto queries = std::make_shared<Queries>();
-  queries->reports.resize(names.size());
+  auto queries = std::make_shared<Queries>(names.size());
   absl::Time start = absl::Now();
   absl::Time exchange_deadline = std::min(start + timeout, context.deadline);
   absl::Time give_up = std::min(start + timeout + kResolutionGrace, context.deadline);
@@ -46,24 +48,28 @@ std::vector<ServerReport> QueryAll(const std::vector<std::string>& names, absl::
       ServerReport report;
       report.name = names[i];
       report.error = std::string(server.status().message());
+      absl::MutexLock lock(&queries->mutex);
       queries->reports[i] = std::move(report);
       continue;
     }
-    ++queries->pending;
+    {
+      absl::MutexLock lock(&queries->mutex);
+      ++queries->pending;
+    }
     std::thread([queries, i, server = *server, exchange_deadline] {
       ServerReport report = QueryServer(server, exchange_deadline, queries->stop);
-      std::lock_guard<std::mutex> lock(queries->mutex);
+      absl::MutexLock lock(&queries->mutex);
       queries->reports[i] = std::move(report);
       --queries->pending;
-      queries->finished.notify_all();
+      queries->finished.SignalAll();
     }).detach();
   }
 
-  std::unique_lock<std::mutex> lock(queries->mutex);
+  absl::MutexLock lock(&queries->mutex);
   while (queries->pending > 0 && absl::Now() < give_up) {
     if (context.ShouldStop()) break;
     absl::Time slice = std::min(give_up, absl::Now() + absl::Milliseconds(50));
-    queries->finished.wait_until(lock, absl::ToChronoTime(slice));
+    queries->finished.WaitWithDeadline(&queries->mutex, slice);
   }
   queries->stop = true;
   std::vector<ServerReport> reports;
