@@ -69,7 +69,7 @@ std::string CommandToJson(const Command& command) {
 }
 
 absl::StatusOr<Command> ParseCommand(std::string_view text) {
-  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "command", kMaxMessageBytes));
+  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "command", kMaxCommandBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, Root(*document, "command", {"id", "action"}));
   Command command;
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element id, Member(root, "id", "command"));
@@ -112,7 +112,7 @@ std::string ResultToJson(const Result& result) {
 }
 
 absl::StatusOr<Result> ParseResult(std::string_view text) {
-  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "result", kMaxMessageBytes));
+  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "result", kMaxResultBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root,
                        Root(*document, "result", {"command", "action", "status", "reason", "results"}));
   Result result;
@@ -159,7 +159,7 @@ std::string HeartbeatToJson(const Heartbeat& heartbeat) {
 }
 
 absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view text) {
-  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "heartbeat", 1 << 20));
+  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "heartbeat", kMaxHeartbeatBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root,
                        Root(*document, "heartbeat",
                             {"name", "queue", "mode", "version", "pid", "starttime", "environment", "tags"}));

@@ -18,12 +18,18 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "action/action.h"
 
 namespace mig::protocol {
 
 inline constexpr std::string_view kAgentsExchange = "mig.agents";
 inline constexpr std::string_view kResultsExchange = "mig.results";
-inline constexpr size_t kMaxMessageBytes = 64 << 20;
+// The largest message of each kind a reader takes; a larger one is dropped unread (amqp::ConnectionOptions::
+// max_body_bytes), so that no sender can make a reader hold more. A command carries one signed action and
+// an envelope of a few bytes.
+inline constexpr size_t kMaxCommandBytes = action::kMaxActionBytes + 1024;
+inline constexpr size_t kMaxResultBytes = 64 << 20;
+inline constexpr size_t kMaxHeartbeatBytes = 1 << 20;
 
 std::string AgentQueue(std::string_view agent);            // "mig.agent.<agent>"
 std::string ResultRoutingKey(std::string_view agent);      // "<agent>.results"

@@ -45,6 +45,8 @@ TEST_CASE("Bad messages and unclear senders are refused") {
       {"command without action", ParseCommand(R"({"id": 1})").status(), "no \"action\""},
       {"command with a string action", ParseCommand(R"({"id": 1, "action": "x"})").status(), "expected an object"},
       {"command with extra field", ParseCommand(R"({"id": 1, "action": {}, "run": "sh"})").status(), "run"},
+      {"command over its limit", ParseCommand(std::string(kMaxCommandBytes + 1, ' ')).status(),
+       "more than the limit"},
       {"result with unknown status", ParseResult(R"({"command":1,"action":1,"status":"ok","results":[]})").status(),
        "unknown status 'ok'"},
       {"heartbeat with a bad name",
