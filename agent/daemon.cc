@@ -227,6 +227,13 @@ class Agent {
   }
 
   void StartJob(amqp::Delivery delivery) {
+    if (delivery.dropped) {
+      // Never read (amqp::ConnectionOptions::max_body_bytes); acknowledged like any command the agent cannot use.
+      log::Warning(kLog, absl::StrCat("dropping a command of ", delivery.body_size, " bytes from ", delivery.exchange,
+                                      ": above the limit of ", protocol::kMaxCommandBytes));
+      pending_ack_ = {delivery.delivery_tag, session_};
+      return;
+    }
     absl::StatusOr<protocol::Command> command = protocol::ParseCommand(delivery.body);
     if (!command.ok()) {
       // Nothing to answer (no command id to answer to); acknowledged so that it does not come back forever.
@@ -254,11 +261,11 @@ class Agent {
     job_->thread.join();
     protocol::Result& result = job_->result;
     std::string body = protocol::ResultToJson(result);
-    if (body.size() > protocol::kMaxMessageBytes) {
+    if (body.size() > protocol::kMaxResultBytes) {
       protocol::Result too_large{.command = result.command, .action = result.action,
                                  .status = protocol::ResultStatus::kFailed,
                                  .reason = absl::StrCat("the result is ", body.size(), " bytes, above the ",
-                                                        protocol::kMaxMessageBytes, "-byte message limit")};
+                                                        protocol::kMaxResultBytes, "-byte message limit")};
       body = protocol::ResultToJson(too_large);
     }
     log::Info(kLog, absl::StrCat("command ", result.command, " (action ", result.action, "): ",
@@ -389,6 +396,8 @@ absl::Status RunAgent(const AgentOptions& options) {
   connection.heartbeat = options.amqp_heartbeat;
   connection.publisher_confirms = true;
   connection.connection_name = absl::StrCat("mig-agent ", name);
+  // A command larger than any the scheduler can send is never read into memory.
+  connection.max_body_bytes = protocol::kMaxCommandBytes;
   const std::string& state_dir = config.agent.state_dir;
   MIG_RETURN_IF_ERROR(MakePrivateDirectory(state_dir));
   MIG_ASSIGN_OR_RETURN(std::string id, LoadOrCreateAgentId(state_dir));

@@ -431,7 +431,7 @@ absl::Status Connection::HandleFrame(std::string_view what, const amqp_frame_t& 
       delivery.routing_key = String(deliver->routing_key);
       delivery.delivery_tag = deliver->delivery_tag;
       delivery.redelivered = deliver->redelivered != 0;
-      MIG_RETURN_IF_ERROR(ReadContent(what, &delivery.body, &delivery.content_type));
+      MIG_RETURN_IF_ERROR(ReadContent(what, options_.max_body_bytes, &delivery));
       deliveries_.push_back(std::move(delivery));
       return absl::OkStatus();
     }
@@ -449,8 +449,8 @@ absl::Status Connection::HandleFrame(std::string_view what, const amqp_frame_t& 
       const auto* returned = static_cast<const amqp_basic_return_t*>(method.decoded);
       std::string reason = absl::StrCat(String(returned->reply_text), " (exchange '", String(returned->exchange),
                                         "', routing key '", String(returned->routing_key), "')");
-      std::string body, content_type;
-      MIG_RETURN_IF_ERROR(ReadContent(what, &body, &content_type));
+      Delivery unused;  // only the reason matters; a returned message's body is never held
+      MIG_RETURN_IF_ERROR(ReadContent(what, /*max_body_bytes=*/1, &unused));
       ++returned_;
       last_return_ = std::move(reason);
       return absl::OkStatus();
@@ -467,12 +467,13 @@ absl::Status Connection::HandleFrame(std::string_view what, const amqp_frame_t& 
   }
 }
 
-absl::Status Connection::ReadContent(std::string_view what, std::string* body, std::string* content_type) {
+absl::Status Connection::ReadContent(std::string_view what, uint64_t max_body_bytes, Delivery* content) {
   // The content frames follow the method at once; waiting longer than an RPC for them is a broken link.
   const timeval wait = Timeval(options_.rpc_timeout);
   uint64_t size = 0;
+  uint64_t received = 0;
   bool have_header = false;
-  while (!have_header || body->size() < size) {
+  while (!have_header || received < size) {
     amqp_frame_t frame;
     int rc = amqp_simple_wait_frame_noblock(state_, &frame, &wait);
     if (rc != AMQP_STATUS_OK) return LibraryFailure(absl::StrCat(what, " (reading a message)"), rc);
@@ -488,18 +489,26 @@ absl::Status Connection::ReadContent(std::string_view what, std::string* body, s
     if (!have_header) {
       have_header = true;
       size = frame.payload.properties.body_size;
-      body->reserve(std::min<uint64_t>(size, kMaxReserve));
+      content->body_size = size;
+      content->dropped = max_body_bytes != 0 && size > max_body_bytes;
+      if (!content->dropped) content->body.reserve(std::min<uint64_t>(size, kMaxReserve));
       const auto* properties = static_cast<const amqp_basic_properties_t*>(frame.payload.properties.decoded);
       if (properties != nullptr && (properties->_flags & AMQP_BASIC_CONTENT_TYPE_FLAG)) {
-        *content_type = String(properties->content_type);
+        content->content_type = String(properties->content_type);
       }
     } else {
-      body->append(static_cast<const char*>(frame.payload.body_fragment.bytes), frame.payload.body_fragment.len);
-      if (body->size() > size) {
+      received += frame.payload.body_fragment.len;
+      if (received > size) {
         return Break(absl::InternalError(absl::StrCat(what, ": message body longer than announced")),
                      Link::kConnectionClosed);
       }
+      if (!content->dropped) {
+        content->body.append(static_cast<const char*>(frame.payload.body_fragment.bytes),
+                             frame.payload.body_fragment.len);
+      }
     }
+    // A dropped body's frames are released as they come.
+    amqp_maybe_release_buffers(state_);
   }
   return absl::OkStatus();
 }

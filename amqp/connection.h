@@ -69,6 +69,10 @@ struct ConnectionOptions {
   bool publisher_confirms = false;
   // Shown by the broker (rabbitmqctl list_connections client_properties, management UI).
   std::string connection_name;
+  // The largest message body a delivery holds (0: no limit). A larger one is read off the connection and
+  // discarded as it comes, never held: its Delivery has an empty body and `dropped` set, to be acknowledged
+  // and logged by its consumer like any other message it cannot use.
+  uint64_t max_body_bytes = 0;
 };
 
 struct QueueOptions {
@@ -98,6 +102,8 @@ struct Delivery {
   uint64_t delivery_tag = 0;
   bool redelivered = false;  // delivered before and not acknowledged (the consumer went away)
   std::string content_type;
+  uint64_t body_size = 0;  // as the broker announced it, also when `dropped`
+  bool dropped = false;    // larger than ConnectionOptions::max_body_bytes: `body` is empty
 };
 
 class Connection {
@@ -193,7 +199,8 @@ class Connection {
   absl::Status Pump(std::string_view what, absl::Time deadline, absl::FunctionRef<bool()> done);
   absl::Status HandleFrame(std::string_view what, const amqp_frame_t& frame);
   // The content (header and body frames) that follows a basic.deliver or basic.return.
-  absl::Status ReadContent(std::string_view what, std::string* body, std::string* content_type);
+  // Reads a message's header and body frames; a body above `max_body_bytes` (0: none) is read and discarded.
+  absl::Status ReadContent(std::string_view what, uint64_t max_body_bytes, Delivery* content);
   void Confirm(uint64_t delivery_tag, bool multiple, bool acked);
 
   ConnectionOptions options_;

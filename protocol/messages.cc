@@ -1,5 +1,6 @@
 #include "protocol/messages.h"
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,10 @@
 
 namespace mig::protocol {
 namespace {
+
+// Linux's PID_MAX_LIMIT: no process id is larger (kernel/pid.c, on 64-bit).
+constexpr int64_t kMaxPid = int64_t{1} << 22;
+constexpr size_t kMaxVersionBytes = 128;
 
 absl::StatusOr<simdjson::dom::element> Member(simdjson::dom::object object, std::string_view key,
                                               std::string_view what) {
@@ -26,6 +31,13 @@ absl::StatusOr<int64_t> AsInt(simdjson::dom::element element, std::string_view p
     return absl::InvalidArgumentError(absl::StrCat(path, ": expected a whole number, got ", json::TypeName(element)));
   }
   return value;
+}
+
+// A command id, as a command or a result holds it: the scheduler numbers commands from 1.
+absl::StatusOr<int64_t> AsCommandId(simdjson::dom::element element, std::string_view path) {
+  MIG_ASSIGN_OR_RETURN(int64_t id, AsInt(element, path));
+  if (id <= 0) return absl::InvalidArgumentError(absl::StrCat(path, ": ", id, " is not a command id (1 or more)"));
+  return id;
 }
 
 absl::StatusOr<simdjson::dom::object> Root(const json::JsonDocument& document, std::string_view what,
@@ -49,6 +61,12 @@ absl::Status CheckAgentName(std::string_view name) {
   if (!absl::ascii_islower(name[0]) && !absl::ascii_isdigit(name[0])) {
     return absl::InvalidArgumentError(absl::StrCat("agent name '", name, "' must start with a letter or digit"));
   }
+  if (!absl::ascii_islower(name.back()) && !absl::ascii_isdigit(name.back())) {
+    return absl::InvalidArgumentError(absl::StrCat("agent name '", name, "' must end with a letter or digit"));
+  }
+  if (absl::StrContains(name, "..")) {
+    return absl::InvalidArgumentError(absl::StrCat("agent name '", name, "' may not hold an empty label ('..')"));
+  }
   for (char c : name) {
     if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '.' && c != '-') {
       return absl::InvalidArgumentError(
@@ -69,11 +87,11 @@ std::string CommandToJson(const Command& command) {
 }
 
 absl::StatusOr<Command> ParseCommand(std::string_view text) {
-  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "command", kMaxMessageBytes));
+  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "command", kMaxCommandBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, Root(*document, "command", {"id", "action"}));
   Command command;
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element id, Member(root, "id", "command"));
-  MIG_ASSIGN_OR_RETURN(command.id, AsInt(id, "command.id"));
+  MIG_ASSIGN_OR_RETURN(command.id, AsCommandId(id, "command.id"));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element action, Member(root, "action", "command"));
   MIG_RETURN_IF_ERROR(json::AsObject(action, "command.action").status());
   command.action_json = simdjson::minify(action);
@@ -112,12 +130,12 @@ std::string ResultToJson(const Result& result) {
 }
 
 absl::StatusOr<Result> ParseResult(std::string_view text) {
-  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "result", kMaxMessageBytes));
+  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "result", kMaxResultBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root,
                        Root(*document, "result", {"command", "action", "status", "reason", "results"}));
   Result result;
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element command, Member(root, "command", "result"));
-  MIG_ASSIGN_OR_RETURN(result.command, AsInt(command, "result.command"));
+  MIG_ASSIGN_OR_RETURN(result.command, AsCommandId(command, "result.command"));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element action, Member(root, "action", "result"));
   MIG_ASSIGN_OR_RETURN(result.action, json::AsCount(action, "result.action", uint64_t{1} << 53));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element status_element, Member(root, "status", "result"));
@@ -137,6 +155,11 @@ absl::StatusOr<Result> ParseResult(std::string_view text) {
   }
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element results_element, Member(root, "results", "result"));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::array results, json::AsArray(results_element, "result.results"));
+  if (results.size() > action::kMaxOperations) {
+    return absl::InvalidArgumentError(absl::StrCat("result.results: ", results.size(),
+                                                   " operation results, more than an action may have (",
+                                                   action::kMaxOperations, ")"));
+  }
   for (simdjson::dom::element operation : results) result.operation_results.push_back(simdjson::minify(operation));
   return result;
 }
@@ -159,7 +182,7 @@ std::string HeartbeatToJson(const Heartbeat& heartbeat) {
 }
 
 absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view text) {
-  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "heartbeat", 1 << 20));
+  MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "heartbeat", kMaxHeartbeatBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root,
                        Root(*document, "heartbeat",
                             {"name", "queue", "mode", "version", "pid", "starttime", "environment", "tags"}));
@@ -172,11 +195,24 @@ absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view text) {
     MIG_ASSIGN_OR_RETURN(*field, json::AsString(value, json::ChildPath("heartbeat", key)));
   }
   MIG_RETURN_IF_ERROR(CheckAgentName(heartbeat.name));
+  if (heartbeat.queue != AgentQueue(heartbeat.name)) {
+    return absl::InvalidArgumentError(absl::StrCat("heartbeat.queue: '", heartbeat.queue, "' is not agent ",
+                                                   heartbeat.name, "'s queue"));
+  }
   if (heartbeat.mode != "daemon" && heartbeat.mode != "checkin") {
     return absl::InvalidArgumentError(absl::StrCat("heartbeat.mode: '", heartbeat.mode, "' is not daemon or checkin"));
   }
+  if (heartbeat.version.empty() || heartbeat.version.size() > kMaxVersionBytes ||
+      !absl::c_all_of(heartbeat.version, [](char c) { return absl::ascii_isgraph(c); })) {
+    return absl::InvalidArgumentError(absl::StrCat("heartbeat.version: '", heartbeat.version, "' is not 1 to ",
+                                                   kMaxVersionBytes, " printable ASCII characters"));
+  }
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element pid, Member(root, "pid", "heartbeat"));
   MIG_ASSIGN_OR_RETURN(heartbeat.pid, AsInt(pid, "heartbeat.pid"));
+  if (heartbeat.pid < 1 || heartbeat.pid > kMaxPid) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("heartbeat.pid: ", heartbeat.pid, " is no process id (1 to ", kMaxPid, ")"));
+  }
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element start, Member(root, "starttime", "heartbeat"));
   MIG_ASSIGN_OR_RETURN(std::string start_text, json::AsString(start, "heartbeat.starttime"));
   absl::StatusOr<absl::Time> start_time = ParseRfc3339(start_text);

@@ -18,21 +18,28 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "action/action.h"
 
 namespace mig::protocol {
 
 inline constexpr std::string_view kAgentsExchange = "mig.agents";
 inline constexpr std::string_view kResultsExchange = "mig.results";
-inline constexpr size_t kMaxMessageBytes = 64 << 20;
+// The largest message of each kind a reader takes; a larger one is dropped unread (amqp::ConnectionOptions::
+// max_body_bytes), so that no sender can make a reader hold more. A command carries one signed action and
+// an envelope of a few bytes.
+inline constexpr size_t kMaxCommandBytes = action::kMaxActionBytes + 1024;
+inline constexpr size_t kMaxResultBytes = 64 << 20;
+inline constexpr size_t kMaxHeartbeatBytes = 1 << 20;
 
 std::string AgentQueue(std::string_view agent);            // "mig.agent.<agent>"
 std::string ResultRoutingKey(std::string_view agent);      // "<agent>.results"
 std::string HeartbeatRoutingKey(std::string_view agent);   // "<agent>.heartbeat"
 
-// A valid agent name: lowercase letters, digits, '.', '-', starting with a letter or digit, at most 128
-// bytes (it is part of queue names, routing keys and broker permission regexes).
+// A valid agent name: lowercase letters, digits, '.', '-', starting and ending with a letter or digit, no
+// empty label (".."), at most 128 bytes (it is part of queue names, routing keys and broker permission regexes).
 absl::Status CheckAgentName(std::string_view name);
 
+// Command ids are the scheduler's, positive (a result names the command it answers by the same id).
 struct Command {
   int64_t id = 0;
   std::string action_json;  // verified by the agent itself; the scheduler's word is not enough
@@ -43,6 +50,7 @@ absl::StatusOr<Command> ParseCommand(std::string_view json);
 enum class ResultStatus { kSuccess, kFailed, kRefused, kTimeout, kExpired };
 std::string_view ResultStatusName(ResultStatus status);
 
+// A result holds one module result per operation of its action, so at most action::kMaxOperations.
 struct Result {
   int64_t command = 0;
   uint64_t action = 0;
@@ -53,6 +61,8 @@ struct Result {
 std::string ResultToJson(const Result& result);
 absl::StatusOr<Result> ParseResult(std::string_view json);
 
+// Only what an agent can send: `queue` is AgentQueue(name), `pid` a process id Linux can give (1 to 2^22),
+// `version` printable ASCII.
 struct Heartbeat {
   std::string name;
   std::string queue;

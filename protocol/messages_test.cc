@@ -2,7 +2,10 @@
 #include "protocol/messages.h"
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "catch2/catch.hpp"
 
 namespace mig::protocol {
@@ -45,6 +48,12 @@ TEST_CASE("Bad messages and unclear senders are refused") {
       {"command without action", ParseCommand(R"({"id": 1})").status(), "no \"action\""},
       {"command with a string action", ParseCommand(R"({"id": 1, "action": "x"})").status(), "expected an object"},
       {"command with extra field", ParseCommand(R"({"id": 1, "action": {}, "run": "sh"})").status(), "run"},
+      {"command numbered 0", ParseCommand(R"({"id": 0, "action": {}})").status(), "0 is not a command id"},
+      {"command numbered below 0", ParseCommand(R"({"id": -7, "action": {}})").status(), "-7 is not a command id"},
+      {"result for command 0", ParseResult(R"({"command":0,"action":1,"status":"success","results":[]})").status(),
+       "result.command: 0 is not a command id"},
+      {"command over its limit", ParseCommand(std::string(kMaxCommandBytes + 1, ' ')).status(),
+       "more than the limit"},
       {"result with unknown status", ParseResult(R"({"command":1,"action":1,"status":"ok","results":[]})").status(),
        "unknown status 'ok'"},
       {"heartbeat with a bad name",
@@ -53,10 +62,32 @@ TEST_CASE("Bad messages and unclear senders are refused") {
            .status(),
        "may hold only"},
       {"heartbeat with a bad time",
-       ParseHeartbeat(R"({"name":"web1","queue":"q","mode":"daemon","version":"1","pid":1,
+       ParseHeartbeat(R"({"name":"web1","queue":"mig.agent.web1","mode":"daemon","version":"1","pid":1,
                           "starttime":"yesterday","environment":{},"tags":{}})")
            .status(),
        "heartbeat.starttime"},
+      {"heartbeat naming another agent's queue",
+       ParseHeartbeat(R"({"name":"web1","queue":"mig.agent.web2","mode":"daemon","version":"1","pid":1,
+                          "starttime":"2027-01-15T08:00:00Z","environment":{},"tags":{}})")
+           .status(),
+       "is not agent web1's queue"},
+      {"heartbeat with a control character in its version",
+       ParseHeartbeat(R"({"name":"web1","queue":"mig.agent.web1","mode":"daemon","version":"1\n2","pid":1,
+                          "starttime":"2027-01-15T08:00:00Z","environment":{},"tags":{}})")
+           .status(),
+       "heartbeat.version"},
+      {"heartbeat with a process id no process has",
+       ParseHeartbeat(R"({"name":"web1","queue":"mig.agent.web1","mode":"daemon","version":"1","pid":-3,
+                          "starttime":"2027-01-15T08:00:00Z","environment":{},"tags":{}})")
+           .status(),
+       "-3 is no process id"},
+      {"result with more operation results than an action has",
+       ParseResult(absl::StrCat(R"({"command":1,"action":1,"status":"success","results":[)",
+                                absl::StrJoin(std::vector<std::string>(300, "{}"), ","), "]}"))
+           .status(),
+       "300 operation results"},
+      {"routing key with an agent name ending in a dot", SenderOf("web1..results").status(), "must end with"},
+      {"agent name with an empty label", CheckAgentName("web1..example"), "empty label"},
       {"routing key without kind", SenderOf("web1").status(), "is not <agent>.results|heartbeat"},
       {"routing key of another kind", SenderOf("web1.commands").status(), "is not"},
       {"routing key with a bad agent", SenderOf("*.results").status(), "must start with"},

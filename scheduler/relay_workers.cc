@@ -34,7 +34,7 @@ CommandStatus ToCommandStatus(protocol::ResultStatus status) {
 bool FoundAnything(const protocol::Result& result) {
   for (const std::string& operation : result.operation_results) {
     absl::StatusOr<std::unique_ptr<json::JsonDocument>> document =
-        json::JsonDocument::Parse(operation, "module result", protocol::kMaxMessageBytes);
+        json::JsonDocument::Parse(operation, "module result", protocol::kMaxResultBytes);
     if (!document.ok()) continue;
     simdjson::dom::element root = (*document)->root();
     bool found = false;
@@ -44,14 +44,19 @@ bool FoundAnything(const protocol::Result& result) {
 }
 
 // Takes what the consumer has: the first delivery waits up to `wait`, the rest only what already arrived.
-absl::StatusOr<std::vector<amqp::Delivery>> NextBatch(amqp::Connection& amqp, absl::Duration wait, int limit) {
+// At most `limit` deliveries, and none more once they hold `limit_bytes`: what is not taken stays with the
+// broker (or in the socket), not in memory.
+absl::StatusOr<std::vector<amqp::Delivery>> NextBatch(amqp::Connection& amqp, absl::Duration wait, int limit,
+                                                      size_t limit_bytes) {
   std::vector<amqp::Delivery> batch;
   MIG_ASSIGN_OR_RETURN(std::optional<amqp::Delivery> first, amqp.Next(wait));
   if (!first) return batch;
+  size_t bytes = first->body.size();
   batch.push_back(*std::move(first));
-  while (static_cast<int>(batch.size()) < limit) {
+  while (static_cast<int>(batch.size()) < limit && bytes < limit_bytes) {
     MIG_ASSIGN_OR_RETURN(std::optional<amqp::Delivery> more, amqp.Next(absl::ZeroDuration()));
     if (!more) break;
+    bytes += more->body.size();
     batch.push_back(*std::move(more));
   }
   return batch;
@@ -65,9 +70,13 @@ absl::StatusOr<std::unique_ptr<RelayWorkers>> RelayWorkers::Start(const RelayWor
   std::unique_ptr<RelayWorkers> workers(new RelayWorkers(options));
   workers->options_.relay.publisher_confirms = true;
   RelayWorkers* self = workers.get();
-  workers->dispatcher_ = std::thread([self] { self->Loop("dispatcher", &RelayWorkers::DispatchSession); });
-  workers->results_ = std::thread([self] { self->Loop("results", &RelayWorkers::ResultsSession); });
-  workers->heartbeats_ = std::thread([self] { self->Loop("heartbeats", &RelayWorkers::HeartbeatsSession); });
+  // The dispatcher consumes nothing; the others never hold a message larger than its kind's limit.
+  workers->dispatcher_ =
+      std::thread([self] { self->Loop("dispatcher", &RelayWorkers::DispatchSession, /*max_body_bytes=*/0); });
+  workers->results_ =
+      std::thread([self] { self->Loop("results", &RelayWorkers::ResultsSession, protocol::kMaxResultBytes); });
+  workers->heartbeats_ = std::thread(
+      [self] { self->Loop("heartbeats", &RelayWorkers::HeartbeatsSession, protocol::kMaxHeartbeatBytes); });
   return workers;
 }
 
@@ -97,7 +106,8 @@ void RelayWorkers::WaitForWork(absl::Duration timeout) {
   work_pending_ = false;
 }
 
-void RelayWorkers::Loop(std::string_view name, absl::Status (RelayWorkers::*session)(Store&, amqp::Connection&)) {
+void RelayWorkers::Loop(std::string_view name, absl::Status (RelayWorkers::*session)(Store&, amqp::Connection&),
+                        uint64_t max_body_bytes) {
   std::mt19937_64 random(std::random_device{}());
   absl::Duration backoff = options_.reconnect_min;
   while (!stopping_.load()) {
@@ -108,6 +118,7 @@ void RelayWorkers::Loop(std::string_view name, absl::Status (RelayWorkers::*sess
     } else {
       amqp::ConnectionOptions relay = options_.relay;
       relay.connection_name = absl::StrCat("mig-scheduler ", name);
+      relay.max_body_bytes = max_body_bytes;
       absl::StatusOr<std::unique_ptr<amqp::Connection>> amqp = amqp::Connection::Open(relay);
       if (!amqp.ok()) {
         ended = amqp.status();
@@ -194,15 +205,21 @@ absl::Status RelayWorkers::DispatchSession(Store& store, amqp::Connection& amqp)
 absl::Status RelayWorkers::ResultsSession(Store& store, amqp::Connection& amqp) {
   MIG_RETURN_IF_ERROR(amqp.Consume(kResultsQueue, static_cast<uint16_t>(options_.batch)));
   while (!stopping_.load()) {
-    MIG_ASSIGN_OR_RETURN(std::vector<amqp::Delivery> batch, NextBatch(amqp, absl::Milliseconds(250), options_.batch));
+    MIG_ASSIGN_OR_RETURN(std::vector<amqp::Delivery> batch,
+                         NextBatch(amqp, absl::Milliseconds(250), options_.batch, options_.batch_bytes));
     if (batch.empty()) continue;
     std::vector<IncomingResult> incoming;
     incoming.reserve(batch.size());
-    for (const amqp::Delivery& delivery : batch) {
+    for (amqp::Delivery& delivery : batch) {
       absl::StatusOr<protocol::Sender> sender = protocol::SenderOf(delivery.routing_key);
       if (!sender.ok() || sender->kind != protocol::Sender::Kind::kResult) {
         log::Warning(kLog, absl::StrCat("dropping a message with routing key '", delivery.routing_key,
                                         "' from the results queue"));
+        continue;
+      }
+      if (delivery.dropped) {
+        log::Warning(kLog, absl::StrCat("dropping a result of ", delivery.body_size, " bytes from agent ",
+                                        sender->agent, ": above the limit of ", protocol::kMaxResultBytes));
         continue;
       }
       absl::StatusOr<protocol::Result> result = protocol::ParseResult(delivery.body);
@@ -214,7 +231,7 @@ absl::Status RelayWorkers::ResultsSession(Store& store, amqp::Connection& amqp) 
       incoming.push_back({.command_id = result->command,
                           .sender = sender->agent,
                           .status = ToCommandStatus(result->status),
-                          .json = std::string(delivery.body),
+                          .json = std::move(delivery.body),
                           .found = FoundAnything(*result)});
     }
     MIG_ASSIGN_OR_RETURN(std::vector<RecordOutcome> outcomes, store.RecordResults(incoming, absl::Now()));
@@ -238,13 +255,18 @@ absl::Status RelayWorkers::ResultsSession(Store& store, amqp::Connection& amqp) 
 absl::Status RelayWorkers::HeartbeatsSession(Store& store, amqp::Connection& amqp) {
   MIG_RETURN_IF_ERROR(amqp.Consume(kHeartbeatsQueue, static_cast<uint16_t>(options_.batch)));
   while (!stopping_.load()) {
-    MIG_ASSIGN_OR_RETURN(std::vector<amqp::Delivery> batch, NextBatch(amqp, absl::Milliseconds(250), options_.batch));
+    MIG_ASSIGN_OR_RETURN(std::vector<amqp::Delivery> batch,
+                         NextBatch(amqp, absl::Milliseconds(250), options_.batch, options_.batch_bytes));
     if (batch.empty()) continue;
     std::vector<AgentHeartbeat> heartbeats;
     heartbeats.reserve(batch.size());
     for (const amqp::Delivery& delivery : batch) {
       absl::StatusOr<protocol::Sender> sender = protocol::SenderOf(delivery.routing_key);
-      absl::StatusOr<protocol::Heartbeat> heartbeat = protocol::ParseHeartbeat(delivery.body);
+      absl::StatusOr<protocol::Heartbeat> heartbeat =
+          delivery.dropped ? absl::InvalidArgumentError(absl::StrCat("a heartbeat of ", delivery.body_size,
+                                                                     " bytes, above the limit of ",
+                                                                     protocol::kMaxHeartbeatBytes))
+                           : protocol::ParseHeartbeat(delivery.body);
       if (!sender.ok() || sender->kind != protocol::Sender::Kind::kHeartbeat || !heartbeat.ok() ||
           heartbeat->name != sender->agent) {
         log::Warning(kLog, absl::StrCat("dropping a heartbeat with routing key '", delivery.routing_key, "': ",

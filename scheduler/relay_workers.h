@@ -45,6 +45,9 @@ struct RelayWorkerOptions {
   absl::Duration expire_commands_every = absl::Seconds(1);
   // Messages recorded per transaction, and the broker's prefetch for the consumers.
   int batch = 500;
+  // A batch also stops growing once its messages hold this many bytes (a batch always takes one): a queue of
+  // results near protocol::kMaxResultBytes each is taken one or two at a time, never a prefetch's worth.
+  size_t batch_bytes = 16 << 20;
   absl::Duration reconnect_min = absl::Milliseconds(500);
   absl::Duration reconnect_max = absl::Seconds(30);
 };
@@ -68,7 +71,9 @@ class RelayWorkers {
  private:
   explicit RelayWorkers(const RelayWorkerOptions& options) : options_(options) {}
   // Runs `session` (one connection's worth of work) again and again with backoff until stopped.
-  void Loop(std::string_view name, absl::Status (RelayWorkers::*session)(Store&, amqp::Connection&));
+  // `max_body_bytes`: the largest message the session's connection takes (amqp::ConnectionOptions).
+  void Loop(std::string_view name, absl::Status (RelayWorkers::*session)(Store&, amqp::Connection&),
+            uint64_t max_body_bytes);
   absl::Status DispatchSession(Store& store, amqp::Connection& amqp);
   absl::Status ResultsSession(Store& store, amqp::Connection& amqp);
   absl::Status HeartbeatsSession(Store& store, amqp::Connection& amqp);
