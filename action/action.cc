@@ -1,5 +1,7 @@
 #include "action/action.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "action/canonical.h"
 #include "base/rfc3339.h"
@@ -30,8 +32,10 @@ absl::StatusOr<std::string> BoundedString(simdjson::dom::element e, const std::s
 absl::StatusOr<int64_t> AsInteger(simdjson::dom::element e, const std::string& path) {
   int64_t value;
   if (e.get(value) == simdjson::SUCCESS) return value;
+  // MIG's Go code writes ids as float64: a whole double is accepted, but only inside int64's range, checked
+  // before the conversion (outside it, converting is undefined behaviour; the action fuzzer sent 2e+201).
   double d;
-  if (e.get(d) == simdjson::SUCCESS && d == static_cast<double>(static_cast<int64_t>(d))) {
+  if (e.get(d) == simdjson::SUCCESS && d >= -0x1p63 && d < 0x1p63 && std::trunc(d) == d) {
     return static_cast<int64_t>(d);
   }
   return absl::InvalidArgumentError(absl::StrCat(path, ": expected a whole number, got ", json::TypeName(e)));

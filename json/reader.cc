@@ -100,7 +100,8 @@ absl::StatusOr<uint64_t> AsCount(simdjson::dom::element element, std::string_vie
   }
   double as_double = 0;
   if (element.get(as_double) == simdjson::SUCCESS && as_double >= 0 && std::trunc(as_double) == as_double) {
-    if (as_double > static_cast<double>(max)) {
+    // (double)max rounds up for a max near 2^64, so 2^64 itself is refused explicitly: converting it is undefined.
+    if (as_double > static_cast<double>(max) || as_double >= 0x1p64) {
       return absl::InvalidArgumentError(absl::StrCat(Where(path), ": ", as_double, " is larger than ", max));
     }
     return static_cast<uint64_t>(as_double);
