@@ -14,11 +14,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/files.h"
+#include "protocol/messages.h"
 
 namespace mig::agent {
 namespace {
 
-constexpr size_t kMaxMessageBytes = 64 << 20;
 constexpr std::string_view kSuffix = ".msg";
 
 // "<20-digit sequence>.msg": names sort in the order messages were put.
@@ -86,7 +86,7 @@ absl::StatusOr<std::vector<Outbox::Message>> Outbox::Pending() const {
   if (!names.ok()) return names.status();
   std::vector<Message> messages;
   for (const std::string& name : *names) {
-    absl::StatusOr<std::string> text = ReadFileBounded(absl::StrCat(directory_, "/", name), kMaxMessageBytes);
+    absl::StatusOr<std::string> text = ReadFileBounded(absl::StrCat(directory_, "/", name), protocol::kMaxResultBytes);
     if (!text.ok()) return text.status();
     size_t newline = text->find('\n');
     if (newline == std::string::npos) {
