@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"

@@ -49,7 +49,11 @@ std::string RegexPatternFor(const Check& check) {
 std::vector<CompiledSearch> CompileSearches(const Parameters& parameters, absl::Time now) {
   std::vector<CompiledSearch> compiled;
   int next_id = 0;
-  for (const auto& [label, search] : parameters.searches) {
+  // Named references, not a structured binding: the lambda below captures `search`, which clang 14 (the
+  // fuzzing and thread-safety build) does not allow of a binding.
+  for (const auto& entry : parameters.searches) {
+    const std::string& label = entry.first;
+    const auto& search = entry.second;
     CompiledSearch c;
     c.label = label;
     c.spec = &search;
