@@ -776,7 +776,11 @@ TEST_CASE("class oversized: the scheduler drops results above its limit and neve
   uint64_t growth = scheduler.PeakMemory() - memory_before;
   INFO("the scheduler's peak memory grew by " << (growth >> 20) << " MiB for " << kBurst << " results of "
                                               << (near_limit.size() >> 20) << " MiB");
+#if !defined(MIG_TSAN)
+  // Not under ThreadSanitizer: its shadow memory (several bytes for each byte the program touches) is part of
+  // the peak, so the peak says nothing of how many results the scheduler held.
   CHECK(growth < kBurst / 2 * near_limit.size());
+#endif
   fleet.CheckSchedulerServes();
 }
 
