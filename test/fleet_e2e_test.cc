@@ -24,53 +24,12 @@
 #include "catch2/catch.hpp"
 #include "json/reader.h"
 #include "test/cli_harness.h"
+#include "test/daemon.h"
 
 namespace mig::test {
 namespace {
 
 const std::vector<std::string> kAgents = {"alpha", "beta", "gamma"};
-
-// A mig daemon started in the background, its stdout and stderr in `log`; killed when destroyed.
-class Daemon {
- public:
-  Daemon(std::vector<std::string> args, std::string log) : args_(std::move(args)), log_(std::move(log)) { Start(); }
-  ~Daemon() { Kill(SIGKILL); }
-
-  void Start() {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> argv;
-      std::string binary = "./mig";
-      argv.push_back(binary.data());
-      for (std::string& a : args_) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(binary.c_str(), argv.data());
-      _exit(127);
-    }
-  }
-  // Sends `signal` and waits for the process to end; its exit status (-1 if killed by a signal).
-  int Kill(int signal) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  // Sends `signal` without waiting (SIGSTOP, SIGCONT).
-  void Signal(int signal) {
-    if (pid_ > 0) ::kill(pid_, signal);
-  }
-  std::string Log() const { return ReadFile(log_); }
-
- private:
-  std::vector<std::string> args_;
-  std::string log_;
-  pid_t pid_ = -1;
-};
 
 // How many times `needle` occurs in `text`.
 size_t Count(std::string_view text, std::string_view needle) {
@@ -261,7 +220,7 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
   }
 
   SECTION("checkin mode: an agent without a daemon drains its queue, answers and exits") {
-    REQUIRE(fleet.agents["gamma"]->Kill(SIGTERM) == 0);  // a clean stop
+    REQUIRE(fleet.agents["gamma"]->Stop(SIGTERM) == 0);  // a clean stop
     Result launched = Mig(absl::StrCat("file -t \"name='gamma'\" -e 60s -path ", tree, " -name '^marker' --no-follow"));
     int64_t id = LaunchedId(launched);
     Result checkin = Mig(absl::StrCat("--config ", fleet.dir, "/gamma.conf agent --checkin"));
@@ -311,7 +270,7 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
     Result launched = Mig(absl::StrCat("file -t fleet -e 120s -path ", tree, " -name '^marker' --no-follow"));
     int64_t id = LaunchedId(launched);
     for (const std::string& agent : kAgents) fleet.WaitForQueue("mig.agent." + agent, 1);
-    fleet.scheduler->Kill(SIGKILL);
+    fleet.scheduler->Stop(SIGKILL);
     for (const std::string& agent : kAgents) fleet.agents[agent]->Signal(SIGCONT);
     fleet.WaitForQueue("mig.scheduler.results", 3);
     fleet.StartScheduler();

@@ -49,6 +49,7 @@
 #include "json/reader.h"
 #include "protocol/messages.h"
 #include "test/cli_harness.h"
+#include "test/daemon.h"
 
 namespace mig::test {
 namespace {
@@ -93,66 +94,6 @@ size_t Count(std::string_view text, std::string_view needle) {
   for (size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) ++n;
   return n;
 }
-
-// A mig daemon started in the background, its stdout and stderr appended to `log`; killed when destroyed.
-class Daemon {
- public:
-  Daemon(std::vector<std::string> args, std::string log) : args_(std::move(args)), log_(std::move(log)) { Start(); }
-  ~Daemon() { Stop(SIGKILL); }
-
-  void Start() {
-    stopped_ = false;
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> argv;
-      std::string binary = "./mig";
-      argv.push_back(binary.data());
-      for (std::string& a : args_) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(binary.c_str(), argv.data());
-      _exit(127);
-    }
-  }
-  // Sends `signal` and waits for the process to end; its exit status (-1 if killed by a signal).
-  int Stop(int signal) {
-    stopped_ = true;
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  // Still running (not exited, not crashed).
-  bool Alive() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == 0) return true;
-    pid_ = -1;
-    return false;
-  }
-  // The most memory the process has held (VmHWM), in bytes.
-  uint64_t PeakMemory() const {
-    for (std::string_view line : absl::StrSplit(ReadFile(absl::StrCat("/proc/", pid_, "/status")), '\n')) {
-      if (absl::ConsumePrefix(&line, "VmHWM:")) {
-        uint64_t kib = 0;
-        if (absl::SimpleAtoi(absl::StripSuffix(absl::StripAsciiWhitespace(line), " kB"), &kib)) return kib << 10;
-      }
-    }
-    return 0;
-  }
-  std::string Log() const { return ReadFile(log_); }
-  bool stopped() const { return stopped_; }  // by Stop, not by a crash
-
- private:
-  std::vector<std::string> args_;
-  std::string log_;
-  pid_t pid_ = -1;
-  bool stopped_ = false;
-};
 
 // A command the scheduler made for an agent, taken from the agent's queue by the broker before the agent saw
 // it: what a hostile broker can answer for, replace or deliver twice.
