@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -300,6 +301,12 @@ class Agent {
     }
   }
 
+  // The frequency the heartbeat announces: whole seconds, rounded up, within what the protocol carries.
+  int64_t HeartbeatSeconds() const {
+    int64_t seconds = absl::ToInt64Seconds(absl::Ceil(options_.config.agent.heartbeat_frequency, absl::Seconds(1)));
+    return std::clamp<int64_t>(seconds, 1, protocol::kMaxHeartbeatSeconds);
+  }
+
   absl::Status SendHeartbeat(amqp::Connection& amqp) {
     absl::Time now = absl::Now();
     if (now - environment_read_ >= options_.config.agent.refresh_environment) {
@@ -312,6 +319,7 @@ class Agent {
                                   .version = options_.version,
                                   .pid = getpid(),
                                   .start_time = start_time_,
+                                  .frequency_seconds = checkin_ ? 0 : HeartbeatSeconds(),
                                   .environment_json = EnvironmentJson(environment_),
                                   .tags_json = TagsJson(options_.config.agent.tags)};
     // Heartbeats are not persistent: a stale one is worth nothing after a broker restart.

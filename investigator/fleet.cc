@@ -72,18 +72,16 @@ int64_t IntOr(simdjson::dom::element object, std::string_view key, int64_t fallb
   return value;
 }
 
+// The scheduler's counters of an action (scheduler/store.h ActionCounters).
 struct Counters {
-  int64_t targeted = 0, sent = 0, answered = 0, success = 0, failed = 0, refused = 0, timeout = 0, expired = 0,
-          found = 0;
+  int64_t targeted = 0, answered = 0, pending = 0, pending_not_online = 0, unanswered = 0, found = 0;
 };
 
 absl::StatusOr<Counters> ParseCounters(simdjson::dom::element action) {
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element c, Member(action, "counters", "action status"));
-  return Counters{.targeted = IntOr(c, "targeted", 0), .sent = IntOr(c, "sent", 0),
-                  .answered = IntOr(c, "answered", 0), .success = IntOr(c, "success", 0),
-                  .failed = IntOr(c, "failed", 0), .refused = IntOr(c, "refused", 0),
-                  .timeout = IntOr(c, "timeout", 0), .expired = IntOr(c, "expired", 0),
-                  .found = IntOr(c, "found", 0)};
+  return Counters{.targeted = IntOr(c, "targeted", 0), .answered = IntOr(c, "answered", 0),
+                  .pending = IntOr(c, "pending", 0), .pending_not_online = IntOr(c, "pendingnotonline", 0),
+                  .unanswered = IntOr(c, "unanswered", 0), .found = IntOr(c, "found", 0)};
 }
 
 std::string ProgressText(int64_t id, const Counters& c, absl::Duration elapsed) {
@@ -91,53 +89,82 @@ std::string ProgressText(int64_t id, const Counters& c, absl::Duration elapsed) 
                       " found something, ", absl::FormatDuration(absl::Trunc(elapsed, absl::Milliseconds(100))));
 }
 
-// Prints one agent's result: each operation's text, every line prefixed with the agent's name (MIG's
-// client does so), or one JSON line per agent.
+// What one targeted agent did with the action, as its line of the results says.
 struct AgentOutcome {
   std::string agent;
-  std::string status;
+  std::string status;  // success, failed, refused, timeout, expired; pending or unanswered: no answer
   std::string reason;
+  bool answered = false;
   bool found = false;
   bool incomplete = false;  // an operation's answer says it may miss something
+  std::string agent_status;    // online, idle, offline
+  std::string heartbeat_time;  // its last heartbeat, UTC
 };
 
+// "offline, last heartbeat 2026-12-08 00:20:11 UTC": why an agent that did not answer may not have.
+std::string Whereabouts(const AgentOutcome& o) {
+  return absl::StrCat(o.agent_status.empty() ? "unknown" : EscapeForDisplay(o.agent_status), ", last heartbeat ",
+                      o.heartbeat_time.empty() ? "never" : absl::StrCat(EscapeForDisplay(o.heartbeat_time), " UTC"));
+}
+
+// Prints one agent's line of the results: each operation's text, every line prefixed with the agent's name
+// (MIG's client does so), or one JSON line per agent.
 absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::element entry,
                               const LocalRunOptions& options, std::ostream& out, AgentOutcome* outcome) {
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element agent, Member(entry, "agent", "result"));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element status, Member(entry, "status", "result"));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element result, Member(entry, "result", "result"));
+  if (!agent.is_string() || !status.is_string()) {
+    return absl::DataLossError("the scheduler's result has an agent or status that is not a string");
+  }
   outcome->agent = std::string(agent.get_string().value_unsafe());
   outcome->status = std::string(status.get_string().value_unsafe());
+  // A scheduler older than "answered" lists answered agents only.
+  outcome->answered = true;
+  if (bool answered; entry["answered"].get(answered) == simdjson::SUCCESS) outcome->answered = answered;
   bool found = false;
   if (entry["found"].get(found) == simdjson::SUCCESS) outcome->found = found;
+  for (auto [key, field] : {std::pair<std::string_view, std::string*>{"agentstatus", &outcome->agent_status},
+                            {"heartbeattime", &outcome->heartbeat_time}}) {
+    if (std::string_view value; entry[key].get(value) == simdjson::SUCCESS) *field = std::string(value);
+  }
   std::string_view reason;
-  if (result["reason"].get(reason) == simdjson::SUCCESS) outcome->reason = std::string(reason);
+  if (result.is_object() && result["reason"].get(reason) == simdjson::SUCCESS) outcome->reason = std::string(reason);
+  simdjson::dom::array operations;
+  if (result.is_object() && result["results"].get(operations) == simdjson::SUCCESS) {
+    for (simdjson::dom::element operation : operations) {
+      std::string_view incomplete;
+      outcome->incomplete |= operation["incomplete"].get(incomplete) == simdjson::SUCCESS && !incomplete.empty();
+    }
+  }
   bool wanted = options.show == modules::Show::kAll || (options.show == modules::Show::kFound && outcome->found) ||
-                (options.show == modules::Show::kNotFound && !outcome->found);
+                (options.show == modules::Show::kNotFound && outcome->answered && !outcome->found);
   if (!wanted) return absl::OkStatus();
   if (options.render == Render::kJson) {
     json::JsonWriter w;
     w.BeginObject();
     w.Field("agent", outcome->agent);
     w.Field("status", outcome->status);
+    w.Field("answered", outcome->answered);
     if (!outcome->reason.empty()) w.Field("reason", outcome->reason);
+    if (!outcome->agent_status.empty()) w.Field("agentstatus", outcome->agent_status);
+    if (!outcome->heartbeat_time.empty()) w.Field("heartbeattime", outcome->heartbeat_time);
     w.Field("foundanything", outcome->found);
     w.Key("results");
     simdjson::dom::element results;
-    w.Raw(result["results"].get(results) == simdjson::SUCCESS ? simdjson::minify(results) : "[]");
+    w.Raw(result.is_object() && result["results"].get(results) == simdjson::SUCCESS ? simdjson::minify(results)
+                                                                                      : "[]");
     w.EndObject();
     out << std::move(w).Take() << "\n";
     return absl::OkStatus();
   }
-  simdjson::dom::array operations;
-  if (result["results"].get(operations) == simdjson::SUCCESS) {
-    for (simdjson::dom::element operation : operations) {
-      std::string_view incomplete;
-      outcome->incomplete |= operation["incomplete"].get(incomplete) == simdjson::SUCCESS && !incomplete.empty();
-    }
-  }
   // An agent's name and reason come from the fleet: shown escaped, like everything a host says.
   const std::string agent_shown = EscapeForDisplay(outcome->agent);
+  if (!outcome->answered) {
+    out << agent_shown << (outcome->status == "pending" ? " has not answered yet (" : " did not answer (")
+        << Whereabouts(*outcome) << ")\n";
+    return absl::OkStatus();
+  }
   if (outcome->status != "success") {
     if (options.show == modules::Show::kAll) {
       out << agent_shown << " " << EscapeForDisplay(outcome->status) << ": " << EscapeForDisplay(outcome->reason) << "\n";
@@ -162,21 +189,32 @@ absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::eleme
   return absl::OkStatus();
 }
 
-std::string Names(const std::vector<const AgentOutcome*>& outcomes, size_t max) {
+// The agents named in a summary line; an agent that did not answer with where it was last seen.
+constexpr size_t kNamesInSummary = 20;
+
+std::string Names(const std::vector<const AgentOutcome*>& outcomes) {
   std::vector<std::string> names;
-  for (size_t i = 0; i < outcomes.size() && i < max; ++i) {
-    std::string agent = EscapeForDisplay(outcomes[i]->agent);
-    names.push_back(outcomes[i]->reason.empty()
-                        ? agent
-                        : absl::StrCat(agent, " (", EscapeForDisplay(outcomes[i]->reason), ")"));
+  for (size_t i = 0; i < outcomes.size() && i < kNamesInSummary; ++i) {
+    const AgentOutcome& o = *outcomes[i];
+    std::string agent = EscapeForDisplay(o.agent);
+    if (!o.answered) {
+      names.push_back(absl::StrCat(agent, " (", Whereabouts(o), ")"));
+    } else if (!o.reason.empty()) {
+      names.push_back(absl::StrCat(agent, " (", EscapeForDisplay(o.reason), ")"));
+    } else {
+      names.push_back(agent);
+    }
   }
-  if (outcomes.size() > max) names.push_back(absl::StrCat("and ", outcomes.size() - max, " more"));
+  if (outcomes.size() > kNamesInSummary) {
+    names.push_back(absl::StrCat("and ", outcomes.size() - kNamesInSummary, " more (--show all lists them)"));
+  }
   return absl::StrJoin(names, ", ");
 }
 
-// Every result of the action, printed as they page in; then the summary on `err`.
-int PrintResults(ApiClient& client, int64_t id, const action::Action& action, const Counters& counters,
-                 const LocalRunOptions& options, std::ostream& out, std::ostream& err) {
+// Every targeted agent's line, printed as they page in; then the summary on `err`, counted from those same
+// lines, so that it agrees with them and with `mig action status`.
+int PrintResults(ApiClient& client, int64_t id, const action::Action& action, const LocalRunOptions& options,
+                 std::ostream& out, std::ostream& err) {
   std::vector<AgentOutcome> outcomes;
   for (int64_t offset = 0;;) {
     absl::StatusOr<std::string> page =
@@ -208,28 +246,51 @@ int PrintResults(ApiClient& client, int64_t id, const action::Action& action, co
     offset = next;
   }
   out.flush();
-  std::vector<const AgentOutcome*> found, failed, timed_out, refused, expired, incomplete;
+  std::vector<const AgentOutcome*> found, failed, timed_out, refused, expired, incomplete, pending, unanswered;
+  size_t answered = 0;
   for (const AgentOutcome& o : outcomes) {
     if (o.found) found.push_back(&o);
     if (o.incomplete) incomplete.push_back(&o);
+    if (o.answered) ++answered;
     if (o.status == "failed") failed.push_back(&o);
     if (o.status == "timeout") timed_out.push_back(&o);
     if (o.status == "refused") refused.push_back(&o);
     if (o.status == "expired") expired.push_back(&o);
+    if (!o.answered && o.status == "pending") pending.push_back(&o);
+    if (!o.answered && o.status != "pending") unanswered.push_back(&o);
   }
-  int64_t unanswered = counters.targeted - static_cast<int64_t>(outcomes.size());
-  err << "action " << id << ": " << counters.targeted << " agents targeted, " << outcomes.size() << " answered, "
+  err << "action " << id << ": " << outcomes.size() << " agents targeted, " << answered << " answered, "
       << found.size() << " found something";
-  if (!failed.empty()) err << "; " << failed.size() << " failed: " << Names(failed, 10);
-  if (!timed_out.empty()) err << "; " << timed_out.size() << " timed out: " << Names(timed_out, 10);
-  if (!refused.empty()) err << "; " << refused.size() << " refused: " << Names(refused, 10);
-  if (!expired.empty()) err << "; " << expired.size() << " expired before running: " << Names(expired, 10);
-  if (!incomplete.empty()) err << "; " << incomplete.size() << " answered INCOMPLETE: " << Names(incomplete, 10);
-  if (unanswered > 0) err << "; " << unanswered << " did not answer before the action expired";
+  if (!failed.empty()) err << "; " << failed.size() << " failed: " << Names(failed);
+  if (!timed_out.empty()) err << "; " << timed_out.size() << " timed out: " << Names(timed_out);
+  if (!refused.empty()) err << "; " << refused.size() << " refused: " << Names(refused);
+  if (!expired.empty()) err << "; " << expired.size() << " received it too late to run it: " << Names(expired);
+  if (!incomplete.empty()) err << "; " << incomplete.size() << " answered INCOMPLETE: " << Names(incomplete);
+  if (!unanswered.empty()) {
+    err << "; " << unanswered.size() << " did not answer before the action expired: " << Names(unanswered);
+  }
+  if (!pending.empty()) {
+    err << "; " << pending.size() << " ha" << (pending.size() == 1 ? "s" : "ve") << " not answered yet: "
+        << Names(pending) << " (the action waits for them until " << action::FormatActionTime(action.expire_after)
+        << ": `mig action results " << id << "` later)";
+  }
   err << "\n";
+  // Who this answer does not cover: agents that did not answer, did not run the action to the end, or
+  // searched only part of their host.
+  size_t silent = outcomes.size() - answered;
+  size_t not_run = failed.size() + timed_out.size() + refused.size() + expired.size();
+  if (silent + not_run + incomplete.size() > 0) {
+    std::vector<std::string> why;
+    if (silent > 0) why.push_back(absl::StrCat(silent, " did not answer"));
+    if (not_run > 0) why.push_back(absl::StrCat(not_run, " did not run it to the end"));
+    if (!incomplete.empty()) why.push_back(absl::StrCat(incomplete.size(), " searched only part of the host"));
+    err << "INCOMPLETE: " << silent + not_run + incomplete.size() << " of " << outcomes.size()
+        << " agents not fully covered (" << absl::StrJoin(why, ", ") << ")"
+        << (found.empty() ? ": nothing found is not proof of absence" : "") << "\n";
+  }
   if (!failed.empty() || !timed_out.empty() || !refused.empty()) return found.empty() ? kExitFailed : kExitFound;
   if (!found.empty()) return kExitFound;
-  return incomplete.empty() && unanswered <= 0 && expired.empty() ? kExitNothingFound : kExitIncomplete;
+  return silent + expired.size() + incomplete.size() == 0 ? kExitNothingFound : kExitIncomplete;
 }
 
 }  // namespace
@@ -351,7 +412,7 @@ int FollowAndPrint(ApiClient& client, int64_t id, const FleetRunOptions& options
   Counters counters;
   action::Action action;
   absl::Time expire_after = absl::InfiniteFuture();
-  std::string last_line;
+  bool only_silent_agents_left = false;
   while (true) {
     absl::StatusOr<std::string> status = client.Get(absl::StrCat("actions/", id));
     if (!status.ok()) {
@@ -375,25 +436,28 @@ int FollowAndPrint(ApiClient& client, int64_t id, const FleetRunOptions& options
         }
       }
     }
-    std::string line = ProgressText(id, counters, absl::Now() - start);
-    if (tty) {
-      err << "\r\033[K" << line << std::flush;
-    } else if (!options.progress) {
-      // quiet
+    if (tty) err << "\r\033[K" << ProgressText(id, counters, absl::Now() - start) << std::flush;
+    if (!options.follow || counters.pending == 0 || interrupted.load()) break;
+    // The agents still to answer have all missed heartbeats: waiting for them would wait for the expiry.
+    if (counters.pending == counters.pending_not_online) {
+      only_silent_agents_left = true;
+      break;
     }
-    last_line = line;
-    if (!options.follow || counters.sent == 0 || interrupted.load()) break;
     // The scheduler expires unanswered commands within a second of the action's expiry.
     if (absl::Now() > expire_after + absl::Seconds(10)) break;
     absl::Time until = absl::Now() + options.poll;
     while (absl::Now() < until && !interrupted.load()) absl::SleepFor(absl::Milliseconds(20));
   }
   if (tty) err << "\n";
+  if (only_silent_agents_left) {
+    err << "mig: stopped waiting: the " << counters.pending << " agent" << (counters.pending == 1 ? "" : "s")
+        << " still to answer " << (counters.pending == 1 ? "is" : "are") << " idle or offline (missed heartbeats)\n";
+  }
   if (interrupted.load()) {
     err << "mig: stopped following action " << id << " (it goes on: `mig action results " << id
         << "` shows what comes later)\n";
   }
-  return PrintResults(client, id, action, counters, options.print, out, err);
+  return PrintResults(client, id, action, options.print, out, err);
 }
 
 int LaunchAndFollow(ApiClient& client, action::Action action, bool add_signature, const FleetRunOptions& options,

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/display_text.h"
 #include "investigator/files.h"
 #include "investigator/fleet.h"
 #include "json/reader.h"
@@ -115,17 +116,24 @@ void AddActionFleetCommands(CLI::App& action, int* exit_code) {
       if (root["counters"][key].get(value) != simdjson::SUCCESS) value = 0;
       return value;
     };
-    std::cout << "action " << status_flags->id << " \"" << text("name") << "\"\n"
-              << "  target      " << text("target") << "\n"
+    // The same counts as the summary of `mig action results` (scheduler/store.h ActionCounters):
+    // targeted = answered + waiting + no answer.
+    std::cout << "action " << status_flags->id << " \"" << EscapeForDisplay(text("name")) << "\"\n"
+              << "  target      " << EscapeForDisplay(text("target")) << "\n"
               << "  valid       " << text("validfrom") << " to " << text("expireafter") << " UTC\n"
               << "  targeted    " << count("targeted") << "\n"
-              << "  waiting     " << count("sent") << "\n"
               << "  answered    " << count("answered") << " (" << count("found") << " found something)\n"
               << "  success     " << count("success") << "\n"
               << "  failed      " << count("failed") << "\n"
               << "  timed out   " << count("timeout") << "\n"
               << "  refused     " << count("refused") << "\n"
-              << "  expired     " << count("expired") << "\n";
+              << "  expired     " << count("expired") << " (the agent received it after the action expired)\n"
+              << "  waiting     " << count("pending") << " (" << count("pendingnotonline")
+              << " of them idle or offline)\n"
+              << "  no answer   " << count("unanswered") << " (none came before the action expired)\n";
+    if (count("pending") + count("unanswered") > 0) {
+      std::cout << "`mig action results " << status_flags->id << " --show all` names the agents that did not answer\n";
+    }
     *exit_code = 0;
   });
 
@@ -151,14 +159,17 @@ void AddAgentListCommand(CLI::App& agent, int* exit_code) {
   struct ListFlags {
     std::string target = "status='online'";
     int64_t limit = 1000;
-    bool json = false;
+    std::string render = "text";
   };
   auto flags = std::make_shared<ListFlags>();
   CLI::App* list = agent.add_subcommand("list", "the agents the scheduler knows (investigator side, via ~/.migrc)");
   list->add_option("-t,--target", flags->target, "which agents: a target condition or a ~/.migrc macro")
       ->capture_default_str();
   list->add_option("--limit", flags->limit, "at most this many")->capture_default_str();
-  list->add_flag("--json", flags->json, "the API's JSON instead of a table");
+  list->add_option("--render", flags->render, "text (a table) or json (the API's answer)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  list->add_flag_callback("--json", [flags] { flags->render = "json"; }, "the same as --render json");
   list->footer("Example:\n  mig agent list -t \"environment->>'os'='linux' AND tags->>'env'='prod'\"");
   list->callback([flags, exit_code] {
     absl::StatusOr<Migrc> rc = LoadMigrc();
@@ -177,7 +188,7 @@ void AddAgentListCommand(CLI::App& agent, int* exit_code) {
       *exit_code = Fail("agent list", document.status());
       return;
     }
-    if (flags->json) {
+    if (flags->render == "json") {
       std::cout << *body << "\n";
       *exit_code = 0;
       return;
@@ -190,9 +201,10 @@ void AddAgentListCommand(CLI::App& agent, int* exit_code) {
       std::cout << absl::StrFormat("%-24s %-8s %-8s %-12s %-20s %s\n", "NAME", "STATUS", "MODE", "VERSION",
                                    "LAST HEARTBEAT (UTC)", "OS");
       for (simdjson::dom::element a : agents) {
+        // Everything here is the agents' word: shown escaped.
         auto text = [&](simdjson::dom::element e, std::string_view key) {
           std::string_view value;
-          return e[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
+          return e[key].get(value) == simdjson::SUCCESS ? EscapeForDisplay(value) : std::string();
         };
         simdjson::dom::element environment;
         std::string os = a["environment"].get(environment) == simdjson::SUCCESS ? text(environment, "ident") : "";

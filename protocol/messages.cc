@@ -173,6 +173,7 @@ std::string HeartbeatToJson(const Heartbeat& heartbeat) {
   w.Field("version", heartbeat.version);
   w.Field("pid", heartbeat.pid);
   w.Field("starttime", absl::FormatTime(absl::RFC3339_full, heartbeat.start_time, absl::UTCTimeZone()));
+  if (heartbeat.frequency_seconds > 0) w.Field("heartbeatfreq", heartbeat.frequency_seconds);
   w.Key("environment");
   w.Raw(heartbeat.environment_json);
   w.Key("tags");
@@ -185,7 +186,8 @@ absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view text) {
   MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "heartbeat", kMaxHeartbeatBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root,
                        Root(*document, "heartbeat",
-                            {"name", "queue", "mode", "version", "pid", "starttime", "environment", "tags"}));
+                            {"name", "queue", "mode", "version", "pid", "starttime", "heartbeatfreq", "environment",
+                             "tags"}));
   Heartbeat heartbeat;
   for (auto [key, field] : {std::pair<std::string_view, std::string*>{"name", &heartbeat.name},
                             {"queue", &heartbeat.queue},
@@ -220,6 +222,13 @@ absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view text) {
     return absl::InvalidArgumentError(absl::StrCat("heartbeat.starttime: ", start_time.status().message()));
   }
   heartbeat.start_time = *start_time;
+  if (simdjson::dom::element frequency; root["heartbeatfreq"].get(frequency) == simdjson::SUCCESS) {
+    MIG_ASSIGN_OR_RETURN(heartbeat.frequency_seconds, AsInt(frequency, "heartbeat.heartbeatfreq"));
+    if (heartbeat.frequency_seconds < 1 || heartbeat.frequency_seconds > kMaxHeartbeatSeconds) {
+      return absl::InvalidArgumentError(absl::StrCat("heartbeat.heartbeatfreq: ", heartbeat.frequency_seconds,
+                                                     " is not 1 to ", kMaxHeartbeatSeconds, " seconds"));
+    }
+  }
   for (auto [key, field] : {std::pair<std::string_view, std::string*>{"environment", &heartbeat.environment_json},
                             {"tags", &heartbeat.tags_json}}) {
     MIG_ASSIGN_OR_RETURN(simdjson::dom::element value, Member(root, key, "heartbeat"));

@@ -3,7 +3,7 @@
 //   exchange mig.agents, routing key <agent>:      Command   {"id", "action": <the signed action, verbatim>}
 //   exchange mig.results, key <agent>.results:     Result    {"command", "action", "status", "reason", "results"}
 //   exchange mig.results, key <agent>.heartbeat:   Heartbeat {"name", "queue", "mode", "version", "pid",
-//                                                             "starttime", "environment", "tags"}
+//                                                             "starttime", "heartbeatfreq", "environment", "tags"}
 //
 // The sender of a result or heartbeat is the routing key's first part: the broker lets an agent publish only
 // under its own name (a topic permission), so the body's claims about identity are checked against it and
@@ -30,6 +30,7 @@ inline constexpr std::string_view kResultsExchange = "mig.results";
 inline constexpr size_t kMaxCommandBytes = action::kMaxActionBytes + 1024;
 inline constexpr size_t kMaxResultBytes = 64 << 20;
 inline constexpr size_t kMaxHeartbeatBytes = 1 << 20;
+inline constexpr int64_t kMaxHeartbeatSeconds = 7 * 24 * 3600;
 
 std::string AgentQueue(std::string_view agent);            // "mig.agent.<agent>"
 std::string ResultRoutingKey(std::string_view agent);      // "<agent>.results"
@@ -70,6 +71,9 @@ struct Heartbeat {
   std::string version;
   int64_t pid = 0;
   absl::Time start_time;
+  // How often a daemon heartbeats, in whole seconds (1 to kMaxHeartbeatSeconds), so that the scheduler can
+  // tell a silent agent from a slow one; 0 (the field absent) for a checkin agent or an older mig.
+  int64_t frequency_seconds = 0;
   std::string environment_json = "{}";
   std::string tags_json = "{}";
 };

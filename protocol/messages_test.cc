@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "catch2/catch.hpp"
@@ -29,13 +30,18 @@ TEST_CASE("Commands, results and heartbeats round-trip") {
 
   Heartbeat heartbeat{.name = "web1.example", .queue = AgentQueue("web1.example"), .mode = "daemon",
                       .version = "0.1.0", .pid = 1234, .start_time = absl::FromUnixSeconds(1'800'000'000),
-                      .environment_json = R"({"os":"linux"})", .tags_json = R"({"env":"prod"})"};
+                      .frequency_seconds = 10, .environment_json = R"({"os":"linux"})", .tags_json = R"({"env":"prod"})"};
   absl::StatusOr<Heartbeat> parsed_heartbeat = ParseHeartbeat(HeartbeatToJson(heartbeat));
   INFO(parsed_heartbeat.status().message());
   REQUIRE(parsed_heartbeat.ok());
   CHECK(parsed_heartbeat->queue == "mig.agent.web1.example");
   CHECK(parsed_heartbeat->start_time == heartbeat.start_time);
   CHECK(parsed_heartbeat->tags_json == heartbeat.tags_json);
+  CHECK(parsed_heartbeat->frequency_seconds == 10);
+  // A checkin agent (or an older mig) says no frequency: the field is absent.
+  heartbeat.frequency_seconds = 0;
+  CHECK_FALSE(absl::StrContains(HeartbeatToJson(heartbeat), "heartbeatfreq"));
+  CHECK(ParseHeartbeat(HeartbeatToJson(heartbeat))->frequency_seconds == 0);
 }
 
 TEST_CASE("Bad messages and unclear senders are refused") {
@@ -81,6 +87,21 @@ TEST_CASE("Bad messages and unclear senders are refused") {
                           "starttime":"2027-01-15T08:00:00Z","environment":{},"tags":{}})")
            .status(),
        "-3 is no process id"},
+      {"heartbeat with a frequency of 0 seconds",
+       ParseHeartbeat(R"({"name":"web1","queue":"mig.agent.web1","mode":"daemon","version":"1","pid":1,
+                          "starttime":"2027-01-15T08:00:00Z","heartbeatfreq":0,"environment":{},"tags":{}})")
+           .status(),
+       "heartbeat.heartbeatfreq: 0 is not 1 to"},
+      {"heartbeat with a frequency beyond a week",
+       ParseHeartbeat(R"({"name":"web1","queue":"mig.agent.web1","mode":"daemon","version":"1","pid":1,
+                          "starttime":"2027-01-15T08:00:00Z","heartbeatfreq":604801,"environment":{},"tags":{}})")
+           .status(),
+       "604801 is not 1 to"},
+      {"heartbeat with a frequency that is not a whole number",
+       ParseHeartbeat(R"({"name":"web1","queue":"mig.agent.web1","mode":"daemon","version":"1","pid":1,
+                          "starttime":"2027-01-15T08:00:00Z","heartbeatfreq":"10s","environment":{},"tags":{}})")
+           .status(),
+       "heartbeat.heartbeatfreq"},
       {"result with more operation results than an action has",
        ParseResult(absl::StrCat(R"({"command":1,"action":1,"status":"success","results":[)",
                                 absl::StrJoin(std::vector<std::string>(300, "{}"), ","), "]}"))

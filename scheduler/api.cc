@@ -41,8 +41,10 @@ void CountersJson(json::JsonWriter& w, const ActionCounters& c) {
   w.Key("counters");
   w.BeginObject();
   w.Field("targeted", c.targeted);
-  w.Field("sent", c.sent);
   w.Field("answered", c.answered());
+  w.Field("pending", c.pending);
+  w.Field("pendingnotonline", c.pending_not_online);
+  w.Field("unanswered", c.unanswered);
   w.Field("success", c.success);
   w.Field("failed", c.failed);
   w.Field("refused", c.refused);
@@ -227,8 +229,11 @@ http::Response Api::ActionResults(int64_t id, const http::Request& request) {
     filter = ResultFilter::kFound;
   } else if (filter_name == "notfound") {
     filter = ResultFilter::kNotFound;
+  } else if (filter_name == "unanswered") {
+    filter = ResultFilter::kUnanswered;
   } else {
-    return http::ErrorResponse(400, absl::StrCat("filter '", filter_name, "' is not found, notfound or all"));
+    return http::ErrorResponse(400,
+                               absl::StrCat("filter '", filter_name, "' is not found, notfound, unanswered or all"));
   }
   std::optional<int64_t> offset = IntegerParameter(request, "offset", 0, INT64_MAX);
   std::optional<int64_t> limit = IntegerParameter(request, "limit", 100, kMaxPage);
@@ -247,9 +252,16 @@ http::Response Api::ActionResults(int64_t id, const http::Request& request) {
     w.Field("agent", result.agent_name);
     w.Field("command", result.command_id);
     w.Field("status", result.status);
+    w.Field("answered", result.answered);
     w.Field("found", result.found);
+    w.Field("agentstatus", result.agent_status);
+    w.Field("heartbeattime", result.heartbeat_time);
     w.Key("result");
-    w.Raw(result.json);
+    if (result.answered) {
+      w.Raw(result.json);
+    } else {
+      w.Null();
+    }
     w.EndObject();
   }
   w.EndArray();

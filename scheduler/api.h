@@ -6,9 +6,13 @@
 //   POST /api/v1/actions               body: a signed action   201 {"id":7,"action":<action id>,"targeted":12}
 //   GET  /api/v1/actions?offset=0&limit=50                     {"actions":[{summary}...]}   newest first
 //   GET  /api/v1/actions/7                                     {summary, "counters":{...}, "action":{...}}
-//   GET  /api/v1/actions/7/results?filter=found|notfound|all&offset=0&limit=100
-//                                                              {"results":[{"agent","command","status","found",
-//                                                                "result":{...}}], "next":100 or null}
+//        counters: targeted = answered + pending + unanswered; answered = success + failed + refused +
+//        timeout + expired; pendingnotonline: pending agents now idle or offline; found
+//   GET  /api/v1/actions/7/results?filter=found|notfound|unanswered|all&offset=0&limit=100
+//        {"results":[{"agent","command","status","answered","found","agentstatus","heartbeattime",
+//                     "result":{...} or null}], "next":100 or null}
+//        one line per targeted agent; status "pending" (no answer yet) or "unanswered" (none before expiry)
+//        when it did not answer
 //   GET  /api/v1/agents?target=<condition>&limit=1000          {"agents":[{"name","status",...}]}
 //   GET  /api/v1/investigators                                 {"investigators":[{"name","keyid"}]}
 //

@@ -102,7 +102,7 @@ TEST_CASE("An action is fanned out to the agents its target selects", "[api]") {
   CHECK(f.notified == 1);
   http::Response status = f.Call("GET", "/api/v1/actions/1");
   CHECK(status.status == 200);
-  CHECK(absl::StrContains(status.body, "\"targeted\":3,\"sent\":3,\"answered\":0"));
+  CHECK(absl::StrContains(status.body, "\"targeted\":3,\"answered\":0,\"pending\":3,\"pendingnotonline\":0,\"unanswered\":0"));
   CHECK(absl::StrContains(status.body, "\"target\":\"tags->>'env'='prod'\""));
 
   // Two answers; paging over results.
@@ -115,6 +115,13 @@ TEST_CASE("An action is fanned out to the agents its target selects", "[api]") {
   CHECK(absl::StrContains(found.body, "web0"));
   CHECK_FALSE(absl::StrContains(found.body, "web1"));
   CHECK(absl::StrContains(found.body, "\"next\":null"));
+  // The third agent has not answered: it has a line all the same, with no result.
+  http::Response unanswered = f.Call("GET", "/api/v1/actions/1/results?filter=unanswered");
+  INFO(unanswered.body);
+  CHECK(absl::StrContains(unanswered.body, "\"status\":\"pending\",\"answered\":false,\"found\":false,"
+                                           "\"agentstatus\":\"online\""));
+  CHECK(absl::StrContains(unanswered.body, "\"result\":null"));
+  CHECK_FALSE(absl::StrContains(unanswered.body, "web0"));
   CHECK(f.Call("GET", "/api/v1/actions/1/results?filter=maybe").status == 400);
   CHECK(f.Call("GET", "/api/v1/actions/1/results?limit=100000").status == 400);
   CHECK(f.Call("GET", "/api/v1/actions/9/results").status == 404);

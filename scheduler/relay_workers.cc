@@ -161,7 +161,11 @@ absl::Status RelayWorkers::DispatchSession(Store& store, amqp::Connection& amqp)
       next_expiry = now + options_.expire_commands_every;
     }
     if (now >= next_refresh) {
-      MIG_ASSIGN_OR_RETURN(int64_t changed, store.RefreshStatuses(now, options_.status_policy));
+      int64_t since = listening_since_nanos_.load();
+      MIG_ASSIGN_OR_RETURN(int64_t changed,
+                           store.RefreshStatuses(now, options_.status_policy,
+                                                 since == kNotListening ? absl::InfiniteFuture()
+                                                                        : absl::FromUnixNanos(since)));
       if (changed > 0) log::Info(kLog, absl::StrCat(changed, " agent(s) went idle or offline"));
       next_refresh = now + options_.refresh_statuses_every;
     }
@@ -253,7 +257,12 @@ absl::Status RelayWorkers::ResultsSession(Store& store, amqp::Connection& amqp) 
 }
 
 absl::Status RelayWorkers::HeartbeatsSession(Store& store, amqp::Connection& amqp) {
+  struct Listening {
+    std::atomic<int64_t>& since;
+    ~Listening() { since.store(kNotListening); }
+  } listening{listening_since_nanos_};
   MIG_RETURN_IF_ERROR(amqp.Consume(kHeartbeatsQueue, static_cast<uint16_t>(options_.batch)));
+  listening_since_nanos_.store(absl::ToUnixNanos(absl::Now()));
   while (!stopping_.load()) {
     MIG_ASSIGN_OR_RETURN(std::vector<amqp::Delivery> batch,
                          NextBatch(amqp, absl::Milliseconds(250), options_.batch, options_.batch_bytes));
@@ -279,6 +288,7 @@ absl::Status RelayWorkers::HeartbeatsSession(Store& store, amqp::Connection& amq
                             .mode = heartbeat->mode,
                             .version = heartbeat->version,
                             .pid = heartbeat->pid,
+                            .frequency_seconds = heartbeat->frequency_seconds,
                             .environment_json = heartbeat->environment_json,
                             .tags_json = heartbeat->tags_json});
     }

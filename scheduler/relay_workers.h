@@ -21,6 +21,7 @@
 #define MIG_SCHEDULER_RELAY_WORKERS_H_
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -41,7 +42,8 @@ struct RelayWorkerOptions {
   std::string database;
   amqp::ConnectionOptions relay;  // the scheduler's login; publisher confirms are turned on here
   StatusPolicy status_policy;
-  absl::Duration refresh_statuses_every = absl::Seconds(10);
+  // Often enough that an agent that stopped is seen idle a few seconds after its third missed heartbeat.
+  absl::Duration refresh_statuses_every = absl::Seconds(2);
   absl::Duration expire_commands_every = absl::Seconds(1);
   // Messages recorded per transaction, and the broker's prefetch for the consumers.
   int batch = 500;
@@ -89,6 +91,10 @@ class RelayWorkers {
   std::atomic<int64_t> commands_published_{0};
   std::atomic<int64_t> results_recorded_{0};
   std::atomic<int64_t> heartbeats_recorded_{0};
+  // Since when the heartbeats consumer has been receiving without a break (Unix nanoseconds); kNotListening
+  // while it is not: agents are judged idle or offline only on heartbeats missed while it listened.
+  static constexpr int64_t kNotListening = INT64_MAX;
+  std::atomic<int64_t> listening_since_nanos_{kNotListening};
   std::thread dispatcher_, results_, heartbeats_;
 };
 

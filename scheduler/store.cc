@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS agents (
   heartbeattime TEXT NOT NULL,
   status TEXT NOT NULL,
   environment TEXT NOT NULL DEFAULT '{}',
-  tags TEXT NOT NULL DEFAULT '{}'
+  tags TEXT NOT NULL DEFAULT '{}',
+  heartbeatfreq INTEGER NOT NULL DEFAULT 0  -- seconds, as the agent announces it; 0: unknown
 );
 CREATE TABLE IF NOT EXISTS actions (
   id INTEGER PRIMARY KEY,
@@ -175,14 +176,21 @@ absl::StatusOr<Store> Store::Open(const std::string& path) {
   return store;
 }
 
+bool Store::HasColumn(std::string_view table, std::string_view column) {
+  sqlite3_stmt* probe = nullptr;
+  std::string sql = absl::StrCat("SELECT ", column, " FROM ", table, " LIMIT 0");
+  bool has = sqlite3_prepare_v2(db_, sql.c_str(), -1, &probe, nullptr) == SQLITE_OK;
+  sqlite3_finalize(probe);
+  return has;
+}
+
 absl::Status Store::Migrate() {
   MIG_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
-  sqlite3_stmt* probe = nullptr;
-  bool has_signed_id =
-      sqlite3_prepare_v2(db_, "SELECT signedid FROM actions LIMIT 0", -1, &probe, nullptr) == SQLITE_OK;
-  sqlite3_finalize(probe);
-  absl::Status status = has_signed_id ? absl::OkStatus() : Execute(kAddSignedId);
+  absl::Status status = HasColumn("actions", "signedid") ? absl::OkStatus() : Execute(kAddSignedId);
   if (status.ok()) status = Execute(kSignedIdIndex);
+  if (status.ok() && !HasColumn("agents", "heartbeatfreq")) {
+    status = Execute("ALTER TABLE agents ADD COLUMN heartbeatfreq INTEGER NOT NULL DEFAULT 0");
+  }
   if (status.ok()) status = Execute("COMMIT");
   if (!status.ok()) Execute("ROLLBACK").IgnoreError();
   return status;
@@ -190,11 +198,12 @@ absl::Status Store::Migrate() {
 
 absl::StatusOr<int64_t> Store::RecordHeartbeat(const AgentHeartbeat& heartbeat, absl::Time now) {
   Statement upsert(db_, R"sql(
-    INSERT INTO agents (name, queueloc, mode, version, pid, starttime, heartbeattime, status, environment, tags)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 'online', ?7, ?8)
+    INSERT INTO agents (name, queueloc, mode, version, pid, starttime, heartbeattime, status, environment, tags,
+                        heartbeatfreq)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 'online', ?7, ?8, ?9)
     ON CONFLICT (name) DO UPDATE SET queueloc = ?2, mode = ?3, version = ?4,
       starttime = CASE WHEN pid = ?5 THEN starttime ELSE ?6 END, pid = ?5,
-      heartbeattime = ?6, status = 'online', environment = ?7, tags = ?8
+      heartbeattime = ?6, status = 'online', environment = ?7, tags = ?8, heartbeatfreq = ?9
     RETURNING id)sql");
   if (absl::Status s = upsert.status(); !s.ok()) return s;
   upsert.Bind(1, heartbeat.name)
@@ -204,17 +213,43 @@ absl::StatusOr<int64_t> Store::RecordHeartbeat(const AgentHeartbeat& heartbeat, 
       .Bind(5, heartbeat.pid)
       .Bind(6, SqliteTime(now))
       .Bind(7, heartbeat.environment_json)
-      .Bind(8, heartbeat.tags_json);
+      .Bind(8, heartbeat.tags_json)
+      .Bind(9, heartbeat.frequency_seconds);
   if (upsert.Step() != SQLITE_ROW) return upsert.StepError();
   return upsert.Int(0);
 }
 
-absl::StatusOr<int64_t> Store::RefreshStatuses(absl::Time now, const StatusPolicy& policy) {
+absl::StatusOr<int64_t> Store::RefreshStatuses(absl::Time now, const StatusPolicy& policy, absl::Time listening_since) {
+  // An agent that announced its frequency is judged by it: idle after policy.missed_for_idle missed heartbeats,
+  // offline after policy.missed_for_offline; one that did not (checkin, older mig) by the fixed durations. A
+  // heartbeat counts as missed only if the scheduler was listening when it was due: while the broker is out
+  // of reach, silence says nothing about the agents.
+  if (listening_since == absl::InfiniteFuture()) return 0;
   Statement update(db_, R"sql(
-    UPDATE agents SET status = CASE WHEN heartbeattime < ?2 THEN 'offline' ELSE 'idle' END
-    WHERE heartbeattime < ?1 AND status != CASE WHEN heartbeattime < ?2 THEN 'offline' ELSE 'idle' END)sql");
+    WITH windows AS (
+      SELECT id, heartbeattime,
+        CASE WHEN heartbeatfreq > 0 THEN datetime(?1, printf('-%d seconds', heartbeatfreq * ?5 + ?6)) ELSE ?3 END
+          AS offline_cut,
+        CASE WHEN heartbeatfreq > 0 THEN datetime(?1, printf('-%d seconds', heartbeatfreq * ?4 + ?6)) ELSE ?2 END
+          AS idle_cut
+      FROM agents),
+    judged AS (
+      SELECT id, CASE
+        WHEN heartbeattime < offline_cut AND ?7 < offline_cut THEN 'offline'
+        WHEN heartbeattime < idle_cut AND ?7 < idle_cut THEN 'idle'
+        ELSE 'online' END AS status
+      FROM windows)
+    UPDATE agents SET status = judged.status FROM judged
+    WHERE agents.id = judged.id AND agents.status != judged.status AND judged.status != 'online')sql");
   if (absl::Status s = update.status(); !s.ok()) return s;
-  update.Bind(1, SqliteTime(now - policy.idle_after)).Bind(2, SqliteTime(now - policy.offline_after));
+  update.Bind(1, SqliteTime(now))
+      .Bind(2, SqliteTime(now - policy.idle_after))
+      .Bind(3, SqliteTime(now - policy.offline_after))
+      .Bind(4, policy.missed_for_idle)
+      .Bind(5, policy.missed_for_offline)
+      .Bind(6, absl::ToInt64Seconds(policy.grace))
+      // Before any time SQLite writes ('0000-...' sorts first): listening for ever.
+      .Bind(7, listening_since == absl::InfinitePast() ? std::string("0000-00-00 00:00:00") : SqliteTime(listening_since));
   if (absl::Status s = update.Run(); !s.ok()) return s;
   return sqlite3_changes(db_);
 }
@@ -441,24 +476,37 @@ absl::StatusOr<int64_t> Store::ExpireCommands(absl::Time now) {
 }
 
 absl::StatusOr<ActionCounters> Store::Counters(int64_t action_id) {
+  // A command is answered when its result is stored; "expired" without a result is the scheduler's doing (no
+  // answer came in time), with one the agent's (it received the action too late to run it).
   Statement query(db_, R"sql(
-    SELECT c.status, count(*), sum(coalesce(r.found, 0)) FROM commands c LEFT JOIN results r ON r.command_id = c.id
-    WHERE c.action_id = ?1 GROUP BY c.status)sql");
+    SELECT c.status, r.command_id IS NOT NULL, a.status = 'online', count(*), sum(coalesce(r.found, 0))
+    FROM commands c LEFT JOIN results r ON r.command_id = c.id JOIN agents a ON a.id = c.agent_id
+    WHERE c.action_id = ?1 GROUP BY 1, 2, 3)sql");
   if (absl::Status s = query.status(); !s.ok()) return s;
   query.Bind(1, action_id);
   ActionCounters counters;
   int rc;
   while ((rc = query.Step()) == SQLITE_ROW) {
     std::string status = query.Text(0);
-    int64_t count = query.Int(1);
+    bool answered = query.Int(1) != 0;
+    bool online = query.Int(2) != 0;
+    int64_t count = query.Int(3);
     counters.targeted += count;
-    counters.found += query.Int(2);
-    if (status == "sent") counters.sent = count;
-    if (status == "success") counters.success = count;
-    if (status == "failed") counters.failed = count;
-    if (status == "refused") counters.refused = count;
-    if (status == "timeout") counters.timeout = count;
-    if (status == "expired") counters.expired = count;
+    counters.found += query.Int(4);
+    if (!answered) {
+      if (status == "sent") {
+        counters.pending += count;
+        if (!online) counters.pending_not_online += count;
+      } else {
+        counters.unanswered += count;
+      }
+      continue;
+    }
+    if (status == "success") counters.success += count;
+    if (status == "failed") counters.failed += count;
+    if (status == "refused") counters.refused += count;
+    if (status == "timeout") counters.timeout += count;
+    if (status == "expired") counters.expired += count;
   }
   if (rc != SQLITE_DONE) return query.StepError();
   return counters;
@@ -466,16 +514,32 @@ absl::StatusOr<ActionCounters> Store::Counters(int64_t action_id) {
 
 absl::StatusOr<std::vector<StoredResult>> Store::Results(int64_t action_id, ResultFilter filter, int64_t offset,
                                                          int64_t limit) {
+  // Every targeted agent has a line, answered or not: who was not covered matters as much as what was found.
   Statement query(db_, R"sql(
-    SELECT c.id, a.name, c.status, r.found, r.json FROM commands c
-    JOIN results r ON r.command_id = c.id JOIN agents a ON a.id = c.agent_id
-    WHERE c.action_id = ?1 AND (?2 = 0 OR (?2 = 1 AND r.found = 1) OR (?2 = 2 AND r.found = 0))
+    SELECT c.id, a.name,
+           CASE WHEN r.command_id IS NOT NULL THEN c.status WHEN c.status = 'sent' THEN 'pending' ELSE 'unanswered' END,
+           coalesce(r.found, 0), r.json, r.command_id IS NOT NULL, a.status, a.heartbeattime
+    FROM commands c LEFT JOIN results r ON r.command_id = c.id JOIN agents a ON a.id = c.agent_id
+    WHERE c.action_id = ?1 AND (?2 = 0 OR (?2 = 1 AND r.found = 1) OR (?2 = 2 AND r.found = 0)
+                                OR (?2 = 3 AND r.command_id IS NULL))
     ORDER BY c.id LIMIT ?3 OFFSET ?4)sql");
   if (absl::Status s = query.status(); !s.ok()) return s;
-  query.Bind(1, action_id)
-      .Bind(2, filter == ResultFilter::kAll ? 0 : filter == ResultFilter::kFound ? 1 : 2)
-      .Bind(3, limit)
-      .Bind(4, offset);
+  int filter_code = 0;
+  switch (filter) {
+    case ResultFilter::kAll:
+      filter_code = 0;
+      break;
+    case ResultFilter::kFound:
+      filter_code = 1;
+      break;
+    case ResultFilter::kNotFound:
+      filter_code = 2;
+      break;
+    case ResultFilter::kUnanswered:
+      filter_code = 3;
+      break;
+  }
+  query.Bind(1, action_id).Bind(2, filter_code).Bind(3, limit).Bind(4, offset);
   std::vector<StoredResult> results;
   int rc;
   while ((rc = query.Step()) == SQLITE_ROW) {
@@ -483,7 +547,10 @@ absl::StatusOr<std::vector<StoredResult>> Store::Results(int64_t action_id, Resu
                        .agent_name = query.Text(1),
                        .status = query.Text(2),
                        .found = query.Int(3) != 0,
-                       .json = query.Text(4)});
+                       .json = query.Text(4),
+                       .answered = query.Int(5) != 0,
+                       .agent_status = query.Text(6),
+                       .heartbeat_time = query.Text(7)});
   }
   if (rc != SQLITE_DONE) return query.StepError();
   return results;

@@ -31,12 +31,19 @@ struct AgentHeartbeat {
   std::string mode;         // daemon | checkin
   std::string version;
   int64_t pid = 0;
+  int64_t frequency_seconds = 0;  // how often it heartbeats, as it says; 0: it did not say
   std::string environment_json = "{}";  // os, distribution, arch, init, addresses, public IP, modules
   std::string tags_json = "{}";
 };
 
-// An agent is online while it heartbeats, idle after `idle_after` without one, offline after `offline_after`.
+// An agent is online while it heartbeats. One that announced how often it heartbeats is idle once it missed
+// `missed_for_idle` heartbeats, and offline after `missed_for_offline` (plus `grace` for the message's way
+// through the broker); one that did not (a checkin agent, an older mig) is idle after `idle_after` without a
+// heartbeat, offline after `offline_after`.
 struct StatusPolicy {
+  int64_t missed_for_idle = 3;
+  int64_t missed_for_offline = 12;
+  absl::Duration grace = absl::Seconds(2);
   absl::Duration idle_after = absl::Minutes(5);
   absl::Duration offline_after = absl::Hours(1);
 };
@@ -66,23 +73,35 @@ struct CreatedAction {
   std::vector<Command> commands;
 };
 
+// What became of an action's commands. Every targeted agent is in exactly one of: pending, unanswered, or
+// answered (success, failed, refused, timeout, expired), so targeted = pending + unanswered + answered().
 struct ActionCounters {
   int64_t targeted = 0;
-  int64_t sent = 0;  // waiting for an answer
+  int64_t pending = 0;             // no answer yet, and the action has not expired
+  int64_t pending_not_online = 0;  // of those, agents idle or offline now (they missed heartbeats)
+  int64_t unanswered = 0;          // no answer came before the action expired
+  // Answers: the module ran (success), failed, was refused by the agent's ACL, ran out of time, or the agent
+  // received the action after it expired.
   int64_t success = 0, failed = 0, refused = 0, timeout = 0, expired = 0;
   int64_t found = 0;  // answers whose module found something
   int64_t answered() const { return success + failed + refused + timeout + expired; }
 };
 
+// One targeted agent's line of an action's results. `status` is the answer's (success, failed, refused,
+// timeout, expired), or "pending" (no answer yet) or "unanswered" (none came before the action expired).
 struct StoredResult {
   int64_t command_id = 0;
   std::string agent_name;
   std::string status;
   bool found = false;
-  std::string json;
+  std::string json;  // empty when not answered
+  bool answered = false;
+  std::string agent_status;    // online, idle, offline: now
+  std::string heartbeat_time;  // the agent's last heartbeat, 'YYYY-MM-DD HH:MM:SS' UTC
 };
 
-enum class ResultFilter { kAll, kFound, kNotFound };
+// kUnanswered: the agents with no answer (pending or unanswered).
+enum class ResultFilter { kAll, kFound, kNotFound, kUnanswered };
 
 // A result as it came from the broker: `sender` is the agent the routing key names (what the broker
 // vouches for); empty to skip the check.
@@ -130,8 +149,11 @@ class Store {
 
   // Creates or updates the agent (by name) and marks it online; returns its id.
   absl::StatusOr<int64_t> RecordHeartbeat(const AgentHeartbeat& heartbeat, absl::Time now);
-  // online -> idle -> offline as heartbeats stop; returns how many agents changed.
-  absl::StatusOr<int64_t> RefreshStatuses(absl::Time now, const StatusPolicy& policy = {});
+  // online -> idle -> offline as heartbeats stop; returns how many agents changed. `listening_since`: since
+  // when the scheduler has been receiving heartbeats without a break (a heartbeat due before it was not missed
+  // by the agent); InfiniteFuture while it is not receiving them, which judges nobody.
+  absl::StatusOr<int64_t> RefreshStatuses(absl::Time now, const StatusPolicy& policy = {},
+                                          absl::Time listening_since = absl::InfinitePast());
 
   // The action and one command per agent, in one transaction: all of it is stored or none of it. An action
   // whose signed id is already stored is AlreadyExists, and nothing is stored (checked in the transaction, and
@@ -163,7 +185,7 @@ class Store {
   absl::StatusOr<int64_t> ExpireCommands(absl::Time now);
 
   absl::StatusOr<ActionCounters> Counters(int64_t action_id);
-  // Results of an action, in command order, `limit` from `offset`.
+  // One line per targeted agent of an action, answered or not, in command order, `limit` from `offset`.
   absl::StatusOr<std::vector<StoredResult>> Results(int64_t action_id, ResultFilter filter, int64_t offset,
                                                     int64_t limit);
 
@@ -173,6 +195,7 @@ class Store {
   Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   absl::Status Execute(std::string_view sql);
   absl::Status Migrate();  // brings a database made by an older mig to the current schema
+  bool HasColumn(std::string_view table, std::string_view column);
   absl::StatusOr<CreatedAction> InsertAction(const NewAction& action, absl::Span<const TargetedAgent> agents,
                                              absl::Time now);  // inside CreateAction's transaction
   absl::StatusOr<std::vector<StoredAction>> QueryActions(int64_t only_id, int64_t offset, int64_t limit);

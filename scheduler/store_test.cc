@@ -66,6 +66,59 @@ TEST_CASE("Heartbeats keep the agent registry: online, idle, offline, online aga
   CHECK(names("heartbeattime > '2027-01-15 08:00:00' AND pid=101") == std::vector<std::string>{"web1"});
 }
 
+TEST_CASE("An agent that announces its heartbeat frequency is judged by it") {
+  absl::StatusOr<Store> store = Store::Open(NewDatabasePath("frequency.db"));
+  REQUIRE(store.ok());
+  AgentHeartbeat every_10s = Heartbeat("fast", 1);
+  every_10s.frequency_seconds = 10;
+  AgentHeartbeat every_10m = Heartbeat("slow", 2);
+  every_10m.frequency_seconds = 600;
+  AgentHeartbeat unknown = Heartbeat("checkin", 3);
+  unknown.mode = "checkin";
+  for (const AgentHeartbeat& h : {every_10s, every_10m, unknown}) REQUIRE(store->RecordHeartbeat(h, kStart).ok());
+  absl::StatusOr<TargetSelector> selector = TargetSelector::Open(store->path());
+  REQUIRE(selector.ok());
+  auto status_of = [&](const std::string& name) {
+    absl::StatusOr<std::vector<TargetedAgent>> agents = selector->Select(absl::StrCat("name='", name, "'"), kStart);
+    REQUIRE(agents.ok());
+    REQUIRE(agents->size() == 1);
+    return store->Agents({agents->at(0).id})->at(0).status;
+  };
+  // The default policy: idle after 3 missed heartbeats, offline after 12, 2 s of grace; 5 min and 1 h for an
+  // agent that did not say.
+  struct Case {
+    absl::Duration silence;
+    std::string fast, slow, checkin;
+  };
+  const std::vector<Case> cases = {
+      {absl::Seconds(31), "online", "online", "online"},
+      {absl::Seconds(33), "idle", "online", "online"},
+      {absl::Seconds(123), "offline", "online", "online"},
+      {absl::Minutes(6), "offline", "online", "idle"},
+      {absl::Minutes(31), "offline", "idle", "idle"},
+      {absl::Minutes(121), "offline", "offline", "offline"},
+  };
+  for (const Case& c : cases) {
+    INFO(absl::FormatDuration(c.silence) << " without a heartbeat");
+    REQUIRE(store->RefreshStatuses(kStart + c.silence).ok());
+    CHECK(status_of("fast") == c.fast);
+    CHECK(status_of("slow") == c.slow);
+    CHECK(status_of("checkin") == c.checkin);
+  }
+  // A heartbeat brings it back, whatever it was.
+  REQUIRE(store->RecordHeartbeat(every_10s, kStart + absl::Hours(3)).ok());
+  CHECK(status_of("fast") == "online");
+  // Heartbeats that were due while the scheduler was not listening (the broker out of reach, the scheduler
+  // restarting) were not missed by the agent.
+  const absl::Time later = kStart + absl::Hours(3) + absl::Minutes(10);
+  REQUIRE(store->RefreshStatuses(later, {}, absl::InfiniteFuture()).ok());
+  CHECK(status_of("fast") == "online");
+  REQUIRE(store->RefreshStatuses(later, {}, later - absl::Seconds(20)).ok());
+  CHECK(status_of("fast") == "online");  // listening for 20 s: fewer than 3 heartbeats could have been heard
+  REQUIRE(store->RefreshStatuses(later, {}, later - absl::Seconds(40)).ok());
+  CHECK(status_of("fast") == "idle");
+}
+
 TEST_CASE("An action fans out to one command per agent, and each result is recorded once") {
   std::string path = NewDatabasePath("actions.db");
   int64_t action_id = 0;
@@ -118,9 +171,31 @@ TEST_CASE("An action fans out to one command per agent, and each result is recor
   CHECK(counters->targeted == 5);
   CHECK(counters->success == 2);
   CHECK(counters->refused == 1);
-  CHECK(counters->sent == 2);
+  CHECK(counters->pending == 2);
+  CHECK(counters->pending_not_online == 0);
+  CHECK(counters->unanswered == 0);
   CHECK(counters->found == 1);
   CHECK(counters->answered() == 3);
+  // Agents that stopped heartbeating are counted among the pending ones: an investigator need not wait for them.
+  REQUIRE(store->RefreshStatuses(kStart + absl::Minutes(6)).ok());
+  CHECK(store->Counters(action_id)->pending_not_online == 2);
+
+  // Every targeted agent has a line, answered or not.
+  absl::StatusOr<std::vector<StoredResult>> all = store->Results(action_id, ResultFilter::kAll, 0, 100);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 5);
+  CHECK(all->at(0).answered);
+  CHECK(all->at(2).status == "refused");
+  CHECK(all->at(3).agent_name == "agent3");
+  CHECK(all->at(3).status == "pending");
+  CHECK_FALSE(all->at(3).answered);
+  CHECK(all->at(3).json.empty());
+  CHECK(all->at(3).agent_status == "idle");
+  CHECK(all->at(3).heartbeat_time == "2027-01-15 08:00:00");
+  absl::StatusOr<std::vector<StoredResult>> silent = store->Results(action_id, ResultFilter::kUnanswered, 0, 100);
+  REQUIRE(silent.ok());
+  REQUIRE(silent->size() == 2);
+  CHECK(silent->at(1).agent_name == "agent4");
 
   absl::StatusOr<std::vector<StoredResult>> found = store->Results(action_id, ResultFilter::kFound, 0, 100);
   REQUIRE(found.ok());
@@ -142,8 +217,12 @@ TEST_CASE("An action fans out to one command per agent, and each result is recor
   REQUIRE(late.ok());
   CHECK(*late);
   CHECK_FALSE(*store->RecordResult(commands[4].id, CommandStatus::kSuccess, "{}", false, kStart + absl::Minutes(12)));
-  CHECK(store->Counters(action_id)->expired == 1);
+  // Expired unanswered is "unanswered" (the scheduler's verdict), not "expired" (an agent's answer).
+  CHECK(store->Counters(action_id)->unanswered == 1);
+  CHECK(store->Counters(action_id)->expired == 0);
+  CHECK(store->Counters(action_id)->pending == 0);
   CHECK(store->Counters(action_id)->success == 3);
+  CHECK(store->Results(action_id, ResultFilter::kUnanswered, 0, 100)->at(0).status == "unanswered");
   CHECK(*store->ExpireCommands(kStart + absl::Minutes(13)) == 0);
 
   // An agent cannot answer for another: the sender (the routing key's agent) must own the command.
@@ -158,6 +237,8 @@ TEST_CASE("An action fans out to one command per agent, and each result is recor
   CHECK(*outcomes == std::vector<RecordOutcome>{RecordOutcome::kNotSendersCommand, RecordOutcome::kRecorded,
                                                 RecordOutcome::kAlreadyRecorded, RecordOutcome::kUnknownCommand});
   CHECK(store->Counters(action_id)->failed == 1);
+  CHECK(store->Counters(action_id)->unanswered == 0);
+  CHECK(store->Counters(action_id)->answered() == store->Counters(action_id)->targeted);
 
   absl::StatusOr<StoredAction> action = store->GetAction(action_id);
   REQUIRE(action.ok());
@@ -168,7 +249,7 @@ TEST_CASE("An action fans out to one command per agent, and each result is recor
   REQUIRE(agents.ok());
   REQUIRE(agents->size() == 1);
   CHECK(agents->at(0).name == "agent1");
-  CHECK(agents->at(0).status == "online");
+  CHECK(agents->at(0).status == "idle");  // no heartbeat since the refresh at 6 minutes
 }
 
 TEST_CASE("Commands wait for the broker's confirmation until marked published") {

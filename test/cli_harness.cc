@@ -7,10 +7,21 @@
 #include <fstream>
 #include <iterator>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "catch2/catch.hpp"
 
 namespace mig::test {
+
+Result WaitForActionStatus(int64_t id, std::string_view needle, absl::Duration patience) {
+  absl::Time deadline = absl::Now() + patience;
+  while (true) {
+    Result status = Mig(absl::StrCat("action status ", id));
+    if (absl::StrContains(status.out, needle) || absl::Now() > deadline) return status;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+}
 
 std::string TempDir() {
   const char* tmp = std::getenv("TEST_TMPDIR");

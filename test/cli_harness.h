@@ -5,7 +5,11 @@
 #ifndef MIG_TEST_CLI_HARNESS_H_
 #define MIG_TEST_CLI_HARNESS_H_
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "absl/time/time.h"
 
 namespace mig::test {
 
@@ -20,6 +24,10 @@ struct Result {
 Result Mig(const std::string& args, const std::string& stdin_file = "/dev/null");
 // The same for any command line (run by /bin/sh): another binary, environment assignments first.
 Result Run(const std::string& command_line, const std::string& stdin_file = "/dev/null");
+
+// Runs `mig action status ID` until its output holds `needle` or `patience` has passed; the last run (the
+// caller checks its output, and shows it when the needle never came).
+Result WaitForActionStatus(int64_t id, std::string_view needle, absl::Duration patience);
 
 // A new directory under TEST_TMPDIR.
 std::string TempDir();

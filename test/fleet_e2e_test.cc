@@ -237,6 +237,45 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
     CHECK(absl::StrContains(list.out, "checkin"));
   }
 
+  SECTION("an agent killed: it is named wherever the fleet's answer is, and every count agrees") {
+    REQUIRE(fleet.agents["gamma"]->Stop(SIGKILL) == -1);
+    const std::string everyone = "-t \"name IN ('alpha','beta','gamma')\"";
+    // Following stops once gamma has missed its heartbeats (2 s each, idle after 3), long before the expiry.
+    Result r = Mig(absl::StrCat("file ", everyone, " -e 10m -path ", tree, " -name '^marker'"));
+    INFO(r.out << r.err << fleet.Logs());
+    CHECK(r.exit_code == 0);  // alpha and beta found it
+    CHECK(Count(r.out, "marker.conf") == 2);
+    CHECK(absl::StrContains(r.err, "stopped waiting: the 1 agent still to answer is idle or offline"));
+    CHECK(absl::StrContains(r.err, "3 agents targeted, 2 answered, 2 found something"));
+    CHECK(absl::StrContains(r.err, "1 has not answered yet: gamma ("));
+    CHECK(absl::StrContains(r.err, "INCOMPLETE: 1 of 3 agents not fully covered (1 did not answer)"));
+    Result list = Mig("agent list -t \"name='gamma'\"");
+    CHECK_FALSE(absl::StrContains(list.out, " online "));
+
+    // An action that expires with gamma silent: "did not answer", in the summary, the text and the JSON.
+    Result launched = Mig(absl::StrCat("file ", everyone, " -e 3s -path ", tree, " -name '^nothing-here$' --no-follow"));
+    int64_t id = LaunchedId(launched);
+    Result status = WaitForActionStatus(id, "no answer   1", absl::Seconds(60));
+    INFO(status.out << status.err << fleet.Logs());
+    REQUIRE(absl::StrContains(status.out, "no answer   1"));
+    CHECK(absl::StrContains(status.out, "targeted    3"));
+    CHECK(absl::StrContains(status.out, "answered    2 (0 found something)"));
+    CHECK(absl::StrContains(status.out, "waiting     0"));
+    Result text = Mig(absl::StrCat("action results ", id, " --show all"));
+    INFO(text.out << text.err);
+    CHECK(text.exit_code == 4);  // nothing found, but not everyone looked
+    CHECK(absl::StrContains(text.out, "gamma did not answer ("));
+    CHECK(absl::StrContains(text.err, "3 agents targeted, 2 answered, 0 found something"));
+    CHECK(absl::StrContains(text.err, "1 did not answer before the action expired: gamma ("));
+    CHECK(absl::StrContains(text.err, "last heartbeat 20"));
+    CHECK(absl::StrContains(text.err, "nothing found is not proof of absence"));
+    Result json = Mig(absl::StrCat("action results ", id, " --show all --render json"));
+    std::map<std::string, std::string> lines = LinesByAgent(json.out);
+    REQUIRE(lines.size() == 3);
+    CHECK(absl::StrContains(lines["gamma"], "\"status\":\"unanswered\",\"answered\":false"));
+    CHECK(absl::StrContains(lines["alpha"], "\"status\":\"success\",\"answered\":true"));
+  }
+
   SECTION("bad targets and unknown actions are refused with the reason") {
     Result other_table = Mig(absl::StrCat("file -t \"id IN (SELECT id FROM actions)\" -e 60s -path ", tree, " -name x"));
     CHECK(other_table.exit_code == 2);

@@ -193,14 +193,9 @@ class Fleet {
 
   // `mig action status ID`'s output once it shows `line` (e.g. "refused     1").
   std::string WaitForStatus(int64_t action, const std::string& line) {
-    Result status;
-    WaitFor(
-        absl::StrCat("action ", action, " to show '", line, "'"),
-        [&] {
-          status = Mig(absl::StrCat("action status ", action));
-          return absl::StrContains(status.out, line);
-        },
-        [&] { return absl::StrCat(status.out, status.err, Logs()); });
+    Result status = WaitForActionStatus(action, line, kPatience);
+    INFO(status.out << status.err << Logs());
+    REQUIRE(absl::StrContains(status.out, line));
     return status.out;
   }
 
