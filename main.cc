@@ -4,6 +4,10 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "base/display_text.h"
+#include "base/status_macros.h"
 #include "embedded_conf/config.h"
 #include "embedded_conf/embedded.h"
 #include "embedded_conf/load.h"
@@ -16,6 +20,7 @@
 #include "investigator/release_commands.h"
 #include "investigator/scribe_commands.h"
 #include "investigator/go_flags.h"
+#include "investigator/spelling.h"
 #include "loader/loader_command.h"
 #include "modules/module.h"
 #include "scheduler/scheduler_command.h"
@@ -34,30 +39,52 @@ constexpr char kFooter[] =
     "Exit status of investigations: 0 something was found, 1 nothing was found, 2 bad usage, 3 failure.\n"
     "Example: mig file --local -path /etc -name '^passwd$' -content '^root:'";
 
-// Rewrites MIG-style flags for the command they follow (see investigator/go_flags.h).
-std::vector<std::string> Normalize(const CLI::App& app, const std::vector<std::string>& args) {
+// The subcommand names of `app`, for suggestions.
+std::vector<std::string> CommandNames(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  return names;
+}
+
+// Rewrites MIG-style flags for the command they follow (see investigator/go_flags.h). The first word that is
+// not a flag (or the value of --config) must be a command: anything else is an error naming it.
+absl::StatusOr<std::vector<std::string>> Normalize(const CLI::App& app, const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
-    for (const CLI::App* sub : app.get_subcommands({})) {
-      if (sub->get_name() != args[i]) continue;
-      std::vector<std::string> before(args.begin(), args.begin() + static_cast<long>(i));
-      std::vector<std::string> after(args.begin() + static_cast<long>(i) + 1, args.end());
-      std::vector<std::string> out = mig::investigator::NormalizeGoFlags(app, before);
-      out.push_back(args[i]);
-      // A command's own subcommand comes first after it (`mig scribe evr ...`); anything else is its flags.
-      const CLI::App* command = sub;
-      while (!after.empty()) {
-        const CLI::App* nested = nullptr;
-        for (const CLI::App* candidate : command->get_subcommands({})) {
-          if (candidate->get_name() == after.front()) nested = candidate;
-        }
-        if (nested == nullptr) break;
-        out.push_back(after.front());
-        after.erase(after.begin());
-        command = nested;
-      }
-      for (std::string& a : mig::investigator::NormalizeGoFlags(*command, after)) out.push_back(std::move(a));
-      return out;
+    if (args[i] == "--config" || args[i] == "-config") {
+      ++i;
+      continue;
     }
+    if (!args[i].empty() && args[i][0] == '-') continue;
+    const CLI::App* sub = nullptr;
+    for (const CLI::App* candidate : app.get_subcommands({})) {
+      if (candidate->get_name() == args[i]) sub = candidate;
+    }
+    if (sub == nullptr) {
+      std::string message = absl::StrCat("unknown command '", mig::EscapeForDisplay(args[i]), "'");
+      if (std::optional<std::string> closest = mig::investigator::ClosestSpelling(args[i], CommandNames(app))) {
+        absl::StrAppend(&message, " (did you mean '", *closest, "'?)");
+      }
+      return absl::InvalidArgumentError(absl::StrCat(message, "; `mig --help` lists the commands"));
+    }
+    std::vector<std::string> before(args.begin(), args.begin() + static_cast<long>(i));
+    std::vector<std::string> after(args.begin() + static_cast<long>(i) + 1, args.end());
+    MIG_ASSIGN_OR_RETURN(std::vector<std::string> out, mig::investigator::NormalizeGoFlags(app, before));
+    out.push_back(args[i]);
+    // A command's own subcommand comes first after it (`mig scribe evr ...`); anything else is its flags.
+    const CLI::App* command = sub;
+    while (!after.empty()) {
+      const CLI::App* nested = nullptr;
+      for (const CLI::App* candidate : command->get_subcommands({})) {
+        if (candidate->get_name() == after.front()) nested = candidate;
+      }
+      if (nested == nullptr) break;
+      out.push_back(after.front());
+      after.erase(after.begin());
+      command = nested;
+    }
+    MIG_ASSIGN_OR_RETURN(std::vector<std::string> flags, mig::investigator::NormalizeGoFlags(*command, after));
+    for (std::string& a : flags) out.push_back(std::move(a));
+    return out;
   }
   return mig::investigator::NormalizeGoFlags(app, args);
 }
@@ -74,10 +101,10 @@ int main(int argc, char** argv) {
                  "a configuration file overriding the one compiled into this binary (see `mig config show`)");
   int exit_code = 0;
 
+  const std::string version_text = absl::StrCat("mig ", kVersion, " (", mig::conf::Embedded().name, ")");
+  app.set_version_flag("--version", version_text, "print the version and the embedded configuration's name");
   CLI::App* version = app.add_subcommand("version", "print the version and the embedded configuration's name");
-  version->callback([] {
-    std::cout << "mig " << kVersion << " (" << mig::conf::Embedded().name << ")\n";
-  });
+  version->callback([version_text] { std::cout << version_text << "\n"; });
 
   CLI::App* config = app.add_subcommand("config", "inspect the configuration");
   config->require_subcommand(1);
@@ -105,9 +132,13 @@ int main(int argc, char** argv) {
   mig::investigator::AddKeyCommands(app, &exit_code);
   mig::investigator::AddReleaseCommands(app, &exit_code, &config_path);
 
-  std::vector<std::string> args = Normalize(app, std::vector<std::string>(argv + 1, argv + argc));
+  absl::StatusOr<std::vector<std::string>> args = Normalize(app, std::vector<std::string>(argv + 1, argv + argc));
+  if (!args.ok()) {
+    std::cerr << "mig: " << args.status().message() << "\n";
+    return 2;
+  }
   std::vector<const char*> normalized_argv = {argv[0]};
-  for (const std::string& a : args) normalized_argv.push_back(a.c_str());
+  for (const std::string& a : *args) normalized_argv.push_back(a.c_str());
   try {
     app.parse(static_cast<int>(normalized_argv.size()), normalized_argv.data());
   } catch (const CLI::ParseError& e) {

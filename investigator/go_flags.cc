@@ -1,5 +1,9 @@
 #include "investigator/go_flags.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "investigator/spelling.h"
+
 namespace mig::investigator {
 namespace {
 
@@ -16,9 +20,31 @@ const CLI::Option* FindLongOption(const CLI::App* command, const std::string& na
   return nullptr;
 }
 
+bool IsShortOption(const CLI::App* command, char name) {
+  for (const CLI::App* app = command; app != nullptr; app = app->get_parent()) {
+    for (const CLI::Option* option : app->get_options()) {
+      for (const std::string& short_name : option->get_snames()) {
+        if (short_name.size() == 1 && short_name[0] == name) return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> LongNames(const CLI::App* command) {
+  std::vector<std::string> names;
+  for (const CLI::App* app = command; app != nullptr; app = app->get_parent()) {
+    for (const CLI::Option* option : app->get_options()) {
+      for (const std::string& long_name : option->get_lnames()) names.push_back(long_name);
+    }
+  }
+  return names;
+}
+
 }  // namespace
 
-std::vector<std::string> NormalizeGoFlags(const CLI::App& command, const std::vector<std::string>& args) {
+absl::StatusOr<std::vector<std::string>> NormalizeGoFlags(const CLI::App& command,
+                                                          const std::vector<std::string>& args) {
   std::vector<std::string> out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -36,8 +62,20 @@ std::vector<std::string> NormalizeGoFlags(const CLI::App& command, const std::ve
     std::string name = body.substr(0, equals);
     const CLI::Option* option = FindLongOption(&command, name);
     if (option == nullptr) {
-      out.push_back(arg);  // CLI11 will report it, or it is a value
-      continue;
+      // "-5" or "-1.2" may be a value; "-t=x" a short flag's. Any other word is a flag this command lacks.
+      bool word = absl::ascii_isalpha(static_cast<unsigned char>(name[0]));
+      bool short_with_value = dashes == 1 && name.size() == 1 && IsShortOption(&command, name[0]);
+      if (!word || short_with_value) {
+        out.push_back(arg);
+        continue;
+      }
+      std::string message = absl::StrCat("unknown flag ", std::string(dashes, '-'), name, " for `",
+                                         command.get_name().empty() ? "mig" : command.get_name(), "`");
+      if (std::optional<std::string> closest = ClosestSpelling(name, LongNames(&command))) {
+        absl::StrAppend(&message, " (did you mean -", *closest, "?)");
+      }
+      absl::StrAppend(&message, "; `mig ", command.get_name(), " --help` lists its flags");
+      return absl::InvalidArgumentError(message);
     }
     bool takes_value = option->get_expected_max() > 0;
     if (equals != std::string::npos) {

@@ -2,7 +2,8 @@
 // '=' (-maxdepth=2), and values that start with a dash (-mode -rw-r--r--). CLI11 wants --path. This rewrites
 // an argument list for a CLI11 command: every -flag or --flag that the command knows becomes --flag=value
 // (consuming the next argument for flags that take a value), so values starting with '-' are never mistaken
-// for flags.
+// for flags. As in Go, a word that starts with a dash is a flag (up to "--"): an unknown one is an error naming
+// it, never read as a cluster of short flags (-pth is not -p -t h).
 //
 //   std::vector<std::string> args = NormalizeGoFlags(command, {"-path", "/etc", "-mode", "-rw-r--r--"});
 //   // -> {"--path=/etc", "--mode=-rw-r--r--"}
@@ -13,10 +14,13 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
 
 namespace mig::investigator {
 
-std::vector<std::string> NormalizeGoFlags(const CLI::App& command, const std::vector<std::string>& args);
+// InvalidArgument "unknown flag -pth (did you mean -path?)" for a flag the command does not have.
+absl::StatusOr<std::vector<std::string>> NormalizeGoFlags(const CLI::App& command,
+                                                          const std::vector<std::string>& args);
 
 }  // namespace mig::investigator
 

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <new>
 #include <thread>
@@ -37,7 +38,11 @@ constexpr uint64_t kMaxLocalOutputBytes = uint64_t{16} << 20;
 
 void OnInterrupt(int) { g_cancelled.store(true); }
 
-// Ctrl-C stops the run and prints what was found; a second Ctrl-C kills the process as usual.
+// SIGINT and SIGTERM stop the run and print what was found: from a terminal's Ctrl-C (the whole foreground
+// group), from `timeout` or a CI runner (the group, or this process alone), or sent to the module's process
+// alone. A second signal of the same kind ends the process as usual.
+constexpr int kStopSignals[] = {SIGINT, SIGTERM};
+
 class InterruptScope {
  public:
   InterruptScope() {
@@ -46,13 +51,29 @@ class InterruptScope {
     action.sa_handler = OnInterrupt;
     action.sa_flags = SA_RESETHAND;
     sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &previous_);
+    for (size_t i = 0; i < std::size(kStopSignals); ++i) sigaction(kStopSignals[i], &action, &previous_[i]);
   }
-  ~InterruptScope() { sigaction(SIGINT, &previous_, nullptr); }
+  ~InterruptScope() {
+    for (size_t i = 0; i < std::size(kStopSignals); ++i) sigaction(kStopSignals[i], &previous_[i], nullptr);
+  }
 
  private:
-  struct sigaction previous_;
+  struct sigaction previous_[std::size(kStopSignals)];
 };
+
+// In the module's process: a stop signal asks the module to stop (it then returns what it found), through the
+// flag it shares with the parent.
+std::atomic<bool>* g_child_cancelled = nullptr;
+void OnChildStop(int) {
+  if (g_child_cancelled != nullptr) g_child_cancelled->store(true);
+}
+void StopOnSignalsInChild(std::atomic<bool>* cancelled) {
+  g_child_cancelled = cancelled;
+  struct sigaction action = {};
+  action.sa_handler = OnChildStop;
+  sigemptyset(&action.sa_mask);
+  for (int signal : kStopSignals) sigaction(signal, &action, nullptr);
+}
 
 std::string HumanBytes(uint64_t bytes) {
   if (bytes >= (uint64_t{1} << 30)) return absl::StrFormat("%.2f GiB", bytes / double(uint64_t{1} << 30));
@@ -127,6 +148,7 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
   if (pid == 0) {
+    StopOnSignalsInChild(&shared->cancelled);
     close(result_fds[0]);
     close(output_fds[0]);
     dup2(output_fds[1], STDOUT_FILENO);
@@ -236,6 +258,7 @@ int RunModuleLocally(const modules::Module& module, std::string_view parameters_
   context.cancelled = &g_cancelled;
   if (options.timeout != absl::InfiniteDuration()) context.deadline = absl::Now() + options.timeout;
   std::string result;
+  bool interrupted = false;
   if (options.sandbox) {
     // Shared with the child: anonymous shared memory, so its counters are the ones drawn here.
     void* memory = mmap(nullptr, sizeof(SharedRun), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -249,6 +272,7 @@ int RunModuleLocally(const modules::Module& module, std::string_view parameters_
       InterruptScope interrupts;
       ran = RunSandboxed(module, parameters_json, context, options, shared);
     }
+    interrupted = shared->cancelled.load() || g_cancelled.load();
     shared->~SharedRun();
     munmap(memory, sizeof(SharedRun));
     if (!ran.ok()) {
@@ -260,6 +284,7 @@ int RunModuleLocally(const modules::Module& module, std::string_view parameters_
     InterruptScope interrupts;
     ProgressLine line(&progress, module.progress_units(), options.progress);
     result = module.Run(parameters_json, context);
+    interrupted = g_cancelled.load();
   }
   absl::StatusOr<modules::ParsedResult> parsed = modules::ParseResult(result);
   absl::StatusOr<bool> found = PrintResult(module, result, options, out);
@@ -268,11 +293,26 @@ int RunModuleLocally(const modules::Module& module, std::string_view parameters_
     return kExitFailed;
   }
   if (parsed.ok() && !parsed->success) {
-    for (const std::string& e : parsed->errors) err << "mig " << module.name() << ": " << e << "\n";
+    // The text already lists a failed run's errors (modules::AppendErrors); JSON holds them, and a person
+    // reading the terminal gets them here, once.
+    if (options.render == Render::kJson) {
+      for (const std::string& e : parsed->errors) err << "mig " << module.name() << ": " << e << "\n";
+    }
     return kExitFailed;
   }
+  bool incomplete = parsed.ok() && !parsed->incomplete.empty();
+  // A module that does not say it stopped early (its answer may be whole) is still marked: the run was cut.
+  if (interrupted && !incomplete) {
+    if (options.render == Render::kText) {
+      out << "INCOMPLETE: interrupted" << (*found ? "" : ": nothing found is not proof of absence") << "\n";
+      out.flush();
+    } else {
+      err << "mig " << module.name() << ": INCOMPLETE: interrupted before the module finished\n";
+    }
+    incomplete = true;
+  }
   if (*found) return kExitFound;
-  return parsed.ok() && !parsed->incomplete.empty() ? kExitIncomplete : kExitNothingFound;
+  return incomplete ? kExitIncomplete : kExitNothingFound;
 }
 
 }  // namespace mig::investigator

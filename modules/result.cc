@@ -1,5 +1,6 @@
 #include "modules/result.h"
 
+#include "absl/strings/str_cat.h"
 #include "base/display_text.h"
 #include "base/status_macros.h"
 #include "json/writer.h"
@@ -118,6 +119,15 @@ absl::StatusOr<std::string> EscapeResultForDisplay(std::string_view result_json)
   json::JsonWriter w;
   WriteEscaped(document->root(), w, Strings::kHost);
   return std::move(w).Take();
+}
+
+void AppendErrors(const ParsedResult& result, bool show_all, std::string* out) {
+  if (show_all || !result.success) {
+    for (const std::string& error : result.errors) absl::StrAppend(out, "error: ", error, "\n");
+  } else if (!result.errors.empty()) {
+    absl::StrAppend(out, result.errors.size(), result.errors.size() == 1 ? " error" : " errors",
+                    " (-show all lists them)\n");
+  }
 }
 
 }  // namespace mig::modules

@@ -53,6 +53,11 @@ struct ParsedResult {
 };
 absl::StatusOr<ParsedResult> ParseResult(std::string_view result_json);
 
+// The errors of a result, as every module's text shows them: each on its own "error: " line when `show_all`
+// or when the run failed (then they are the answer), else a count pointing to -show all. In one place so
+// that each error is printed exactly once, whichever module and whichever -show.
+void AppendErrors(const ParsedResult& result, bool show_all, std::string* out);
+
 // The same result with every string in it, keys included, passed through EscapeForDisplay
 // (base/display_text.h) — but inside a "search" object, the investigator's own search echoed back, where
 // EscapeControls keeps a regex's backslashes: what a renderer is given (Module::Render), so that whatever it

@@ -64,6 +64,7 @@ std::vector<CompiledSearch> CompileSearches(const Parameters& parameters, absl::
     c.match_limit = search.options.EffectiveMatchLimit();
     c.max_errors = search.options.max_errors;
     c.return_sha256 = search.options.return_sha256;
+    c.links_own = search.options.links_own;
 
     auto add = [&](CheckKind kind, std::string_view list, std::string_view mismatch_kind, const std::string& value) {
       Check check;

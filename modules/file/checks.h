@@ -50,6 +50,7 @@ struct CompiledSearch {
   uint64_t max_errors = 0;
   bool return_sha256 = false;
   bool has_content_checks = false;
+  bool links_own = false;  // links are judged as themselves (SearchOptions::links_own)
 };
 
 // Compiles every search; `now` anchors the mtime filters. The parameters must be valid.

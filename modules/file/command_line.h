@@ -32,6 +32,7 @@ class FileCommandLine : public CommandLine {
   bool verbose_ = false;
   bool return_sha256_ = false;
   bool decompress_ = false;
+  std::string links_ = "follow";
 };
 
 }  // namespace mig::modules::file

@@ -256,7 +256,8 @@ absl::StatusOr<Parameters> ParseParameters(std::string_view json_text) {
             MIG_ASSIGN_OR_RETURN(simdjson::dom::object options, AsObject(field.value, field_path));
             MIG_RETURN_IF_ERROR(json::CheckKeys(options, field_path,
                                                 {"maxdepth", "remotefs", "matchall", "macroal", "mismatch",
-                                                 "matchlimit", "debug", "returnsha256", "decompress", "maxerrors"}));
+                                                 "matchlimit", "debug", "returnsha256", "decompress", "maxerrors",
+                                                 "links"}));
             SearchOptions& o = search.options;
             for (simdjson::dom::key_value_pair option : options) {
               std::string option_path = ChildPath(field_path, option.key);
@@ -277,6 +278,13 @@ absl::StatusOr<Parameters> ParseParameters(std::string_view json_text) {
                 MIG_ASSIGN_OR_RETURN(o.return_sha256, AsBool(option.value, option_path));
               } else if (name == "decompress") {
                 MIG_ASSIGN_OR_RETURN(o.decompress, AsBool(option.value, option_path));
+              } else if (name == "links") {
+                MIG_ASSIGN_OR_RETURN(std::string links, AsString(option.value, option_path));
+                if (links != "follow" && links != "own") {
+                  return absl::InvalidArgumentError(
+                      absl::StrCat(option_path, ": '", links, "' is not follow or own"));
+                }
+                o.links_own = links == "own";
               } else if (name == "debug") {
                 MIG_ASSIGN_OR_RETURN(o.debug, AsString(option.value, option_path));
               } else if (name == "mismatch") {
@@ -342,6 +350,7 @@ std::string ParametersToJson(const Parameters& parameters) {
     if (o.return_sha256) w.Field("returnsha256", true);
     if (o.decompress) w.Field("decompress", true);
     if (o.max_errors != 0) w.Field("maxerrors", o.max_errors);
+    if (o.links_own) w.Field("links", "own");
     w.EndObject();
     w.EndObject();
   }

@@ -3,7 +3,7 @@
 //   {"searches": {"<label>": {"paths": ["/etc"], "names": ["^passwd$"], "contents": ["^root:"],
 //     "sizes": ["<10m"], "modes": ["^-rw"], "mtimes": ["<90d"], "md5": [...], "sha1": [...], "sha2": [...],
 //     "sha3": [...], "options": {"maxdepth": 3, "matchall": true, "macroal": false, "mismatch": ["content"],
-//     "matchlimit": 1000, "maxerrors": 0, "returnsha256": false, "decompress": false}}}}
+//     "matchlimit": 1000, "maxerrors": 0, "returnsha256": false, "decompress": false, "links": "follow"}}}}
 //
 //   MIG_ASSIGN_OR_RETURN(Parameters params, ParseParameters(json));   // validated
 //   std::string json = ParametersToJson(params);
@@ -36,6 +36,12 @@ struct SearchOptions {
   bool return_sha256 = false;
   bool decompress = false;   // inspect gzip files' decompressed content
   uint64_t max_errors = 0;   // stop the search after this many errors; 0: never stop for errors
+  // "links": how a symbolic link found in the walk is judged. Follow (MIG's way, the default): a link to a
+  // regular file is that file — its metadata, content and hashes — and links to anything else are skipped.
+  // Own: the link itself, by lstat — its own mode (L...), size and mtime, whatever it points to (a directory,
+  // nothing); content and hash checks never match it. New links are how persistence is added (a timer in
+  // timers.target.wants/), and their targets are old files: -mtime with follow cannot see them.
+  bool links_own = false;
 
   uint64_t EffectiveMaxDepth() const { return max_depth == 0 ? kDefaultMaxDepth : max_depth; }
   uint64_t EffectiveMatchLimit() const { return match_limit == 0 ? kDefaultMatchLimit : match_limit; }

@@ -71,7 +71,8 @@ TEST_CASE("MIG parameters JSON parses into searches") {
       "another":{"description":"d","paths":["/usr"],"sizes":["<371m"],"modes":["^-r-xr-x--"],
         "sha2":["fff415292dc59cc99d43e70fd69347d09b9bd7a581f4d77b6ec0fa902ebaaec8"],
         "options":{"matchall":true,"maxdepth":3,"decompress":true,"mismatch":null,"matchlimit":10.0,
-                   "remotefs":false,"debug":"print","returnsha256":true,"macroal":false,"maxerrors":5}}}})");
+                   "remotefs":false,"debug":"print","returnsha256":true,"macroal":false,"maxerrors":5,
+                   "links":"own"}}}})");
   INFO(p.status().message());
   REQUIRE(p.ok());
   REQUIRE(p->searches.size() == 2);
@@ -81,6 +82,8 @@ TEST_CASE("MIG parameters JSON parses into searches") {
   CHECK(another.options.max_errors == 5);
   CHECK(another.options.decompress);
   CHECK(another.options.return_sha256);
+  CHECK(another.options.links_own);
+  CHECK_FALSE(p->searches.at("checkforverboselogging").options.links_own);
   CHECK(another.CheckCount() == 3);
 
   // What we write reads back the same.
@@ -123,6 +126,9 @@ const ErrorCase kErrorCases[] = {
     {R"({"searches":{"s1":{"paths":["/"],"sha2":["abcd"]}}})", "expected 56, 64, 96 or 128 hex digits"},
     {R"({"searches":{"s1":{"paths":["/"],"sha3":["abcd"]}}})", "SHA3-224"},
     {R"({"searches":{"s1":{"paths":["/"],"names":["x"],"options":{"mismatch":["nam"]}}}})", "invalid mismatch 'nam'"},
+    {R"({"searches":{"s1":{"paths":["/"],"names":["x"],"options":{"links":"sideways"}}}})",
+     "searches.s1.options.links: 'sideways' is not follow or own"},
+    {R"({"searches":{"s1":{"paths":["/"],"names":["x"],"options":{"links":true}}}})", "searches.s1.options.links"},
     {R"({"searches":{"s1":{"paths":["/"],"names":["x"]},"s1":{"paths":["/"],"names":["y"]}}})",
      "appears more than once"},
     {R"({"searches":{"":{"paths":["/"],"names":["x"]}}})", "search label '' must be 1 to 64 characters"},

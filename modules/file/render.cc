@@ -100,12 +100,7 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
       absl::StrAppend(&out, line, "\n");
     }
   }
-  if (options.show == Show::kAll) {
-    for (const std::string& error : result.errors) absl::StrAppend(&out, error, "\n");
-  } else if (!result.errors.empty()) {
-    absl::StrAppend(&out, result.errors.size(), result.errors.size() == 1 ? " error" : " errors",
-                    " (-show all lists them)\n");
-  }
+  AppendErrors(result, options.show == Show::kAll, &out);
   simdjson::dom::element stats = result.statistics;
   if (stats.is_object()) {
     absl::StrAppend(&out, "Statistics: ", Number(stats["filescount"]), " files checked, ",

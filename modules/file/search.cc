@@ -76,8 +76,10 @@ struct Listing {
   std::string path;
   std::string names;              // each name followed by a NUL
   std::vector<uint32_t> offsets;  // where each name starts in `names`
-  // For links, the stat() of their target, by index: links are resolved while listing.
+  // For links, by index: the stat() of their target (followed), or their own lstat() (taken as themselves,
+  // listed in `itself`); links are resolved while listing.
   std::vector<std::pair<uint32_t, struct stat>> link_stats;
+  std::vector<uint32_t> itself;
 
   ~Listing() {
     if (fd >= 0) close(fd);
@@ -89,6 +91,9 @@ struct Listing {
                                [](const auto& entry, uint32_t index) { return entry.first < index; });
     return it != link_stats.end() && it->first == i ? &it->second : nullptr;
   }
+  bool is_itself(uint32_t i) const { return std::binary_search(itself.begin(), itself.end(), i); }
+  // The file to evaluate at index i.
+  struct FileRef File(uint32_t i) const;
 };
 
 struct Task {
@@ -146,6 +151,7 @@ struct FileRef {
   std::string_view directory;  // empty when name is a full path
   const char* name;
   const struct stat* known_stat;  // already resolved (links), or null
+  bool link_itself = false;       // a link judged as itself: known_stat is its lstat, it has no content
 
   const std::string& Path(Worker& w) const {
     if (w.path.empty()) {
@@ -161,6 +167,8 @@ struct FileRef {
   }
 };
 
+FileRef Listing::File(uint32_t i) const { return FileRef{fd, path, name(i), link_stat(i), is_itself(i)}; }
+
 class Engine {
  public:
   Engine(const std::vector<CompiledSearch>& searches, const RunContext& context)
@@ -173,6 +181,7 @@ class Engine {
         reads_content_ = reads_content_ || c.NeedsContent();
       }
       decompress_ = decompress_ || searches_[s].spec->options.decompress;
+      (searches_[s].links_own ? links_own_ : links_followed_) = true;
     }
   }
 
@@ -284,8 +293,7 @@ class Engine {
         if (task.listing) {
           const Listing& listing = *task.listing;
           for (uint32_t i = task.begin; i < task.end && !Stopping(worker); ++i) {
-            EvaluateFile(worker, FileRef{listing.fd, listing.path, listing.name(i), listing.link_stat(i)},
-                         task.context->active);
+            EvaluateFile(worker, listing.File(i), task.context->active);
           }
         } else {
           ReadDirectory(worker, task);
@@ -449,6 +457,19 @@ class Engine {
           }
         }
         if (!evaluates_files) continue;
+        if (type == DT_LNK && links_own_) {
+          // The link as itself, for the searches that judge links so (whatever it points to, even nothing).
+          struct stat own;
+          if (fstatat(fd, name, &own, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(own.st_mode)) {
+            uint32_t own_index = static_cast<uint32_t>(listing->offsets.size());
+            listing->link_stats.emplace_back(own_index, own);
+            listing->itself.push_back(own_index);
+            listing->offsets.push_back(static_cast<uint32_t>(listing->names.size()));
+            listing->names.append(name);
+            listing->names.push_back('\0');
+          }
+          if (!links_followed_) continue;
+        }
         uint32_t index = static_cast<uint32_t>(listing->offsets.size());
         if (type == DT_LNK) {
           // Links to files are followed; links to directories are not (no loops, no leaving the tree).
@@ -531,7 +552,7 @@ class Engine {
     }
     Push(&tasks);
     for (uint32_t i = 0; i < first_batch_end && !Stopping(w); ++i) {
-      EvaluateFile(w, FileRef{listing->fd, listing->path, listing->name(i), listing->link_stat(i)}, context.active);
+      EvaluateFile(w, listing->File(i), context.active);
     }
   }
 
@@ -559,10 +580,13 @@ class Engine {
     // Metadata checks first: cheap, and with matchall they decide whether the content is read at all.
     bool any_candidate = false;
     bool needs_read = false;
+    // A link is listed once per way of judging it: each search sees it the way it asked.
+    bool followed_link = file.known_stat != nullptr && !file.link_itself;
     for (const Active& a : active) {
       const CompiledSearch& s = searches_[a.search];
       w.candidate[a.search] = 0;
       if (recorded_[a.search].stopped.load(std::memory_order_relaxed)) continue;
+      if ((file.link_itself && !s.links_own) || (followed_link && s.links_own)) continue;
       bool passes = true;
       for (const Check& c : s.checks) {
         w.kept[c.id] = -1;
@@ -599,8 +623,9 @@ class Engine {
     }
     if (!any_candidate) return;
 
-    bool read_ok = true;
-    if (needs_read) read_ok = ReadAndScan(w, file, active);
+    // A link judged as itself has no content: no content or hash check matches it.
+    bool read_ok = !file.link_itself;
+    if (needs_read && read_ok) read_ok = ReadAndScan(w, file, active);
 
     for (const Active& a : active) {
       if (!w.candidate[a.search]) continue;
@@ -974,6 +999,8 @@ class Engine {
   size_t total_checks_ = 0;
   bool decompress_ = false;
   bool reads_content_ = false;  // some check needs file contents
+  bool links_own_ = false;       // some search judges links as themselves
+  bool links_followed_ = false;  // some search follows links to files
 
   // Up to about 16 MiB of memory; enough for every file of a large /usr.
   ContentResultCache result_cache_{1 << 18};
@@ -1043,6 +1070,7 @@ void WriteSearch(json::JsonWriter& w, const CompiledSearch& s, const std::vector
   if (full && o.return_sha256) w.Field("returnsha256", true);
   if (full && o.decompress) w.Field("decompress", true);
   if (full && o.max_errors != 0) w.Field("maxerrors", o.max_errors);
+  if (full && o.links_own) w.Field("links", "own");
   w.EndObject();
   w.EndObject();
 }

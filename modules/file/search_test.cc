@@ -241,6 +241,48 @@ TEST_CASE("Links: to files followed, to directories not, loops and broken links 
   CHECK(through.Files("s1") == std::set<std::string>{tree.Path("links/to_dir/l2/f2")});
 }
 
+TEST_CASE("class links-own: a new link to an old file is found by its own mtime, and only when asked") {
+  Tree tree;
+  std::string root = Quoted(tree.Path("links"));
+  // A fresh link to a 100-day-old file, as persistence is added (timers.target.wants/x.timer -> an old unit).
+  REQUIRE(symlink("../old.txt", tree.Path("links/new_link").c_str()) == 0);
+  struct Case {
+    const char* what;
+    std::string checks, options;
+    std::set<std::string> expected;
+  };
+  const std::vector<Case> cases = {
+      {"follow (the default): judged by the old target", R"("mtimes":["<1d"])", R"("matchall":true)",
+       {tree.Path("links/to_file")}},
+      {"own: every link made today, whatever it points to", R"("mtimes":["<1d"])",
+       R"("matchall":true,"links":"own")",
+       {tree.Path("links/to_file"), tree.Path("links/to_dir"), tree.Path("links/loop"), tree.Path("links/broken"),
+        tree.Path("links/new_link")}},
+      {"own: a link's mode is L...", R"("modes":["^L"])", R"("matchall":true,"links":"own")",
+       {tree.Path("links/to_file"), tree.Path("links/to_dir"), tree.Path("links/loop"), tree.Path("links/broken"),
+        tree.Path("links/new_link")}},
+      {"own: a link has no content", R"("names":["new_link"],"contents":["old"])",
+       R"("matchall":true,"links":"own")", {}},
+      {"follow: the target's content", R"("names":["new_link"],"contents":["old"])", R"("matchall":true)",
+       {tree.Path("links/new_link")}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    Outcome o = Run(OneSearch(root, c.checks, c.options));
+    INFO(o.json);
+    REQUIRE(o.success);
+    CHECK(o.Files("s1") == c.expected);
+  }
+  // Own: broken links and loops are links like any other, not failures.
+  CHECK(Run(OneSearch(root, R"("names":["."])", R"("matchall":true,"links":"own")")).open_failed == 0);
+  // Two searches of one walk, each judging links its own way.
+  Outcome both = Run(absl::StrCat(R"({"searches":{"follow":{"paths":)", root,
+                                  R"(,"mtimes":["<1d"],"options":{"matchall":true}},"own":{"paths":)", root,
+                                  R"(,"mtimes":["<1d"],"options":{"matchall":true,"links":"own"}}}})"));
+  CHECK(both.Files("follow") == std::set<std::string>{tree.Path("links/to_file")});
+  CHECK(both.Files("own").count(tree.Path("links/new_link")) == 1);
+}
+
 TEST_CASE("Content regexes agree with grep, including binary files and long lines") {
   Tree tree;
   for (const std::string pattern : {"root:x", "^Pass", "level[0-9]", "PRODUCT=20a0/4107", "NEEDLE", "^short$",

@@ -93,11 +93,8 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
                                            : static_cast<double>(failures.size());
   if (options.show == Show::kAll) {
     for (const std::string& failure : failures) absl::StrAppend(&out, "Failure: ", failure, "\n");
-    for (const std::string& error : result.errors) absl::StrAppend(&out, error, "\n");
-  } else if (!result.errors.empty()) {
-    absl::StrAppend(&out, result.errors.size(), result.errors.size() == 1 ? " error" : " errors",
-                    " (-show all lists them)\n");
   }
+  AppendErrors(result, options.show == Show::kAll, &out);
   if (stats.is_object()) {
     absl::StrAppend(&out, absl::StrFormat("Statistics: %.0f processes checked, %.0f matched, %.0f failures, %s read, "
                                           "ran in %s.\n",

@@ -88,12 +88,7 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
       }
     }
   }
-  if (options.show == Show::kAll) {
-    for (const std::string& error : result.errors) absl::StrAppend(&out, "error: ", error, "\n");
-  } else if (!result.errors.empty()) {
-    absl::StrAppend(&out, result.errors.size(), result.errors.size() == 1 ? " error" : " errors",
-                    " (-show all lists them)\n");
-  }
+  AppendErrors(result, options.show == Show::kAll, &out);
   if (result.statistics.is_object()) {
     absl::StrAppend(&out, "Statistics: total hits ", Number(result.statistics, "totalhits"), " examined ",
                     Number(result.statistics, "examined"), " items exectime ", Text(result.statistics, "exectime"),

@@ -307,7 +307,11 @@ TEST_CASE("Ping results render as MIG's client prints them") {
        "ping #4 failed, reason unknown\n"
        "ping #4 failed with error: socket: Permission denied\n"},
       {&reachable, Show::kNotFound, ""},
-      {&unreachable, Show::kFound, ""},
+      // Not reached is the answer, not a miss: shown by default too.
+      {&unreachable, Show::kFound,
+       "udp ping of h:53 (10.0.0.1) failed. Target is not reachable.\nping #1 failed, target was unreachable\n"},
+      {&unreachable, Show::kNotFound,
+       "udp ping of h:53 (10.0.0.1) failed. Target is not reachable.\nping #1 failed, target was unreachable\n"},
       {&unreachable, Show::kAll,
        "udp ping of h:53 (10.0.0.1) failed. Target is not reachable.\nping #1 failed, target was unreachable\n"},
       {&maybe, Show::kFound,

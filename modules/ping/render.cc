@@ -51,7 +51,9 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
         }
       }
     }
-    bool shown = result.found_anything ? options.show != Show::kNotFound : options.show != Show::kFound;
+    // A destination that could not be reached is the answer to the question, not a miss to hide: it is shown
+    // whatever -show asks.
+    bool shown = !result.found_anything || options.show != Show::kNotFound;
     if (shown) {
       absl::StrAppend(
           &out, protocol, " ping of ", host,
@@ -60,12 +62,7 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
       for (const std::string& failure : failures) absl::StrAppend(&out, failure, "\n");
     }
   }
-  if (options.show == Show::kAll || !result.success) {
-    for (const std::string& error : result.errors) absl::StrAppend(&out, "error: ", error, "\n");
-  } else if (!result.errors.empty()) {
-    absl::StrAppend(&out, result.errors.size(), result.errors.size() == 1 ? " error" : " errors",
-                    " (-show all lists them)\n");
-  }
+  AppendErrors(result, options.show == Show::kAll, &out);
   return out;
 }
 

@@ -228,12 +228,7 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
       }
     }
   }
-  if (options.show == Show::kAll) {
-    for (const std::string& error : result.errors) absl::StrAppend(&out, error, "\n");
-  } else if (!result.errors.empty()) {
-    absl::StrAppend(&out, result.errors.size(), result.errors.size() == 1 ? " error" : " errors",
-                    " (-show all lists them)\n");
-  }
+  AppendErrors(result, options.show == Show::kAll, &out);
   simdjson::dom::element statistics = result.statistics;
   if (statistics.is_object()) {
     std::string_view runtime;

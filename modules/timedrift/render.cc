@@ -78,17 +78,12 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
   }
   // MIG stops here when only found results are asked for; a failed run still says why.
   if (options.show == Show::kFound) {
-    if (!result.success) {
-      absl::StrAppend(&out, "timedrift module has failed\n");
-      for (const std::string& error : result.errors) absl::StrAppend(&out, "error: ", error, "\n");
-      absl::StrAppend(&out, "(-show all lists each server)\n");
-    } else if (!result.errors.empty()) {
-      absl::StrAppend(&out, result.errors.size(), result.errors.size() == 1 ? " error" : " errors",
-                      " (-show all lists them)\n");
-    }
+    if (!result.success) absl::StrAppend(&out, "timedrift module has failed\n");
+    AppendErrors(result, /*show_all=*/false, &out);
+    if (!result.success) absl::StrAppend(&out, "(-show all lists each server)\n");
     return out;
   }
-  for (const std::string& error : result.errors) absl::StrAppend(&out, "error: ", error, "\n");
+  AppendErrors(result, options.show == Show::kAll, &out);
   if (result.statistics.is_object()) MIG_RETURN_IF_ERROR(RenderServers(result.statistics, &out));
   absl::StrAppend(&out, result.success ? "timedrift module has succeeded\n" : "timedrift module has failed\n");
   return out;
