@@ -1,11 +1,14 @@
 // mig: one binary for every role. `mig --help` lists the commands.
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "base/display_text.h"
 #include "base/status_macros.h"
 #include "embedded_conf/config.h"
@@ -20,6 +23,7 @@
 #include "investigator/release_commands.h"
 #include "investigator/scribe_commands.h"
 #include "investigator/go_flags.h"
+#include "investigator/help_formats.h"
 #include "investigator/spelling.h"
 #include "loader/loader_command.h"
 #include "modules/module.h"
@@ -131,6 +135,40 @@ int main(int argc, char** argv) {
   mig::investigator::AddActionFleetCommands(*app.get_subcommand("action"), &exit_code);
   mig::investigator::AddKeyCommands(app, &exit_code);
   mig::investigator::AddReleaseCommands(app, &exit_code, &config_path);
+
+  CLI::App* completion = app.add_subcommand("completion", "print a shell completion script for mig");
+  auto shell = std::make_shared<std::string>();
+  completion->add_option("shell", *shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  completion->footer("Example:\n  source <(mig completion bash)\n  mig completion bash > /etc/bash_completion.d/mig");
+  completion->callback([&app, shell] {
+    std::cout << (*shell == "zsh" ? mig::investigator::ZshCompletion(app) : mig::investigator::BashCompletion(app));
+  });
+  CLI::App* help = app.add_subcommand("help", "explain mig, or one command (mig help file); --man: as a man page");
+  auto help_path = std::make_shared<std::vector<std::string>>();
+  auto man = std::make_shared<bool>(false);
+  help->add_option("command", *help_path, "a command, e.g. file or action list");
+  help->add_flag("--man", *man, "print the whole manual as a man page (roff): mig help --man | man -l -");
+  help->callback([&app, help_path, man, &exit_code] {
+    if (*man) {
+      std::cout << mig::investigator::ManPage(
+          app, kVersion, absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone()));
+      return;
+    }
+    const CLI::App* command = &app;
+    for (const std::string& name : *help_path) {
+      const CLI::App* next = nullptr;
+      for (const CLI::App* sub : command->get_subcommands({})) {
+        if (sub->get_name() == name) next = sub;
+      }
+      if (next == nullptr) {
+        std::cerr << "mig help: no command '" << mig::EscapeForDisplay(name) << "'\n";
+        exit_code = 2;
+        return;
+      }
+      command = next;
+    }
+    std::cout << command->help();
+  });
 
   absl::StatusOr<std::vector<std::string>> args = Normalize(app, std::vector<std::string>(argv + 1, argv + argc));
   if (!args.ok()) {

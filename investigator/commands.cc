@@ -10,11 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "action/action.h"
+#include "base/display_text.h"
 #include "embedded_conf/load.h"
 #include "investigator/action_commands.h"
 #include "investigator/files.h"
 #include "investigator/fleet.h"
 #include "investigator/local_run.h"
+#include "investigator/output_file.h"
 #include "json/reader.h"
 #include "modules/module.h"
 
@@ -36,6 +38,7 @@ struct CommonOptions {
   int64_t target_found = 0;
   int64_t target_notfound = 0;
   bool no_follow = false;
+  std::string output;
 };
 
 // "-t,--target", or only "--target" when the module's own flags use -t (ping's timeout, as in MIG, where
@@ -75,6 +78,10 @@ void AddCommonOptions(CLI::App* command, CommonOptions* o) {
   command->add_flag("--no-follow", o->no_follow, "launch, print the action's id and return (see `mig action results`)");
   command->add_flag(FreeNames(*command, "-p", "--print-action"), o->print_action,
                     "print the unsigned action (JSON) instead of running it: sign it with `mig action sign`");
+  command->option_defaults()->group("Output");
+  command->add_option(FreeNames(*command, "-o", "--output"), o->output,
+                      "write the results to this file (0600, replaced atomically once the run ends) instead of "
+                      "standard output");
 }
 
 std::string WorkingDirectory() {
@@ -104,7 +111,7 @@ absl::StatusOr<LocalRunOptions> ToLocalOptions(const CommonOptions& o) {
 // Sends the operations to the agents the target selects, through the scheduler ~/.migrc names, and prints
 // what they found.
 int RunOnFleet(std::string_view command, std::vector<action::Operation> operations, const CommonOptions& o,
-               const std::string& config_path) {
+               const std::string& config_path, std::ostream& out) {
   auto fail = [&](const absl::Status& status, int code) {
     std::cerr << "mig " << command << ": " << status.message() << "\n";
     return code;
@@ -142,11 +149,11 @@ int RunOnFleet(std::string_view command, std::vector<action::Operation> operatio
   FleetRunOptions options;
   options.print = *print;
   options.follow = !o.no_follow;
-  return LaunchAndFollow(*client, *std::move(a), /*add_signature=*/true, options, std::cout, std::cerr);
+  return LaunchAndFollow(*client, *std::move(a), /*add_signature=*/true, options, out, std::cerr);
 }
 
 int PrintAction(const modules::Module& module, std::string parameters, const CommonOptions& o,
-                const std::string& config_path) {
+                const std::string& config_path, std::ostream& out) {
   std::string name(module.name());
   absl::StatusOr<conf::Config> config = conf::LoadConfig(config_path);
   if (!config.ok()) {
@@ -163,7 +170,7 @@ int PrintAction(const modules::Module& module, std::string parameters, const Com
     std::cerr << "mig " << name << ": " << a.status().message() << "\n";
     return kExitUsage;
   }
-  std::cout << action::ActionToJson(*a, /*indent=*/true) << "\n";
+  out << action::ActionToJson(*a, /*indent=*/true) << "\n";
   return 0;
 }
 
@@ -191,11 +198,15 @@ void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_co
       return;
     }
     if (options->print_action) {
-      *exit_code = PrintAction(module, *parameters, *options, *config_path);
+      OutputFile output(options->output);
+      *exit_code = PrintAction(module, *parameters, *options, *config_path, output.stream());
+      *exit_code = output.Close(name, *exit_code);
       return;
     }
     if (!options->local) {
-      *exit_code = RunOnFleet(name, {{name, *parameters}}, *options, *config_path);
+      OutputFile output(options->output);
+      *exit_code = RunOnFleet(name, {{name, *parameters}}, *options, *config_path, output.stream());
+      *exit_code = output.Close(name, *exit_code);
       return;
     }
     for (const std::string& path : flags->LocalPaths()) {
@@ -213,7 +224,9 @@ void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_co
       *exit_code = kExitUsage;
       return;
     }
-    *exit_code = RunModuleLocally(module, *parameters, *local, std::cout, std::cerr);
+    OutputFile output(options->output);
+    *exit_code = RunModuleLocally(module, *parameters, *local, output.stream(), std::cerr);
+    *exit_code = output.Close(name, *exit_code);
   });
 }
 
@@ -261,6 +274,34 @@ absl::StatusOr<std::vector<Operation>> ReadOperations(const std::string& text, c
   return out;
 }
 
+// What each search of a file or memory operation keeps, in words: a MIG action file without "matchall" keeps
+// a file that ANY check matches (MIG's rule), while the command line keeps only what EVERY check matches.
+// Said before the run, so that nobody reads one rule's results as the other's.
+std::vector<std::string> MatchRules(const Operation& op) {
+  std::vector<std::string> rules;
+  if (op.module != "file" && op.module != "memory") return rules;
+  auto doc = json::JsonDocument::Parse(op.parameters_json, "parameters");
+  simdjson::dom::object searches;
+  if (!doc.ok() || (*doc)->root()["searches"].get(searches) != simdjson::SUCCESS) return rules;
+  for (auto [label, search] : searches) {
+    bool match_all = false;
+    if (search["options"]["matchall"].get(match_all) != simdjson::SUCCESS) match_all = false;
+    size_t checks = 0;
+    if (simdjson::dom::object fields; search.get(fields) == simdjson::SUCCESS) {
+      for (auto [key, value] : fields) {
+        if (key == "paths" || key == "options" || key == "description") continue;
+        if (simdjson::dom::array values; value.get(values) == simdjson::SUCCESS) checks += values.size();
+      }
+    }
+    rules.push_back(absl::StrCat(
+        "search '", EscapeForDisplay(label), "': ",
+        match_all ? absl::StrCat("a match must pass all ", checks, " checks (\"matchall\": true)")
+                  : absl::StrCat("a match needs only one of its ", checks,
+                                 " checks (no \"matchall\": MIG's rule for action files; results say which)")));
+  }
+  return rules;
+}
+
 }  // namespace
 
 void AddModuleCommands(CLI::App& app, int* exit_code, const std::string* config_path) {
@@ -287,8 +328,15 @@ void AddRunCommand(CLI::App& app, int* exit_code, const std::string* config_path
         return;
       }
       std::vector<action::Operation> fleet_operations;
+      for (size_t i = 0; i < operations->size(); ++i) {
+        for (const std::string& rule : MatchRules((*operations)[i])) {
+          std::cerr << "mig run: operation " << i << " (" << (*operations)[i].module << "), " << rule << "\n";
+        }
+      }
       for (Operation& op : *operations) fleet_operations.push_back({op.module, std::move(op.parameters_json)});
-      *exit_code = RunOnFleet("run", std::move(fleet_operations), *options, *config_path);
+      OutputFile output(options->output);
+      *exit_code = RunOnFleet("run", std::move(fleet_operations), *options, *config_path, output.stream());
+      *exit_code = output.Close("run", *exit_code);
       return;
     }
     absl::StatusOr<LocalRunOptions> local = ToLocalOptions(*options);
@@ -307,19 +355,26 @@ void AddRunCommand(CLI::App& app, int* exit_code, const std::string* config_path
         *exit_code = kExitUsage;
         return;
       }
+      for (const std::string& rule : MatchRules(op)) {
+        std::cerr << "mig run: operation " << i << " (" << op.module << "), " << rule << "\n";
+      }
     }
     int code = kExitNothingFound;
+    OutputFile output(options->output);
     for (size_t i = 0; i < operations->size(); ++i) {
       const Operation& op = (*operations)[i];
-      if (local->render == Render::kText) std::cout << "== operation " << i << ": " << op.module << "\n";
-      int one = RunModuleLocally(*modules::FindModule(op.module), op.parameters_json, *local, std::cout, std::cerr);
+      if (local->render == Render::kText) output.stream() << "== operation " << i << ": " << op.module << "\n";
+      LocalRunOptions one_operation = *local;
+      one_operation.operation = static_cast<int>(i);
+      int one = RunModuleLocally(*modules::FindModule(op.module), op.parameters_json, one_operation,
+                                 output.stream(), std::cerr);
       if (one == kExitFailed || code == kExitFailed) {
         code = kExitFailed;
       } else if (one == kExitFound) {
         code = kExitFound;
       }
     }
-    *exit_code = code;
+    *exit_code = output.Close("run", code);
   });
 }
 

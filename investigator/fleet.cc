@@ -150,10 +150,20 @@ absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::eleme
     if (!outcome->agent_status.empty()) w.Field("agentstatus", outcome->agent_status);
     if (!outcome->heartbeat_time.empty()) w.Field("heartbeattime", outcome->heartbeat_time);
     w.Field("foundanything", outcome->found);
+    // Each operation's result without MIG's placeholder entries (Module::CompactResult).
     w.Key("results");
-    simdjson::dom::element results;
-    w.Raw(result.is_object() && result["results"].get(results) == simdjson::SUCCESS ? simdjson::minify(results)
-                                                                                      : "[]");
+    w.BeginArray();
+    if (simdjson::dom::array results; result.is_object() && result["results"].get(results) == simdjson::SUCCESS) {
+      size_t index = 0;
+      for (simdjson::dom::element operation : results) {
+        const modules::Module* module =
+            index < action.operations.size() ? modules::FindModule(action.operations[index].module) : nullptr;
+        ++index;
+        std::string text = simdjson::minify(operation);
+        w.Raw(module != nullptr ? module->CompactResult(text) : text);
+      }
+    }
+    w.EndArray();
     w.EndObject();
     out << std::move(w).Take() << "\n";
     return absl::OkStatus();

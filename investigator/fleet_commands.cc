@@ -3,11 +3,17 @@
 #include <iostream>
 #include <memory>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "base/rfc3339.h"
 #include "base/display_text.h"
+#include "investigator/csv.h"
 #include "investigator/files.h"
 #include "investigator/fleet.h"
+#include "investigator/output_file.h"
 #include "json/reader.h"
 
 namespace mig::investigator {
@@ -19,6 +25,7 @@ struct ResultsFlags {
   std::string render = "text";
   std::string input;
   bool no_follow = false;
+  std::string output;
 };
 
 FleetRunOptions ToFleetOptions(const ResultsFlags& flags) {
@@ -38,6 +45,9 @@ void AddPrintFlags(CLI::App* command, ResultsFlags* flags) {
   command->add_option("--render", flags->render, "text (as MIG's client) or json (one line per agent)")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  command->add_option("-o,--output", flags->output,
+                      "write the results to this file (0600, replaced atomically once done) instead of standard "
+                      "output");
 }
 
 absl::StatusOr<ApiClient> Connect() {
@@ -56,9 +66,109 @@ std::string Shorten(std::string_view text, size_t max) {
   return absl::StrCat(text.substr(0, max - 1), "…");
 }
 
+// "2h", "30m", "3d" before now, or an RFC 3339 time.
+absl::StatusOr<absl::Time> ParseSince(std::string_view text, absl::Time now) {
+  if (absl::StatusOr<absl::Time> time = ParseRfc3339(text); time.ok()) return *time;
+  absl::Duration ago;
+  int64_t days = 0;
+  if (absl::EndsWith(text, "d") && absl::SimpleAtoi(text.substr(0, text.size() - 1), &days) && days >= 0) {
+    return now - absl::Hours(24 * days);
+  }
+  if (absl::ParseDuration(text, &ago) && ago >= absl::ZeroDuration()) return now - ago;
+  return absl::InvalidArgumentError(absl::StrCat("--since '", text, "' is neither a duration (2h, 3d) nor an RFC 3339 time"));
+}
+
+void AddActionListCommand(CLI::App& action, int* exit_code) {
+  struct ListFlags {
+    bool mine = false, running = false;
+    std::string name, since, render = "text";
+    int64_t limit = 50;
+  };
+  auto flags = std::make_shared<ListFlags>();
+  CLI::App* list = action.add_subcommand("list", "the actions launched on the fleet, newest first");
+  list->add_flag("--mine", flags->mine, "only the actions I launched (whoever signs the request: my key)");
+  list->add_flag("--running", flags->running, "only the actions not expired yet");
+  list->add_option("--name", flags->name, "only the actions whose name holds this text (any case)");
+  list->add_option("--since", flags->since, "only the actions launched since: a duration ago (2h, 3d) or an RFC 3339 time");
+  list->add_option("--limit", flags->limit, "at most this many")->check(CLI::Range(1, 1000))->capture_default_str();
+  list->add_option("--render", flags->render, "text (a table), json (one line per action) or csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->capture_default_str();
+  list->footer("Example:\n  mig action list --mine --since 1d\n  mig action results ID --show all");
+  list->callback([flags, exit_code] {
+    std::string query = absl::StrCat("actions?limit=", flags->limit);
+    if (flags->mine) absl::StrAppend(&query, "&mine=1");
+    if (flags->running) absl::StrAppend(&query, "&running=1");
+    if (!flags->name.empty()) absl::StrAppend(&query, "&name=", QueryEscape(flags->name));
+    if (!flags->since.empty()) {
+      absl::StatusOr<absl::Time> since = ParseSince(flags->since, absl::Now());
+      if (!since.ok()) {
+        *exit_code = Fail("action list", since.status());
+        return;
+      }
+      absl::StrAppend(&query, "&since=", QueryEscape(FormatRfc3339(*since)));
+    }
+    absl::StatusOr<ApiClient> client = Connect();
+    absl::StatusOr<std::string> body = client.ok() ? client->Get(query) : absl::StatusOr<std::string>(client.status());
+    absl::StatusOr<std::unique_ptr<json::JsonDocument>> document =
+        body.ok() ? json::JsonDocument::Parse(*body, "actions")
+                  : absl::StatusOr<std::unique_ptr<json::JsonDocument>>(body.status());
+    simdjson::dom::array actions;
+    if (document.ok() && (*document)->root()["actions"].get(actions) != simdjson::SUCCESS) {
+      document = absl::DataLossError("the scheduler's answer has no \"actions\" array");
+    }
+    if (!document.ok()) {
+      *exit_code = Fail("action list", document.status());
+      return;
+    }
+    if (flags->render == "text") {
+      std::cout << absl::StrFormat("%-17s %-19s %-10s %-8s %8s %8s %6s  %s\n", "ID", "CREATED (UTC)", "BY", "STATE",
+                                   "TARGETED", "ANSWERED", "FOUND", "NAME");
+    } else if (flags->render == "csv") {
+      std::cout << CsvRow({"id", "created", "investigator", "state", "targeted", "answered", "found", "name",
+                           "target", "expireafter"});
+    }
+    const std::string now = absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::Now(), absl::UTCTimeZone());
+    size_t count = 0;
+    for (simdjson::dom::element a : actions) {
+      ++count;
+      if (flags->render == "json") {
+        std::cout << simdjson::minify(a) << "\n";
+        continue;
+      }
+      auto raw = [&](std::string_view key) {
+        std::string_view value;
+        return a[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
+      };
+      auto text = [&](std::string_view key) { return EscapeForDisplay(raw(key)); };
+      auto counter = [&](std::string_view key) {
+        int64_t value = 0;
+        if (a["counters"][key].get(value) != simdjson::SUCCESS) value = 0;
+        return value;
+      };
+      int64_t id = 0;
+      if (a["id"].get(id) != simdjson::SUCCESS) id = 0;
+      std::string state = raw("expireafter") > now ? "running" : "expired";
+      if (flags->render == "csv") {
+        std::cout << CsvRow({absl::StrCat(id), raw("created"), raw("investigator"), state,
+                             absl::StrCat(counter("targeted")), absl::StrCat(counter("answered")),
+                             absl::StrCat(counter("found")), raw("name"), raw("target"), raw("expireafter")});
+        continue;
+      }
+      std::cout << absl::StrFormat("%-17d %-19s %-10s %-8s %8d %8d %6d  %s\n", id, text("created"),
+                                   Shorten(text("investigator"), 10), state, counter("targeted"), counter("answered"),
+                                   counter("found"), text("name"));
+    }
+    std::cout.flush();
+    std::cerr << count << " action" << (count == 1 ? "" : "s") << "\n";
+    *exit_code = count > 0 ? 0 : 1;
+  });
+}
+
 }  // namespace
 
 void AddActionFleetCommands(CLI::App& action, int* exit_code) {
+  AddActionListCommand(action, exit_code);
   auto launch_flags = std::make_shared<ResultsFlags>();
   CLI::App* launch = action.add_subcommand("launch", "send a signed action file to the fleet and follow it");
   launch->footer(
@@ -88,13 +198,18 @@ void AddActionFleetCommands(CLI::App& action, int* exit_code) {
       *exit_code = Fail("action launch", client.status());
       return;
     }
-    *exit_code = LaunchAndFollow(*client, *a, /*add_signature=*/false, ToFleetOptions(*launch_flags), std::cout,
+    OutputFile output(launch_flags->output);
+    *exit_code = LaunchAndFollow(*client, *a, /*add_signature=*/false, ToFleetOptions(*launch_flags), output.stream(),
                                  std::cerr);
+    *exit_code = output.Close("action launch", *exit_code);
   });
 
   auto status_flags = std::make_shared<ResultsFlags>();
   CLI::App* status = action.add_subcommand("status", "how far an action launched on the fleet has got");
   status->add_option("id", status_flags->id, "the action's id (as launching printed it)")->required();
+  status->add_option("--render", status_flags->render, "text or json (the scheduler's answer: counters, the action)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   status->callback([status_flags, exit_code] {
     absl::StatusOr<ApiClient> client = Connect();
     absl::StatusOr<std::string> body =
@@ -104,6 +219,11 @@ void AddActionFleetCommands(CLI::App& action, int* exit_code) {
                   : absl::StatusOr<std::unique_ptr<json::JsonDocument>>(body.status());
     if (!document.ok()) {
       *exit_code = Fail("action status", document.status());
+      return;
+    }
+    if (status_flags->render == "json") {
+      std::cout << *body << "\n";
+      *exit_code = 0;
       return;
     }
     simdjson::dom::element root = (*document)->root();
@@ -151,7 +271,9 @@ void AddActionFleetCommands(CLI::App& action, int* exit_code) {
       return;
     }
     FleetRunOptions options = ToFleetOptions(*results_flags);
-    *exit_code = FollowAndPrint(*client, results_flags->id, options, std::cout, std::cerr);
+    OutputFile output(results_flags->output);
+    *exit_code = FollowAndPrint(*client, results_flags->id, options, output.stream(), std::cerr);
+    *exit_code = output.Close("action results", *exit_code);
   });
 }
 
@@ -166,8 +288,8 @@ void AddAgentListCommand(CLI::App& agent, int* exit_code) {
   list->add_option("-t,--target", flags->target, "which agents: a target condition or a ~/.migrc macro")
       ->capture_default_str();
   list->add_option("--limit", flags->limit, "at most this many")->capture_default_str();
-  list->add_option("--render", flags->render, "text (a table) or json (the API's answer)")
-      ->check(CLI::IsMember({"text", "json"}))
+  list->add_option("--render", flags->render, "text (a table), json (the API's answer) or csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
       ->capture_default_str();
   list->add_flag_callback("--json", [flags] { flags->render = "json"; }, "the same as --render json");
   list->footer("Example:\n  mig agent list -t \"environment->>'os'='linux' AND tags->>'env'='prod'\"");
@@ -198,19 +320,30 @@ void AddAgentListCommand(CLI::App& agent, int* exit_code) {
     if (root["matched"].get(matched) != simdjson::SUCCESS) matched = 0;
     simdjson::dom::array agents;
     if (root["agents"].get(agents) == simdjson::SUCCESS) {
-      std::cout << absl::StrFormat("%-24s %-8s %-8s %-12s %-20s %s\n", "NAME", "STATUS", "MODE", "VERSION",
-                                   "LAST HEARTBEAT (UTC)", "OS");
+      const bool csv = flags->render == "csv";
+      if (csv) {
+        std::cout << CsvRow({"name", "status", "mode", "version", "heartbeattime", "os", "starttime"});
+      } else {
+        std::cout << absl::StrFormat("%-24s %-8s %-8s %-12s %-20s %s\n", "NAME", "STATUS", "MODE", "VERSION",
+                                     "LAST HEARTBEAT (UTC)", "OS");
+      }
       for (simdjson::dom::element a : agents) {
-        // Everything here is the agents' word: shown escaped.
-        auto text = [&](simdjson::dom::element e, std::string_view key) {
+        auto raw = [&](simdjson::dom::element e, std::string_view key) {
           std::string_view value;
-          return e[key].get(value) == simdjson::SUCCESS ? EscapeForDisplay(value) : std::string();
+          return e[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
         };
         simdjson::dom::element environment;
-        std::string os = a["environment"].get(environment) == simdjson::SUCCESS ? text(environment, "ident") : "";
-        std::cout << absl::StrFormat("%-24s %-8s %-8s %-12s %-20s %s\n", Shorten(text(a, "name"), 24),
-                                     text(a, "status"), text(a, "mode"), Shorten(text(a, "version"), 12),
-                                     text(a, "heartbeattime"), os);
+        std::string os = a["environment"].get(environment) == simdjson::SUCCESS ? raw(environment, "ident") : "";
+        if (csv) {
+          std::cout << CsvRow({raw(a, "name"), raw(a, "status"), raw(a, "mode"), raw(a, "version"),
+                               raw(a, "heartbeattime"), os, raw(a, "starttime")});
+          continue;
+        }
+        // Everything here is the agents' word: shown escaped.
+        auto text = [&](std::string_view key) { return EscapeForDisplay(raw(a, key)); };
+        std::cout << absl::StrFormat("%-24s %-8s %-8s %-12s %-20s %s\n", Shorten(text("name"), 24), text("status"),
+                                     text("mode"), Shorten(text("version"), 12), text("heartbeattime"),
+                                     EscapeForDisplay(os));
       }
     }
     std::cout.flush();

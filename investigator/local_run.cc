@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "base/files.h"
 #include "base/status_macros.h"
+#include "json/writer.h"
 #include "modules/result.h"
 #include "sandbox/limits.h"
 #include "sandbox/seccomp.h"
@@ -145,10 +147,18 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
     close(result_fds[1]);
     return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
   }
+  // The stop signals wait while the child installs its own handlers: one that came in between would find
+  // the parent's (inherited) handler there, and the module would never hear of it.
+  sigset_t stop_signals, previous_mask;
+  sigemptyset(&stop_signals);
+  for (int signal : kStopSignals) sigaddset(&stop_signals, signal);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous_mask);
   pid_t pid = fork();
+  if (pid != 0) pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
   if (pid == 0) {
     StopOnSignalsInChild(&shared->cancelled);
+    pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
     close(result_fds[0]);
     close(output_fds[0]);
     dup2(output_fds[1], STDOUT_FILENO);
@@ -239,7 +249,16 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
 absl::StatusOr<bool> PrintResult(const modules::Module& module, std::string_view result_json,
                                  const LocalRunOptions& options, std::ostream& out) {
   MIG_ASSIGN_OR_RETURN(modules::ParsedResult parsed, modules::ParseResult(result_json));
-  if (options.render == Render::kJson) {
+  if (options.render == Render::kJson && options.operation >= 0) {
+    json::JsonWriter w;
+    w.BeginObject();
+    w.Field("operation", static_cast<int64_t>(options.operation));
+    w.Field("module", module.name());
+    w.Key("result");
+    w.Raw(module.CompactResult(result_json));
+    w.EndObject();
+    out << std::move(w).Take() << "\n";
+  } else if (options.render == Render::kJson) {
     out << result_json << "\n";
   } else {
     MIG_ASSIGN_OR_RETURN(std::string text, module.Render(result_json, modules::RenderOptions{options.show}));

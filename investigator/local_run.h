@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "investigator/exit_codes.h"
 #include "modules/module.h"
 
 namespace mig::investigator {
@@ -25,16 +26,11 @@ struct LocalRunOptions {
   // priority and capping its memory, as on an agent; --no-sandbox runs it in this process, unconfined.
   bool sandbox = true;
   uint64_t memory_limit_bytes = uint64_t{1} << 30;
+  // One operation of several (`mig run`): JSON output is {"operation": index, "module", "result"}, one
+  // document per operation, so that a script knows which is which. -1: a single module's result, as is.
+  int operation = -1;
 };
 
-// Exit codes of investigator commands, grep-like so scripts can branch on them.
-inline constexpr int kExitFound = 0;
-inline constexpr int kExitNothingFound = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitFailed = 3;
-// Nothing was found, but the answer is incomplete (the deadline passed, parts of the host could not be read):
-// unlike 1, not a clean miss.
-inline constexpr int kExitIncomplete = 4;
 
 // Runs `module` with `parameters_json` here and prints its result to `out`. Returns the exit code.
 int RunModuleLocally(const modules::Module& module, std::string_view parameters_json,

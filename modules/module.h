@@ -97,6 +97,11 @@ class Module {
   // What Progress::items and Progress::containers count in this module's runs.
   virtual Progress::Units progress_units() const { return {}; }
 
+  // The result without MIG's placeholder entries (a search that found nothing is listed with an empty file or
+  // process), for mig's own JSON forms (a fleet's JSON line per agent, `mig run`'s document per operation),
+  // where a script should not have to skip them. A module's `--render json` keeps MIG's shape.
+  virtual std::string CompactResult(std::string_view result_json) const { return std::string(result_json); }
+
   // Renders a result as lines of text, the way MIG's client prints it, safe to print: a result is the host's
   // word, so every string in it is escaped (EscapeResultForDisplay, modules/result.h) before RenderText sees
   // it, and whatever control characters remain in the text are escaped too. One item, one line, always.

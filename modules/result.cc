@@ -121,6 +121,35 @@ absl::StatusOr<std::string> EscapeResultForDisplay(std::string_view result_json)
   return std::move(w).Take();
 }
 
+std::string DropElementEntries(std::string_view result_json,
+                               const std::function<bool(simdjson::dom::element entry)>& placeholder) {
+  absl::StatusOr<ParsedResult> parsed = ParseResult(result_json);
+  if (!parsed.ok() || !parsed->elements.is_object()) return std::string(result_json);
+  json::JsonWriter elements;
+  elements.BeginObject();
+  for (auto [label, entries] : parsed->elements.get_object().value_unsafe()) {
+    elements.Key(label);
+    if (!entries.is_array()) {
+      elements.Raw(simdjson::minify(entries));
+      continue;
+    }
+    elements.BeginArray();
+    for (simdjson::dom::element entry : entries.get_array().value_unsafe()) {
+      if (!placeholder(entry)) elements.Raw(simdjson::minify(entry));
+    }
+    elements.EndArray();
+  }
+  elements.EndObject();
+  ResultEnvelope compact;
+  compact.found_anything = parsed->found_anything;
+  compact.success = parsed->success;
+  compact.elements_json = std::move(elements).Take();
+  compact.statistics_json = simdjson::minify(parsed->statistics);
+  compact.errors = parsed->errors;
+  compact.incomplete = parsed->incomplete;
+  return compact.ToJson();
+}
+
 void AppendErrors(const ParsedResult& result, bool show_all, std::string* out) {
   if (show_all || !result.success) {
     for (const std::string& error : result.errors) absl::StrAppend(out, "error: ", error, "\n");

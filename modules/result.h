@@ -9,6 +9,7 @@
 #ifndef MIG_MODULES_RESULT_H_
 #define MIG_MODULES_RESULT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +53,11 @@ struct ParsedResult {
   std::string incomplete;  // empty: complete
 };
 absl::StatusOr<ParsedResult> ParseResult(std::string_view result_json);
+
+// The result with the entries of `elements` (an object of arrays, one per search) for which `placeholder` is
+// true left out; everything else as it was. The result itself when it cannot be read.
+std::string DropElementEntries(std::string_view result_json,
+                               const std::function<bool(simdjson::dom::element entry)>& placeholder);
 
 // The errors of a result, as every module's text shows them: each on its own "error: " line when `show_all`
 // or when the run failed (then they are the answer), else a count pointing to -show all. In one place so

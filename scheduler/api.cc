@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "action/action.h"
 #include "base/log.h"
+#include "base/rfc3339.h"
 #include "json/writer.h"
 
 namespace mig::scheduler {
@@ -35,6 +36,7 @@ void ActionSummary(json::JsonWriter& w, const StoredAction& action) {
   w.Field("validfrom", action.valid_from);
   w.Field("expireafter", action.expire_after);
   w.Field("created", action.created);
+  w.Field("investigator", action.investigator);
 }
 
 void CountersJson(json::JsonWriter& w, const ActionCounters& c) {
@@ -122,7 +124,7 @@ http::Response Api::Handle(const http::Request& request) {
   if (parts[0] == "actions") {
     if (parts.size() == 1) {
       if (request.method == "POST") return CreateAction(request, *investigator);
-      if (request.method == "GET") return ListActions(request);
+      if (request.method == "GET") return ListActions(request, *investigator);
       return method_not_allowed();
     }
     int64_t id = 0;
@@ -167,7 +169,8 @@ http::Response Api::CreateAction(const http::Request& request, const std::string
                                                                .target = action->target,
                                                                .json = request.body,
                                                                .valid_from = action->valid_from,
-                                                               .expire_after = action->expire_after},
+                                                               .expire_after = action->expire_after,
+                                                               .investigator = investigator},
                                                               *agents, now);
   if (absl::IsAlreadyExists(created.status())) return http::ErrorResponse(409, created.status().message());
   if (!created.ok()) return http::ErrorResponse(500, created.status().message());
@@ -183,11 +186,24 @@ http::Response Api::CreateAction(const http::Request& request, const std::string
   return Json(201, std::move(w).Take());
 }
 
-http::Response Api::ListActions(const http::Request& request) {
+http::Response Api::ListActions(const http::Request& request, const std::string& investigator) {
   std::optional<int64_t> offset = IntegerParameter(request, "offset", 0, INT64_MAX);
   std::optional<int64_t> limit = IntegerParameter(request, "limit", 50, kMaxPage);
   if (!offset || !limit) return http::ErrorResponse(400, absl::StrCat("offset and limit are integers, limit at most ", kMaxPage));
-  absl::StatusOr<std::vector<StoredAction>> actions = store_.ListActions(*offset, *limit);
+  ActionFilter filter;
+  filter.name_contains = request.Query("name").value_or("");
+  if (std::optional<std::string> since = request.Query("since")) {
+    absl::StatusOr<absl::Time> time = ParseRfc3339(*since);
+    if (!time.ok()) return http::ErrorResponse(400, absl::StrCat("since: ", time.status().message()));
+    filter.created_since = *time;
+  }
+  std::optional<int64_t> running = IntegerParameter(request, "running", 0, 1);
+  std::optional<int64_t> mine = IntegerParameter(request, "mine", 0, 1);
+  if (!running || !mine) return http::ErrorResponse(400, "running and mine are 0 or 1");
+  filter.running_only = *running == 1;
+  // "Mine" is whoever signed this request: the scheduler knows, the client need not say.
+  if (*mine == 1) filter.investigator = investigator;
+  absl::StatusOr<std::vector<StoredAction>> actions = store_.ListActions(filter, options_.now(), *offset, *limit);
   if (!actions.ok()) return http::ErrorResponse(500, actions.status().message());
   json::JsonWriter w;
   w.BeginObject();

@@ -5,6 +5,8 @@
 //   GET  /api/v1/health                                        {"status":"ok"}
 //   POST /api/v1/actions               body: a signed action   201 {"id":7,"action":<action id>,"targeted":12}
 //   GET  /api/v1/actions?offset=0&limit=50                     {"actions":[{summary}...]}   newest first
+//        filters: name=<substring> since=<RFC 3339> running=1 (not expired) mine=1 (launched by the caller)
+//        summary: id (the signed action's own id), name, target, validfrom, expireafter, created, investigator
 //   GET  /api/v1/actions/7                                     {summary, "counters":{...}, "action":{...}}
 //        counters: targeted = answered + pending + unanswered; answered = success + failed + refused +
 //        timeout + expired; pendingnotonline: pending agents now idle or offline; found
@@ -64,7 +66,8 @@ class Api {
   Api(ApiOptions options, Store store, TargetSelector selector, authorization::Keyring keys);
   http::Response CreateAction(const http::Request& request, const std::string& investigator)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  http::Response ListActions(const http::Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  http::Response ListActions(const http::Request& request, const std::string& investigator)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   http::Response ShowAction(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   http::Response ActionResults(int64_t id, const http::Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   http::Response ListAgents(const http::Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);

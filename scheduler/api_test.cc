@@ -77,6 +77,42 @@ struct ApiFixture {
   int notified = 0;
 };
 
+// The "id" of a JSON answer.
+std::string IdOf(const std::string& body) {
+  size_t at = body.find("\"id\":");
+  REQUIRE(at != std::string::npos);
+  at += 5;
+  return body.substr(at, body.find_first_not_of("0123456789", at) - at);
+}
+
+TEST_CASE("Past actions are listed newest first, filtered by name, time, state and who launched them", "[api]") {
+  ApiFixture f;
+  REQUIRE(f.Call("POST", "/api/v1/actions", f.SignedAction("tags->>'env'='prod'", f.alice)).status == 201);
+  struct Case {
+    std::string query;
+    int status;
+    bool listed;
+  };
+  const Case cases[] = {
+      {"", 200, true},
+      {"?name=PASSWD", 200, true},  // a substring, in any case
+      {"?name=shadow", 200, false},
+      {"?mine=1", 200, true},       // alice signs the request and launched it
+      {"?running=1", 200, true},
+      {"?since=2027-01-15T07:00:00Z", 200, true},
+      {"?since=2027-01-15T09:00:00Z", 200, false},
+      {"?since=yesterday", 400, false},
+      {"?running=2", 400, false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.query);
+    http::Response list = f.Call("GET", "/api/v1/actions" + c.query);
+    INFO(list.body);
+    CHECK(list.status == c.status);
+    CHECK(absl::StrContains(list.body, "\"investigator\":\"alice\"") == c.listed);
+  }
+}
+
 TEST_CASE("API requests must be signed by a known investigator, once", "[api]") {
   ApiFixture f;
   http::Request unsigned_request{.method = "GET", .target = "/api/v1/agents"};
@@ -100,7 +136,11 @@ TEST_CASE("An action is fanned out to the agents its target selects", "[api]") {
   REQUIRE(created.status == 201);
   CHECK(absl::StrContains(created.body, "\"targeted\":3"));
   CHECK(f.notified == 1);
-  http::Response status = f.Call("GET", "/api/v1/actions/1");
+  // The action's id here is its own signed id: one number everywhere.
+  const std::string id = IdOf(created.body);
+  CHECK(absl::StrContains(created.body, absl::StrCat("\"action\":", id)));
+  const std::string base = absl::StrCat("/api/v1/actions/", id);
+  http::Response status = f.Call("GET", base);
   CHECK(status.status == 200);
   CHECK(absl::StrContains(status.body, "\"targeted\":3,\"answered\":0,\"pending\":3,\"pendingnotonline\":0,\"unanswered\":0"));
   CHECK(absl::StrContains(status.body, "\"target\":\"tags->>'env'='prod'\""));
@@ -108,22 +148,22 @@ TEST_CASE("An action is fanned out to the agents its target selects", "[api]") {
   // Two answers; paging over results.
   REQUIRE(f.store->RecordResult(1, CommandStatus::kSuccess, R"({"command":1,"results":[]})", true, kNow).ok());
   REQUIRE(f.store->RecordResult(2, CommandStatus::kSuccess, R"({"command":2,"results":[]})", false, kNow).ok());
-  http::Response page = f.Call("GET", "/api/v1/actions/1/results?filter=all&offset=0&limit=1");
+  http::Response page = f.Call("GET", base + "/results?filter=all&offset=0&limit=1");
   CHECK(absl::StrContains(page.body, "\"agent\":\"web0\""));
   CHECK(absl::StrContains(page.body, "\"next\":1"));
-  http::Response found = f.Call("GET", "/api/v1/actions/1/results?filter=found");
+  http::Response found = f.Call("GET", base + "/results?filter=found");
   CHECK(absl::StrContains(found.body, "web0"));
   CHECK_FALSE(absl::StrContains(found.body, "web1"));
   CHECK(absl::StrContains(found.body, "\"next\":null"));
   // The third agent has not answered: it has a line all the same, with no result.
-  http::Response unanswered = f.Call("GET", "/api/v1/actions/1/results?filter=unanswered");
+  http::Response unanswered = f.Call("GET", base + "/results?filter=unanswered");
   INFO(unanswered.body);
   CHECK(absl::StrContains(unanswered.body, "\"status\":\"pending\",\"answered\":false,\"found\":false,"
                                            "\"agentstatus\":\"online\""));
   CHECK(absl::StrContains(unanswered.body, "\"result\":null"));
   CHECK_FALSE(absl::StrContains(unanswered.body, "web0"));
-  CHECK(f.Call("GET", "/api/v1/actions/1/results?filter=maybe").status == 400);
-  CHECK(f.Call("GET", "/api/v1/actions/1/results?limit=100000").status == 400);
+  CHECK(f.Call("GET", base + "/results?filter=maybe").status == 400);
+  CHECK(f.Call("GET", base + "/results?limit=100000").status == 400);
   CHECK(f.Call("GET", "/api/v1/actions/9/results").status == 404);
   CHECK(f.Call("GET", "/api/v1/actions/x").status == 404);
   http::Response list = f.Call("GET", "/api/v1/actions");
@@ -166,7 +206,7 @@ TEST_CASE("class duplicate-action: the same signed action is accepted once; a se
   REQUIRE(first.status == 201);
   http::Response second = f.Call("POST", "/api/v1/actions", action);
   CHECK(second.status == 409);
-  CHECK(absl::StrContains(second.body, "was already submitted (action 1 here)"));
+  CHECK(absl::StrContains(second.body, absl::StrCat("an action with id ", IdOf(first.body), " was already submitted")));
   // Nothing more was stored or sent.
   CHECK(f.notified == 1);
   http::Response list = f.Call("GET", "/api/v1/actions");

@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS actions (
   validfrom TEXT NOT NULL,
   expireafter TEXT NOT NULL,
   created TEXT NOT NULL,
-  json TEXT NOT NULL
+  json TEXT NOT NULL,
+  investigator TEXT NOT NULL DEFAULT ''  -- who launched it (the API request's signer)
 );
 CREATE TABLE IF NOT EXISTS commands (
   id INTEGER PRIMARY KEY,
@@ -191,6 +192,9 @@ absl::Status Store::Migrate() {
   if (status.ok() && !HasColumn("agents", "heartbeatfreq")) {
     status = Execute("ALTER TABLE agents ADD COLUMN heartbeatfreq INTEGER NOT NULL DEFAULT 0");
   }
+  if (status.ok() && !HasColumn("actions", "investigator")) {
+    status = Execute("ALTER TABLE actions ADD COLUMN investigator TEXT NOT NULL DEFAULT ''");
+  }
   if (status.ok()) status = Execute("COMMIT");
   if (!status.ok()) Execute("ROLLBACK").IgnoreError();
   return status;
@@ -255,14 +259,16 @@ absl::StatusOr<int64_t> Store::RefreshStatuses(absl::Time now, const StatusPolic
 }
 
 absl::Status Store::CheckActionIdUnused(uint64_t signed_id) {
-  Statement query(db_, "SELECT id FROM actions WHERE signedid = ?1");
+  Statement query(db_, "SELECT id FROM actions WHERE signedid = ?1 OR id = ?1");
   MIG_RETURN_IF_ERROR(query.status());
   query.Bind(1, static_cast<int64_t>(signed_id));
   int rc = query.Step();
   if (rc == SQLITE_DONE) return absl::OkStatus();
   if (rc != SQLITE_ROW) return query.StepError();
-  return absl::AlreadyExistsError(
-      absl::StrCat("an action with id ", signed_id, " was already submitted (action ", query.Int(0), " here)"));
+  std::string message = absl::StrCat("an action with id ", signed_id, " was already submitted");
+  // Actions stored by an older mig have an id of their own here.
+  if (query.Int(0) != static_cast<int64_t>(signed_id)) absl::StrAppend(&message, " (action ", query.Int(0), " here)");
+  return absl::AlreadyExistsError(message);
 }
 
 absl::StatusOr<CreatedAction> Store::CreateAction(const NewAction& action, absl::Span<const TargetedAgent> agents,
@@ -281,9 +287,11 @@ absl::StatusOr<CreatedAction> Store::CreateAction(const NewAction& action, absl:
 absl::StatusOr<CreatedAction> Store::InsertAction(const NewAction& action, absl::Span<const TargetedAgent> agents,
                                                   absl::Time now) {
   MIG_RETURN_IF_ERROR(CheckActionIdUnused(action.signed_id));
+  // The action's own id is its id here too: one number for the investigator, the API and the agents' logs.
+  // (Signed ids are at most 2^53 - 1, always a valid row id; 0 leaves the choice to SQLite.)
   Statement insert_action(db_, R"sql(
-    INSERT INTO actions (signedid, name, target, validfrom, expireafter, created, json)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id)sql");
+    INSERT INTO actions (id, signedid, name, target, validfrom, expireafter, created, json, investigator)
+    VALUES (nullif(?1, 0), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id)sql");
   MIG_RETURN_IF_ERROR(insert_action.status());
   insert_action.Bind(1, static_cast<int64_t>(action.signed_id))
       .Bind(2, action.name)
@@ -291,10 +299,13 @@ absl::StatusOr<CreatedAction> Store::InsertAction(const NewAction& action, absl:
       .Bind(4, SqliteTime(action.valid_from))
       .Bind(5, SqliteTime(action.expire_after))
       .Bind(6, SqliteTime(now))
-      .Bind(7, action.json);
+      .Bind(7, action.json)
+      .Bind(8, action.investigator);
   if (insert_action.Step() != SQLITE_ROW) {
-    // Another connection stored the same id since FindAction: the unique index refuses the second.
-    if (insert_action.ExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE) {
+    // Another connection stored the same id since CheckActionIdUnused: the unique index (or the primary key)
+    // refuses the second.
+    if (insert_action.ExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE ||
+        insert_action.ExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY) {
       return absl::AlreadyExistsError(absl::StrCat("an action with id ", action.signed_id, " was just submitted"));
     }
     return insert_action.StepError();
@@ -418,27 +429,42 @@ absl::Status Store::MarkPublished(absl::Span<const int64_t> command_ids) {
 }
 
 absl::StatusOr<StoredAction> Store::GetAction(int64_t action_id) {
-  MIG_ASSIGN_OR_RETURN(std::vector<StoredAction> actions, QueryActions(action_id, 0, 1));
+  MIG_ASSIGN_OR_RETURN(std::vector<StoredAction> actions, QueryActions({}, action_id, absl::Now(), 0, 1));
   if (actions.empty()) return absl::NotFoundError(absl::StrCat("no action ", action_id));
   return actions[0];
 }
 
-absl::StatusOr<std::vector<StoredAction>> Store::ListActions(int64_t offset, int64_t limit) {
-  return QueryActions(0, offset, limit);
+absl::StatusOr<std::vector<StoredAction>> Store::ListActions(const ActionFilter& filter, absl::Time now,
+                                                            int64_t offset, int64_t limit) {
+  return QueryActions(filter, 0, now, offset, limit);
 }
 
-absl::StatusOr<std::vector<StoredAction>> Store::QueryActions(int64_t only_id, int64_t offset, int64_t limit) {
+absl::StatusOr<std::vector<StoredAction>> Store::QueryActions(const ActionFilter& filter, int64_t only_id,
+                                                             absl::Time now, int64_t offset, int64_t limit) {
+  // Newest first, by creation time (to the second; ids, being random, do not order actions).
   Statement query(db_, R"sql(
-    SELECT id, name, target, validfrom, expireafter, created, json FROM actions
-    WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3)sql");
+    SELECT id, name, target, validfrom, expireafter, created, json, investigator FROM actions
+    WHERE (?1 = 0 OR id = ?1)
+      AND (?4 = '' OR instr(lower(name), lower(?4)) > 0)
+      AND (?5 = '' OR created >= ?5)
+      AND (?6 = 0 OR expireafter > ?7)
+      AND (?8 = '' OR investigator = ?8)
+    ORDER BY created DESC, id DESC LIMIT ?2 OFFSET ?3)sql");
   MIG_RETURN_IF_ERROR(query.status());
-  query.Bind(1, only_id).Bind(2, limit).Bind(3, offset);
+  query.Bind(1, only_id)
+      .Bind(2, limit)
+      .Bind(3, offset)
+      .Bind(4, filter.name_contains)
+      .Bind(5, filter.created_since == absl::InfinitePast() ? std::string() : SqliteTime(filter.created_since))
+      .Bind(6, filter.running_only ? 1 : 0)
+      .Bind(7, SqliteTime(now))
+      .Bind(8, filter.investigator);
   std::vector<StoredAction> actions;
   int rc;
   while ((rc = query.Step()) == SQLITE_ROW) {
     actions.push_back({.id = query.Int(0), .name = query.Text(1), .target = query.Text(2),
                        .valid_from = query.Text(3), .expire_after = query.Text(4), .created = query.Text(5),
-                       .json = query.Text(6)});
+                       .json = query.Text(6), .investigator = query.Text(7)});
   }
   if (rc != SQLITE_DONE) return query.StepError();
   return actions;

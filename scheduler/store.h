@@ -55,6 +55,7 @@ struct NewAction {
   std::string json;  // the signed action as the investigator sent it
   absl::Time valid_from;
   absl::Time expire_after;
+  std::string investigator;  // who launched it
 };
 
 enum class CommandStatus { kSent, kSuccess, kFailed, kRefused, kTimeout, kExpired };
@@ -126,10 +127,20 @@ struct OutgoingCommand {
   std::string action_json;
 };
 
+// An action as stored. Its id is the signed action's own id (older databases: a number of their own).
 struct StoredAction {
   int64_t id = 0;
   std::string name, target, valid_from, expire_after, created;  // times as 'YYYY-MM-DD HH:MM:SS' UTC
   std::string json;
+  std::string investigator;  // who launched it; empty for actions stored by an older mig
+};
+
+// Which actions a list shows; every field left at its default selects everything.
+struct ActionFilter {
+  std::string name_contains;                        // case-insensitive substring of the name
+  absl::Time created_since = absl::InfinitePast();  // launched at or after
+  bool running_only = false;                        // not expired yet
+  std::string investigator;                         // launched by
 };
 
 struct StoredAgent {
@@ -178,7 +189,9 @@ class Store {
                                                                    int64_t after_id = 0);
   absl::Status MarkPublished(absl::Span<const int64_t> command_ids);
   absl::StatusOr<StoredAction> GetAction(int64_t action_id);  // NotFound
-  absl::StatusOr<std::vector<StoredAction>> ListActions(int64_t offset, int64_t limit);  // newest first
+  // Newest first.
+  absl::StatusOr<std::vector<StoredAction>> ListActions(const ActionFilter& filter, absl::Time now, int64_t offset,
+                                                        int64_t limit);
   // The agents with these ids, in that order (ids not found are skipped).
   absl::StatusOr<std::vector<StoredAgent>> Agents(absl::Span<const int64_t> ids);
   // Commands still waiting when their action expired become expired; returns how many.
@@ -198,7 +211,8 @@ class Store {
   bool HasColumn(std::string_view table, std::string_view column);
   absl::StatusOr<CreatedAction> InsertAction(const NewAction& action, absl::Span<const TargetedAgent> agents,
                                              absl::Time now);  // inside CreateAction's transaction
-  absl::StatusOr<std::vector<StoredAction>> QueryActions(int64_t only_id, int64_t offset, int64_t limit);
+  absl::StatusOr<std::vector<StoredAction>> QueryActions(const ActionFilter& filter, int64_t only_id, absl::Time now,
+                                                         int64_t offset, int64_t limit);
 
   sqlite3* db_ = nullptr;
   std::string path_;

@@ -58,6 +58,74 @@ TEST_CASE("mig version names the embedded configuration") {
   Result version = Mig("version");
   CHECK(version.exit_code == 0);
   CHECK_THAT(version.out, Catch::Contains("mig ") && Catch::Contains("default.conf"));
+  Result flag = Mig("--version");
+  CHECK(flag.exit_code == 0);
+  CHECK(flag.out == version.out);
+}
+
+TEST_CASE("The command line as people type it: typos are named, with the nearest spelling") {
+  Fixture f;
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"bogus", "mig: unknown command 'bogus'; `mig --help` lists the commands"},
+      {"fiel --local -path /etc -name x", "unknown command 'fiel' (did you mean 'file'?)"},
+      // Go's flag syntax has no clusters of short flags: -pth is a mistyped -path, not -p -t h.
+      {absl::StrCat("file --local -pth ", f.root(), " -name x"), "unknown flag -pth for `file` (did you mean -path?)"},
+      {absl::StrCat("file --local -path ", f.root(), " -nmae x"), "unknown flag -nmae for `file` (did you mean -name?)"},
+      {"action list --mnie", "unknown flag --mnie for `list` (did you mean -mine?)"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.args);
+    Result r = Mig(c.args);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(c.message));
+  }
+}
+
+TEST_CASE("Completion scripts and the man page come from the same definitions as --help") {
+  Result bash = Mig("completion bash");
+  CHECK(bash.exit_code == 0);
+  CHECK_THAT(bash.out, Catch::Contains("complete -o default -F _mig mig"));
+  CHECK_THAT(bash.out, Catch::Contains("\"file\") echo '") && Catch::Contains("--path"));
+  CHECK_THAT(bash.out, Catch::Contains("\"action list\") echo '") && Catch::Contains("--mine"));
+  // The script works: bash completes `mig fi` to file, and `mig file --pa` to --path.
+  std::string script = TempDir() + "/mig.bash";
+  WriteFile(script, bash.out);
+  Result completed = mig::test::Run(absl::StrCat(
+      "bash -c 'source ", script, "; COMP_WORDS=(mig fi); COMP_CWORD=1; _mig; echo ${COMPREPLY[*]}; ",
+      "COMP_WORDS=(mig file --pa); COMP_CWORD=2; _mig; echo ${COMPREPLY[*]}'"));
+  INFO(completed.err);
+  CHECK(completed.out == "file\n--path\n");
+  CHECK_THAT(Mig("completion zsh").out, Catch::Contains("bashcompinit"));
+  CHECK(Mig("completion fish").exit_code == 2);
+
+  Result man = Mig("help --man");
+  CHECK(man.exit_code == 0);
+  CHECK_THAT(man.out, Catch::StartsWith(".TH MIG 1 "));
+  CHECK_THAT(man.out, Catch::Contains(".SS mig file\n") && Catch::Contains(".SH EXIT STATUS"));
+  Result one = Mig("help action list");
+  CHECK(one.exit_code == 0);
+  CHECK_THAT(one.out, Catch::Contains("--running"));
+  CHECK(Mig("help nothing").exit_code == 2);
+}
+
+TEST_CASE("-o writes the results to a file, 0600, whole") {
+  Fixture f;
+  std::string out = TempDir() + "/results.json";
+  Result r = Mig(absl::StrCat("file --local -path ", f.root(), " -name '^a\\.txt$' -render json -o ", out));
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.empty());
+  CHECK_THAT(ReadFile(out), Catch::Contains("\"foundanything\":true"));
+  struct stat st;
+  REQUIRE(stat(out.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  Result nowhere = Mig(absl::StrCat("file --local -path ", f.root(), " -name a -o /nonexistent/dir/out"));
+  CHECK(nowhere.exit_code == 3);
+  CHECK_THAT(nowhere.err, Catch::Contains("--output /nonexistent/dir/out"));
 }
 
 TEST_CASE("A local sweep prints MIG's lines and a statistics line") {
@@ -89,6 +157,9 @@ TEST_CASE("-render json prints the result JSON; -show notfound lists empty check
   Result none = Mig(absl::StrCat("file --local -path ", f.root(), " -name nomatch -show notfound"));
   CHECK(none.exit_code == 1);
   CHECK_THAT(none.out, Catch::Contains("0 match found in search 's1'"));
+  // A module's -render json keeps MIG's shape, placeholder entry included.
+  CHECK_THAT(Mig(absl::StrCat("file --local -path ", f.root(), " -name nomatch -render json")).out,
+             Catch::Contains("\"file\":\"\""));
 }
 
 TEST_CASE("Values starting with a dash are values: -mode -rw-r--r--") {
@@ -143,9 +214,18 @@ TEST_CASE("mig run --local runs every operation of a MIG action file") {
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("b.conf [lastmodified:") && Catch::Contains("in search 'verbose'"));
   CHECK_THAT(r.out, Catch::Contains("a.txt [lastmodified:") && Catch::Contains("in search 'root'"));
+  // MIG's rule for an action file without "matchall" is said before the run.
+  CHECK_THAT(r.err, Catch::Contains("operation 0 (file), search 'verbose': a match needs only one of its 1 checks"));
   Result from_stdin = Mig("run --local -i - -render json", path);
   CHECK(from_stdin.exit_code == 0);
+  // One document per operation, with its index and module.
+  CHECK_THAT(from_stdin.out, Catch::StartsWith("{\"operation\":0,\"module\":\"file\",\"result\":{"));
   CHECK_THAT(from_stdin.out, Catch::Contains("\"foundanything\":true"));
+  // Scripts: RFC 3339 times beside MIG's, and the options the search ran with.
+  size_t mtime = from_stdin.out.find("\"mtime\":\"");
+  REQUIRE(mtime != std::string::npos);
+  CHECK_THAT(from_stdin.out.substr(mtime + 8, 22), Catch::Matches("\"20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\""));
+  CHECK_THAT(from_stdin.out, Catch::Contains("\"maxdepth\":1000") && Catch::Contains("\"matchlimit\":1000"));
 
   WriteFile(path, R"({"operations":[{"module":"nosuchmodule","parameters":{}}]})");
   Result unknown = Mig(absl::StrCat("run --local -i ", path));

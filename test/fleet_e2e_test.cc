@@ -217,6 +217,13 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
     Result status = Mig(absl::StrCat("action status ", id));
     CHECK(status.exit_code == 0);
     CHECK(absl::StrContains(status.out, "answered    3 (3 found something)"));
+    // One action id everywhere: the investigator's, the list's and the agents' logs.
+    Result listed = Mig("action list --mine --since 1h");
+    INFO(listed.out << listed.err);
+    CHECK(listed.exit_code == 0);
+    CHECK(absl::StrContains(listed.out, absl::StrCat("\n", id, " ")));
+    CHECK(absl::StrContains(fleet.agents["alpha"]->Log(), absl::StrCat("(action ", id, ")")));
+    CHECK(Mig("action list --name no-such-action").exit_code == 1);
   }
 
   SECTION("checkin mode: an agent without a daemon drains its queue, answers and exits") {
@@ -261,6 +268,9 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
     CHECK(absl::StrContains(status.out, "targeted    3"));
     CHECK(absl::StrContains(status.out, "answered    2 (0 found something)"));
     CHECK(absl::StrContains(status.out, "waiting     0"));
+    Result status_json = Mig(absl::StrCat("action status ", id, " --render json"));
+    CHECK(absl::StrContains(status_json.out, "\"targeted\":3,\"answered\":2,\"pending\":0,\"pendingnotonline\":0,"
+                                             "\"unanswered\":1"));
     Result text = Mig(absl::StrCat("action results ", id, " --show all"));
     INFO(text.out << text.err);
     CHECK(text.exit_code == 4);  // nothing found, but not everyone looked
@@ -274,6 +284,8 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
     REQUIRE(lines.size() == 3);
     CHECK(absl::StrContains(lines["gamma"], "\"status\":\"unanswered\",\"answered\":false"));
     CHECK(absl::StrContains(lines["alpha"], "\"status\":\"success\",\"answered\":true"));
+    // mig's own JSON form: no MIG placeholder entry for a search that found nothing.
+    CHECK_FALSE(absl::StrContains(lines["alpha"], "\"file\":\"\""));
   }
 
   SECTION("bad targets and unknown actions are refused with the reason") {

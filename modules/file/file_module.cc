@@ -51,6 +51,13 @@ class FileModule : public Module {
 
   std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<FileCommandLine>(); }
 
+  std::string CompactResult(std::string_view result_json) const override {
+    return DropElementEntries(result_json, [](simdjson::dom::element entry) {
+      std::string_view file;
+      return entry["file"].get(file) == simdjson::SUCCESS && file.empty();
+    });
+  }
+
   absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
     return RenderResultText(result_json, options);
   }

@@ -869,6 +869,7 @@ class Engine {
     match.info.size = static_cast<uint64_t>(st.st_size);
     match.info.mode = GoFileModeString(st.st_mode);
     match.info.last_modified = GoTimeStringUtc(absl::TimeFromTimespec(st.st_mtim));
+    match.info.mtime = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromTimeT(st.st_mtim.tv_sec), absl::UTCTimeZone());
     absl::MutexLock lock(&r.mutex);
     if (r.stopped.load(std::memory_order_relaxed)) return;
     if (s.match_all) {
@@ -1049,13 +1050,13 @@ void WriteSearch(json::JsonWriter& w, const CompiledSearch& s, const std::vector
     w.Key(name);
     w.StringArray(*values);
   }
-  // As MIG: results carry the options with maxdepth and matchlimit zeroed; a per-check entry carries only
-  // matchall.
+  // MIG's shape (a per-check entry carries only matchall), but the values the search ran with: MIG zeroed
+  // maxdepth and matchlimit, which read as "no limit" when the limit was 1000.
   const SearchOptions& o = spec.options;
   bool full = only_check == nullptr;
   w.Key("options");
   w.BeginObject();
-  w.Field("maxdepth", 0);
+  w.Field("maxdepth", o.EffectiveMaxDepth());
   if (full && o.remote_fs) w.Field("remotefs", true);
   w.Field("matchall", o.match_all);
   w.Field("macroal", full && o.macroal);
@@ -1065,7 +1066,7 @@ void WriteSearch(json::JsonWriter& w, const CompiledSearch& s, const std::vector
   } else {
     w.StringArray(o.mismatch);
   }
-  w.Field("matchlimit", 0);
+  w.Field("matchlimit", o.EffectiveMatchLimit());
   if (full && !o.debug.empty()) w.Field("debug", o.debug);
   if (full && o.return_sha256) w.Field("returnsha256", true);
   if (full && o.decompress) w.Field("decompress", true);
@@ -1096,6 +1097,7 @@ void WriteMatch(json::JsonWriter& w, const CompiledSearch& s, const Match* match
   w.Field("size", match ? match->info.size : uint64_t{0});
   w.Field("mode", match ? match->info.mode : "");
   w.Field("lastmodified", match ? match->info.last_modified : "");
+  if (match) w.Field("mtime", match->info.mtime);
   if (match && !match->info.sha256.empty()) w.Field("sha256", match->info.sha256);
   w.EndObject();
   w.EndObject();

@@ -24,7 +24,8 @@ inline constexpr size_t kMaxErrorMessages = 1000;
 struct FileInfo {
   uint64_t size = 0;
   std::string mode;           // Go's FileMode string, "-rw-r--r--"
-  std::string last_modified;  // Go's UTC time string
+  std::string last_modified;  // Go's UTC time string (MIG's "lastmodified")
+  std::string mtime;          // the same instant in RFC 3339, whole seconds, UTC: what jq's fromdateiso8601 reads
   std::string sha256;         // uppercase hex, with returnsha256
 };
 

@@ -57,6 +57,13 @@ class MemoryModule : public Module {
 
   std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<MemoryCommandLine>(); }
 
+  std::string CompactResult(std::string_view result_json) const override {
+    return DropElementEntries(result_json, [](simdjson::dom::element entry) {
+      std::string_view name;
+      return entry["process"]["name"].get(name) == simdjson::SUCCESS && name.empty();
+    });
+  }
+
   absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
     return RenderResultText(result_json, options);
   }
