@@ -102,7 +102,7 @@ cmd_start() {
   local relay="amqps://localhost:${MIG_BROKER_AMQPS_PORT}/mig"
 
   if [[ ! -s "$dir/investigator.key" ]]; then
-    "$mig" key generate --name investigator --no-passphrase --out "$dir/investigator.key" >/dev/null
+    "$mig" key generate --name investigator --no-passphrase --out "$dir/investigator.key" >/dev/null 2>&1
   fi
   local pubkey
   pubkey="$(cut -d' ' -f1 "$dir/investigator.key.pub")"
@@ -204,9 +204,9 @@ cmd_status() {
   state="$(bash tools/broker.sh status "$dir/broker" >/dev/null 2>&1 && echo running || echo stopped)"
   echo "broker     $state"
   echo "scheduler  $(pid_alive "$dir/scheduler.pid" && echo running || echo stopped)"
-  for pidfile in "$dir"/agents/*/agent.pid; do
-    [[ -e "$pidfile" ]] || continue
-    echo "$(basename "$(dirname "$pidfile")")  $(pid_alive "$pidfile" && echo running || echo stopped)"
+  for agent_dir in "$dir"/agents/*/; do
+    [[ -d "$agent_dir" ]] || continue
+    echo "$(basename "$agent_dir")  $(pid_alive "$agent_dir/agent.pid" && echo running || echo stopped)"
   done
 }
 
