@@ -9,18 +9,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
+#include "scheduler/testing/database_path.h"
 #include "sqlite3.h"
 #include "scheduler/target.h"
 
 namespace mig::scheduler {
 namespace {
 
-std::string NewDatabasePath(const std::string& name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove(absl::StrCat(path, suffix).c_str());
-  return path;
-}
+using ::mig::scheduler::testing::NewDatabasePath;
 
 AgentHeartbeat Heartbeat(const std::string& name, int64_t pid, const std::string& tags = "{}") {
   return {.name = name, .queue = "mig.agent." + name, .mode = "daemon", .version = "0.1.0", .pid = pid,

@@ -11,6 +11,7 @@
 #include "action/action.h"
 #include "api/token.h"
 #include "catch2/catch.hpp"
+#include "scheduler/testing/database_path.h"
 #include "crypto/ed25519.h"
 #include "scheduler/api.h"
 #include "scheduler/store.h"
@@ -21,12 +22,7 @@ namespace {
 
 const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
 
-std::string NewDatabasePath(const std::string& name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove(absl::StrCat(path, suffix).c_str());
-  return path;
-}
+using ::mig::scheduler::testing::NewDatabasePath;
 
 // Every byte percent-encoded: the target arrives exactly as written, whatever it holds.
 std::string QueryEscape(std::string_view value) {
