@@ -127,14 +127,19 @@ std::string DropElementEntries(std::string_view result_json,
   if (!parsed.ok() || !parsed->elements.is_object()) return std::string(result_json);
   json::JsonWriter elements;
   elements.BeginObject();
-  for (auto [label, entries] : parsed->elements.get_object().value_unsafe()) {
+  // Named, not ranged over as temporaries: a simdjson_result's value_unsafe() refers into the result object,
+  // which a range-for over a temporary destroys before the loop runs (class simdjson-temporary).
+  simdjson::dom::object searches;
+  if (parsed->elements.get(searches) != simdjson::SUCCESS) return std::string(result_json);
+  for (auto [label, entries] : searches) {
     elements.Key(label);
-    if (!entries.is_array()) {
+    simdjson::dom::array list;
+    if (entries.get(list) != simdjson::SUCCESS) {
       elements.Raw(simdjson::minify(entries));
       continue;
     }
     elements.BeginArray();
-    for (simdjson::dom::element entry : entries.get_array().value_unsafe()) {
+    for (simdjson::dom::element entry : list) {
       if (!placeholder(entry)) elements.Raw(simdjson::minify(entry));
     }
     elements.EndArray();

@@ -1,8 +1,8 @@
 // Fuzzes what each module reads that another machine wrote: a result as an agent returns it (an agent may be
 // compromised, and the investigator renders what it says) and parameters as an action carries them (checked
 // by the agent before anything runs). The first byte chooses the module, whether the rest is a result or
-// parameters, and what the rendering shows. Any bytes are rendered or validated, or refused with an error,
-// without crashing.
+// parameters, and what the rendering shows. Any bytes are rendered, compacted (Module::CompactResult) or
+// validated, or refused with an error, without crashing.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,6 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   static constexpr mig::modules::Show kShows[] = {mig::modules::Show::kFound, mig::modules::Show::kNotFound,
                                                    mig::modules::Show::kAll};
+  // mig's own JSON forms hold the compacted result: any result compacts without crashing, and to the
+  // result itself when it cannot be read.
+  (void)module.CompactResult(bytes);
   absl::StatusOr<std::string> text = module.Render(bytes, {.show = kShows[((data[0] >> 5) & 3) % 3]});
   // Whatever a result holds, its text is lines of printable bytes (and the tabs that indent them): a host's
   // string can never start a line of its own or move the terminal's cursor (issue 15, defect 5).
