@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "CLI/CLI.hpp"
@@ -50,6 +51,14 @@ std::vector<std::string> CommandNames(const CLI::App& app) {
   return names;
 }
 
+// The subcommand of `command` named `name`, or null (CLI11's get_subcommand throws instead).
+const CLI::App* FindSubcommand(const CLI::App& command, std::string_view name) {
+  for (const CLI::App* sub : command.get_subcommands({})) {
+    if (sub->get_name() == name) return sub;
+  }
+  return nullptr;
+}
+
 // Rewrites MIG-style flags for the command they follow (see investigator/go_flags.h). The first word that is
 // not a flag (or the value of --config) must be a command: anything else is an error naming it.
 absl::StatusOr<std::vector<std::string>> Normalize(const CLI::App& app, const std::vector<std::string>& args) {
@@ -59,10 +68,7 @@ absl::StatusOr<std::vector<std::string>> Normalize(const CLI::App& app, const st
       continue;
     }
     if (!args[i].empty() && args[i][0] == '-') continue;
-    const CLI::App* sub = nullptr;
-    for (const CLI::App* candidate : app.get_subcommands({})) {
-      if (candidate->get_name() == args[i]) sub = candidate;
-    }
+    const CLI::App* sub = FindSubcommand(app, args[i]);
     if (sub == nullptr) {
       std::string message = absl::StrCat("unknown command '", mig::EscapeForDisplay(args[i]), "'");
       if (std::optional<std::string> closest = mig::investigator::ClosestSpelling(args[i], CommandNames(app))) {
@@ -77,10 +83,7 @@ absl::StatusOr<std::vector<std::string>> Normalize(const CLI::App& app, const st
     // A command's own subcommand comes first after it (`mig scribe evr ...`); anything else is its flags.
     const CLI::App* command = sub;
     while (!after.empty()) {
-      const CLI::App* nested = nullptr;
-      for (const CLI::App* candidate : command->get_subcommands({})) {
-        if (candidate->get_name() == after.front()) nested = candidate;
-      }
+      const CLI::App* nested = FindSubcommand(*command, after.front());
       if (nested == nullptr) break;
       out.push_back(after.front());
       after.erase(after.begin());
@@ -156,10 +159,7 @@ int main(int argc, char** argv) {
     }
     const CLI::App* command = &app;
     for (const std::string& name : *help_path) {
-      const CLI::App* next = nullptr;
-      for (const CLI::App* sub : command->get_subcommands({})) {
-        if (sub->get_name() == name) next = sub;
-      }
+      const CLI::App* next = FindSubcommand(*command, name);
       if (next == nullptr) {
         std::cerr << "mig help: no command '" << mig::EscapeForDisplay(name) << "'\n";
         exit_code = 2;

@@ -302,6 +302,15 @@ std::vector<std::string> MatchRules(const Operation& op) {
   return rules;
 }
 
+// Says on stderr which rule each search of each operation uses, before it runs.
+void SayMatchRules(const std::vector<Operation>& operations) {
+  for (size_t i = 0; i < operations.size(); ++i) {
+    for (const std::string& rule : MatchRules(operations[i])) {
+      std::cerr << "mig run: operation " << i << " (" << operations[i].module << "), " << rule << "\n";
+    }
+  }
+}
+
 }  // namespace
 
 void AddModuleCommands(CLI::App& app, int* exit_code, const std::string* config_path) {
@@ -328,11 +337,7 @@ void AddRunCommand(CLI::App& app, int* exit_code, const std::string* config_path
         return;
       }
       std::vector<action::Operation> fleet_operations;
-      for (size_t i = 0; i < operations->size(); ++i) {
-        for (const std::string& rule : MatchRules((*operations)[i])) {
-          std::cerr << "mig run: operation " << i << " (" << (*operations)[i].module << "), " << rule << "\n";
-        }
-      }
+      SayMatchRules(*operations);
       for (Operation& op : *operations) fleet_operations.push_back({op.module, std::move(op.parameters_json)});
       OutputFile output(options->output);
       *exit_code = RunOnFleet("run", std::move(fleet_operations), *options, *config_path, output.stream());
@@ -355,10 +360,8 @@ void AddRunCommand(CLI::App& app, int* exit_code, const std::string* config_path
         *exit_code = kExitUsage;
         return;
       }
-      for (const std::string& rule : MatchRules(op)) {
-        std::cerr << "mig run: operation " << i << " (" << op.module << "), " << rule << "\n";
-      }
     }
+    SayMatchRules(*operations);
     int code = kExitNothingFound;
     OutputFile output(options->output);
     for (size_t i = 0; i < operations->size(); ++i) {

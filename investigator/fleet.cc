@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <functional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -130,8 +131,10 @@ absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::eleme
   }
   std::string_view reason;
   if (result.is_object() && result["reason"].get(reason) == simdjson::SUCCESS) outcome->reason = std::string(reason);
+  // Each operation's result, in the action's order (none when the agent did not answer).
   simdjson::dom::array operations;
-  if (result.is_object() && result["results"].get(operations) == simdjson::SUCCESS) {
+  const bool has_operations = result.is_object() && result["results"].get(operations) == simdjson::SUCCESS;
+  if (has_operations) {
     for (simdjson::dom::element operation : operations) {
       std::string_view incomplete;
       outcome->incomplete |= operation["incomplete"].get(incomplete) == simdjson::SUCCESS && !incomplete.empty();
@@ -153,9 +156,9 @@ absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::eleme
     // Each operation's result without MIG's placeholder entries (Module::CompactResult).
     w.Key("results");
     w.BeginArray();
-    if (simdjson::dom::array results; result.is_object() && result["results"].get(results) == simdjson::SUCCESS) {
+    if (has_operations) {
       size_t index = 0;
-      for (simdjson::dom::element operation : results) {
+      for (simdjson::dom::element operation : operations) {
         const modules::Module* module =
             index < action.operations.size() ? modules::FindModule(action.operations[index].module) : nullptr;
         ++index;
@@ -181,7 +184,7 @@ absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::eleme
     }
     return absl::OkStatus();
   }
-  if (result["results"].get(operations) != simdjson::SUCCESS) return absl::OkStatus();
+  if (!has_operations) return absl::OkStatus();
   size_t index = 0;
   for (simdjson::dom::element operation : operations) {
     if (index >= action.operations.size()) break;
@@ -221,39 +224,40 @@ std::string Names(const std::vector<const AgentOutcome*>& outcomes) {
   return absl::StrJoin(names, ", ");
 }
 
+// Every line of action `id`'s results that `filter` (all, found, notfound, unanswered) selects, a page at a time.
+absl::Status ForEachResult(ApiClient& client, int64_t id, std::string_view filter,
+                           const std::function<void(simdjson::dom::element entry)>& each) {
+  for (int64_t offset = 0;;) {
+    MIG_ASSIGN_OR_RETURN(std::string page, client.Get(absl::StrCat("actions/", id, "/results?filter=", filter,
+                                                                   "&offset=", offset, "&limit=", kResultsPage)));
+    MIG_ASSIGN_OR_RETURN(std::unique_ptr<json::JsonDocument> document, json::JsonDocument::Parse(page, "results"));
+    simdjson::dom::array results;
+    if (document->root()["results"].get(results) != simdjson::SUCCESS) {
+      return absl::DataLossError("the scheduler's results have no \"results\" array");
+    }
+    for (simdjson::dom::element entry : results) each(entry);
+    int64_t next = -1;
+    if (document->root()["next"].get(next) != simdjson::SUCCESS || next <= offset) return absl::OkStatus();
+    offset = next;
+  }
+}
+
 // Every targeted agent's line, printed as they page in; then the summary on `err`, counted from those same
 // lines, so that it agrees with them and with `mig action status`.
 int PrintResults(ApiClient& client, int64_t id, const action::Action& action, const LocalRunOptions& options,
                  std::ostream& out, std::ostream& err) {
   std::vector<AgentOutcome> outcomes;
-  for (int64_t offset = 0;;) {
-    absl::StatusOr<std::string> page =
-        client.Get(absl::StrCat("actions/", id, "/results?filter=all&offset=", offset, "&limit=", kResultsPage));
-    if (!page.ok()) {
-      err << "mig: results of action " << id << ": " << page.status().message() << "\n";
-      return kExitFailed;
+  absl::Status paged = ForEachResult(client, id, "all", [&](simdjson::dom::element entry) {
+    AgentOutcome outcome;
+    if (absl::Status printed = PrintAgentResult(action, entry, options, out, &outcome); !printed.ok()) {
+      err << "mig: " << printed.message() << "\n";
+      return;
     }
-    absl::StatusOr<std::unique_ptr<json::JsonDocument>> document = json::JsonDocument::Parse(*page, "results");
-    if (!document.ok()) {
-      err << "mig: " << document.status().message() << "\n";
-      return kExitFailed;
-    }
-    simdjson::dom::array results;
-    if ((*document)->root()["results"].get(results) != simdjson::SUCCESS) {
-      err << "mig: the scheduler's results have no \"results\" array\n";
-      return kExitFailed;
-    }
-    for (simdjson::dom::element entry : results) {
-      AgentOutcome outcome;
-      if (absl::Status printed = PrintAgentResult(action, entry, options, out, &outcome); !printed.ok()) {
-        err << "mig: " << printed.message() << "\n";
-        continue;
-      }
-      outcomes.push_back(std::move(outcome));
-    }
-    int64_t next = -1;
-    if ((*document)->root()["next"].get(next) != simdjson::SUCCESS || next <= offset) break;
-    offset = next;
+    outcomes.push_back(std::move(outcome));
+  });
+  if (!paged.ok()) {
+    err << "mig: results of action " << id << ": " << paged.message() << "\n";
+    return kExitFailed;
   }
   out.flush();
   std::vector<const AgentOutcome*> found, failed, timed_out, refused, expired, incomplete, pending, unanswered;
@@ -514,26 +518,13 @@ int LaunchAndFollow(ApiClient& client, action::Action action, bool add_signature
 
 absl::StatusOr<std::vector<std::string>> AgentsOfAction(ApiClient& client, int64_t id, bool found) {
   std::vector<std::string> agents;
-  for (int64_t offset = 0;;) {
-    MIG_ASSIGN_OR_RETURN(std::string page,
-                         client.Get(absl::StrCat("actions/", id, "/results?filter=", found ? "found" : "notfound",
-                                                 "&offset=", offset, "&limit=", kResultsPage)));
-    MIG_ASSIGN_OR_RETURN(std::unique_ptr<json::JsonDocument> document, json::JsonDocument::Parse(page, "results"));
-    simdjson::dom::array results;
-    if (document->root()["results"].get(results) != simdjson::SUCCESS) {
-      return absl::DataLossError("the scheduler's results have no \"results\" array");
-    }
-    for (simdjson::dom::element entry : results) {
-      std::string_view agent, status;
-      if (entry["agent"].get(agent) != simdjson::SUCCESS) continue;
-      // -target-notfound means agents that ran the action and found nothing, not those that failed.
-      if (!found && (entry["status"].get(status) != simdjson::SUCCESS || status != "success")) continue;
-      agents.emplace_back(agent);
-    }
-    int64_t next = -1;
-    if (document->root()["next"].get(next) != simdjson::SUCCESS || next <= offset) break;
-    offset = next;
-  }
+  MIG_RETURN_IF_ERROR(ForEachResult(client, id, found ? "found" : "notfound", [&](simdjson::dom::element entry) {
+    std::string_view agent, status;
+    if (entry["agent"].get(agent) != simdjson::SUCCESS) return;
+    // -target-notfound means agents that ran the action and found nothing, not those that failed.
+    if (!found && (entry["status"].get(status) != simdjson::SUCCESS || status != "success")) return;
+    agents.emplace_back(agent);
+  }));
   return agents;
 }
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "base/rfc3339.h"
+#include "base/status_macros.h"
 #include "base/display_text.h"
 #include "investigator/csv.h"
 #include "investigator/files.h"
@@ -66,6 +67,19 @@ std::string Shorten(std::string_view text, size_t max) {
   return absl::StrCat(text.substr(0, max - 1), "…");
 }
 
+// The scheduler's answer to GET `path`, as sent (for --render json) and parsed; `what` names it in errors.
+struct JsonAnswer {
+  std::string body;
+  std::unique_ptr<json::JsonDocument> document;
+};
+absl::StatusOr<JsonAnswer> GetJson(absl::StatusOr<ApiClient>& client, std::string_view path, std::string_view what) {
+  if (!client.ok()) return client.status();
+  JsonAnswer answer;
+  MIG_ASSIGN_OR_RETURN(answer.body, client->Get(path));
+  MIG_ASSIGN_OR_RETURN(answer.document, json::JsonDocument::Parse(answer.body, what));
+  return answer;
+}
+
 // "2h", "30m", "3d" before now, or an RFC 3339 time.
 absl::StatusOr<absl::Time> ParseSince(std::string_view text, absl::Time now) {
   if (absl::StatusOr<absl::Time> time = ParseRfc3339(text); time.ok()) return *time;
@@ -109,16 +123,13 @@ void AddActionListCommand(CLI::App& action, int* exit_code) {
       absl::StrAppend(&query, "&since=", QueryEscape(FormatRfc3339(*since)));
     }
     absl::StatusOr<ApiClient> client = Connect();
-    absl::StatusOr<std::string> body = client.ok() ? client->Get(query) : absl::StatusOr<std::string>(client.status());
-    absl::StatusOr<std::unique_ptr<json::JsonDocument>> document =
-        body.ok() ? json::JsonDocument::Parse(*body, "actions")
-                  : absl::StatusOr<std::unique_ptr<json::JsonDocument>>(body.status());
+    absl::StatusOr<JsonAnswer> answer = GetJson(client, query, "actions");
     simdjson::dom::array actions;
-    if (document.ok() && (*document)->root()["actions"].get(actions) != simdjson::SUCCESS) {
-      document = absl::DataLossError("the scheduler's answer has no \"actions\" array");
+    if (answer.ok() && answer->document->root()["actions"].get(actions) != simdjson::SUCCESS) {
+      answer = absl::DataLossError("the scheduler's answer has no \"actions\" array");
     }
-    if (!document.ok()) {
-      *exit_code = Fail("action list", document.status());
+    if (!answer.ok()) {
+      *exit_code = Fail("action list", answer.status());
       return;
     }
     if (flags->render == "text") {
@@ -212,21 +223,17 @@ void AddActionFleetCommands(CLI::App& action, int* exit_code) {
       ->capture_default_str();
   status->callback([status_flags, exit_code] {
     absl::StatusOr<ApiClient> client = Connect();
-    absl::StatusOr<std::string> body =
-        client.ok() ? client->Get(absl::StrCat("actions/", status_flags->id)) : absl::StatusOr<std::string>(client.status());
-    absl::StatusOr<std::unique_ptr<json::JsonDocument>> document =
-        body.ok() ? json::JsonDocument::Parse(*body, "action status")
-                  : absl::StatusOr<std::unique_ptr<json::JsonDocument>>(body.status());
-    if (!document.ok()) {
-      *exit_code = Fail("action status", document.status());
+    absl::StatusOr<JsonAnswer> answer = GetJson(client, absl::StrCat("actions/", status_flags->id), "action status");
+    if (!answer.ok()) {
+      *exit_code = Fail("action status", answer.status());
       return;
     }
     if (status_flags->render == "json") {
-      std::cout << *body << "\n";
+      std::cout << answer->body << "\n";
       *exit_code = 0;
       return;
     }
-    simdjson::dom::element root = (*document)->root();
+    simdjson::dom::element root = answer->document->root();
     auto text = [&](std::string_view key) {
       std::string_view value;
       return root[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
@@ -301,21 +308,18 @@ void AddAgentListCommand(CLI::App& agent, int* exit_code) {
       return;
     }
     std::string target = ExpandTarget(*rc, flags->target);
-    absl::StatusOr<std::string> body =
-        client->Get(absl::StrCat("agents?limit=", flags->limit, "&target=", QueryEscape(target)));
-    absl::StatusOr<std::unique_ptr<json::JsonDocument>> document =
-        body.ok() ? json::JsonDocument::Parse(*body, "agents")
-                  : absl::StatusOr<std::unique_ptr<json::JsonDocument>>(body.status());
-    if (!document.ok()) {
-      *exit_code = Fail("agent list", document.status());
+    absl::StatusOr<JsonAnswer> answer =
+        GetJson(client, absl::StrCat("agents?limit=", flags->limit, "&target=", QueryEscape(target)), "agents");
+    if (!answer.ok()) {
+      *exit_code = Fail("agent list", answer.status());
       return;
     }
     if (flags->render == "json") {
-      std::cout << *body << "\n";
+      std::cout << answer->body << "\n";
       *exit_code = 0;
       return;
     }
-    simdjson::dom::element root = (*document)->root();
+    simdjson::dom::element root = answer->document->root();
     int64_t matched = 0;
     if (root["matched"].get(matched) != simdjson::SUCCESS) matched = 0;
     simdjson::dom::array agents;

@@ -7,25 +7,30 @@
 namespace mig::investigator {
 namespace {
 
-// The option named `name` (without dashes) among the command's long options and its parents' (CLI11 lets
-// a subcommand use its parents' options when fallthrough is on).
-const CLI::Option* FindLongOption(const CLI::App* command, const std::string& name) {
+// The options a command accepts: its own and its parents' (CLI11 lets a subcommand use its parents' options
+// when fallthrough is on).
+std::vector<const CLI::Option*> VisibleOptions(const CLI::App* command) {
+  std::vector<const CLI::Option*> options;
   for (const CLI::App* app = command; app != nullptr; app = app->get_parent()) {
-    for (const CLI::Option* option : app->get_options()) {
-      for (const std::string& long_name : option->get_lnames()) {
-        if (long_name == name) return option;
-      }
+    for (const CLI::Option* option : app->get_options()) options.push_back(option);
+  }
+  return options;
+}
+
+// The option named `name` (without dashes) among the command's long options.
+const CLI::Option* FindLongOption(const CLI::App* command, const std::string& name) {
+  for (const CLI::Option* option : VisibleOptions(command)) {
+    for (const std::string& long_name : option->get_lnames()) {
+      if (long_name == name) return option;
     }
   }
   return nullptr;
 }
 
 bool IsShortOption(const CLI::App* command, char name) {
-  for (const CLI::App* app = command; app != nullptr; app = app->get_parent()) {
-    for (const CLI::Option* option : app->get_options()) {
-      for (const std::string& short_name : option->get_snames()) {
-        if (short_name.size() == 1 && short_name[0] == name) return true;
-      }
+  for (const CLI::Option* option : VisibleOptions(command)) {
+    for (const std::string& short_name : option->get_snames()) {
+      if (short_name.size() == 1 && short_name[0] == name) return true;
     }
   }
   return false;
@@ -33,10 +38,8 @@ bool IsShortOption(const CLI::App* command, char name) {
 
 std::vector<std::string> LongNames(const CLI::App* command) {
   std::vector<std::string> names;
-  for (const CLI::App* app = command; app != nullptr; app = app->get_parent()) {
-    for (const CLI::Option* option : app->get_options()) {
-      for (const std::string& long_name : option->get_lnames()) names.push_back(long_name);
-    }
+  for (const CLI::Option* option : VisibleOptions(command)) {
+    for (const std::string& long_name : option->get_lnames()) names.push_back(long_name);
   }
   return names;
 }

@@ -367,10 +367,12 @@ std::string CommandJson(int64_t id, const std::string& action_json) {
 
 // A heartbeat body written by hand, so that any field can hold anything (the caller escapes for JSON, or not).
 std::string HeartbeatJson(const std::string& name, const std::string& queue, const std::string& version,
-                          const std::string& pid, const std::string& environment = "{}") {
+                          const std::string& pid, const std::string& environment = "{}",
+                          const std::string& frequency = "") {
   return absl::StrCat(R"({"name":")", name, R"(","queue":")", queue, R"(","mode":"daemon","version":")", version,
-                      R"(","pid":)", pid, R"(,"starttime":"2026-01-01T00:00:00Z","environment":)", environment,
-                      R"(,"tags":{}})");
+                      R"(","pid":)", pid, R"(,"starttime":"2026-01-01T00:00:00Z",)",
+                      frequency.empty() ? "" : absl::StrCat(R"("heartbeatfreq":)", frequency, ","),
+                      R"("environment":)", environment, R"(,"tags":{}})");
 }
 
 // A result body for `command` saying the marker was found.
@@ -396,6 +398,16 @@ std::string ReplaceAlphasAction(Fleet& fleet, const std::string& action_json) {
   fleet.SendToAgent("alpha", {CommandJson(pending.command.id, action_json)});
   fleet.StartAgent("alpha");
   return fleet.WaitForStatus(pending.action, "waiting     0");
+}
+
+// ReplaceAlphasAction, then what alpha must do with it: answer as `counter` says (e.g. "refused     1") and log
+// `reason` after `from` (a log size taken before). The action's status.
+std::string AlphaAnswers(Fleet& fleet, const std::string& action_json, const std::string& counter,
+                         const std::string& reason, size_t from) {
+  std::string status = ReplaceAlphasAction(fleet, action_json);
+  CHECK(absl::StrContains(status, counter));
+  fleet.WaitForLog(*fleet.agents.at("alpha"), reason, from);
+  return status;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -443,9 +455,7 @@ TEST_CASE("class wrong-shape: an agent drops a command of the wrong shape, and r
   fleet.WaitForLog(alpha, "dropping a malformed command", from, bodies.size());
 
   // A command the agent can answer for (a real command id) whose action is not an action: refused, reported.
-  std::string status = ReplaceAlphasAction(fleet, R"({"id":12,"operations":"all of them"})");
-  CHECK(absl::StrContains(status, "refused     1"));
-  fleet.WaitForLog(alpha, "refused: malformed action", from);
+  AlphaAnswers(fleet, R"({"id":12,"operations":"all of them"})", "refused     1", "refused: malformed action", from);
   fleet.CheckAgentServes("alpha", from);
 }
 
@@ -477,9 +487,8 @@ TEST_CASE("class oversized: an agent drops a command above its limit without hol
   std::string action_over =
       prefix + std::string(action::kMaxActionBytes + 1 - prefix.size() - suffix.size(), 'a') + suffix;
   REQUIRE(action_over.size() == action::kMaxActionBytes + 1);
-  std::string status = ReplaceAlphasAction(fleet, action_over);
-  CHECK(absl::StrContains(status, "refused     1"));
-  fleet.WaitForLog(alpha, absl::StrCat("more than the limit of ", action::kMaxActionBytes), from);
+  AlphaAnswers(fleet, action_over, "refused     1", absl::StrCat("more than the limit of ", action::kMaxActionBytes),
+               from);
   fleet.CheckAgentServes("alpha", from);
 }
 
@@ -514,9 +523,8 @@ TEST_CASE("class invalid-text: invalid UTF-8 and NUL bytes in a command are refu
   // module), and the log says so on one line, the NUL shown as \x00.
   ActionSpec nul_module;
   nul_module.module = std::string("file\0x", 6);
-  std::string status = ReplaceAlphasAction(fleet, fleet.SignedAction(nul_module, {&fleet.alice}));
-  CHECK(absl::StrContains(status, "refused     1"));
-  fleet.WaitForLog(alpha, R"(no module 'file\x00x')", from);
+  AlphaAnswers(fleet, fleet.SignedAction(nul_module, {&fleet.alice}), "refused     1", R"(no module 'file\x00x')",
+               from);
   CHECK_FALSE(absl::StrContains(alpha.Log().substr(from), std::string("file\0x", 6)));
   fleet.CheckAgentServes("alpha", from);
 }
@@ -525,10 +533,8 @@ TEST_CASE("class unsigned: an agent refuses an action without a signature, and t
   Fleet& fleet = Fleet::Get();
   Daemon& alpha = *fleet.agents.at("alpha");
   size_t from = fleet.LogSize(alpha);
-  std::string status = ReplaceAlphasAction(fleet, fleet.SignedAction({}, {}));
-  CHECK(absl::StrContains(status, "refused     1"));
+  std::string status = AlphaAnswers(fleet, fleet.SignedAction({}, {}), "refused     1", "refused: no signature", from);
   CHECK(absl::StrContains(status, "success     0"));
-  fleet.WaitForLog(alpha, "refused: no signature", from);
   fleet.CheckAgentServes("alpha", from);
 }
 
@@ -536,18 +542,14 @@ TEST_CASE("class forged-signature: an agent refuses an action signed by an unkno
   Fleet& fleet = Fleet::Get();
   Daemon& alpha = *fleet.agents.at("alpha");
   size_t from = fleet.LogSize(alpha);
-  std::string status = ReplaceAlphasAction(fleet, fleet.SignedAction({}, {&fleet.eve}));
-  CHECK(absl::StrContains(status, "refused     1"));
-  fleet.WaitForLog(alpha, "refused: unknown signer", from);
+  AlphaAnswers(fleet, fleet.SignedAction({}, {&fleet.eve}), "refused     1", "refused: unknown signer", from);
 
   // Alice's signature, and then the search widened to the whole disk.
   std::string changed = fleet.SignedAction({}, {&fleet.alice});
   size_t path = changed.find(fleet.tree);
   REQUIRE(path != std::string::npos);
   changed.replace(path, fleet.tree.size(), "/");
-  status = ReplaceAlphasAction(fleet, changed);
-  CHECK(absl::StrContains(status, "refused     1"));
-  fleet.WaitForLog(alpha, "refused: bad signature", from);
+  AlphaAnswers(fleet, changed, "refused     1", "refused: bad signature", from);
   fleet.CheckAgentServes("alpha", from);
 }
 
@@ -571,9 +573,8 @@ TEST_CASE("class replay: an agent runs an action once, whether its bytes come tw
   again.id = ActionIdOf(pending.command.action_json);
   again.parameters = R"({"searches":{"s1":{"names":["^passwd$"],"paths":["/etc"]}}})";
   size_t before_second = fleet.LogSize(alpha);
-  status = ReplaceAlphasAction(fleet, fleet.SignedAction(again, {&fleet.alice}));
-  CHECK(absl::StrContains(status, "refused     1"));
-  fleet.WaitForLog(alpha, absl::StrCat("refused: replayed: action ", *again.id, " already ran here"), before_second);
+  AlphaAnswers(fleet, fleet.SignedAction(again, {&fleet.alice}), "refused     1",
+               absl::StrCat("refused: replayed: action ", *again.id, " already ran here"), before_second);
   fleet.CheckAgentServes("alpha", from);
 }
 
@@ -584,21 +585,17 @@ TEST_CASE("class validity-window: an agent refuses an expired action, one not ye
   ActionSpec expired;
   expired.starts = -absl::Hours(3);
   expired.lasts = absl::Hours(1);
-  std::string status = ReplaceAlphasAction(fleet, fleet.SignedAction(expired, {&fleet.alice}));
-  CHECK(absl::StrContains(status, "expired     1"));
-  fleet.WaitForLog(alpha, "expired: the action expired at", from);
+  AlphaAnswers(fleet, fleet.SignedAction(expired, {&fleet.alice}), "expired     1", "expired: the action expired at",
+               from);
 
   ActionSpec early;
   early.starts = absl::Hours(2);
-  status = ReplaceAlphasAction(fleet, fleet.SignedAction(early, {&fleet.alice}));
-  CHECK(absl::StrContains(status, "refused     1"));
-  fleet.WaitForLog(alpha, "refused: not yet valid", from);
+  AlphaAnswers(fleet, fleet.SignedAction(early, {&fleet.alice}), "refused     1", "refused: not yet valid", from);
 
   ActionSpec long_lived;
   long_lived.lasts = absl::Hours(24 * 365);
-  status = ReplaceAlphasAction(fleet, fleet.SignedAction(long_lived, {&fleet.alice}));
-  CHECK(absl::StrContains(status, "refused     1"));
-  fleet.WaitForLog(alpha, "refused: validity too long", from);
+  AlphaAnswers(fleet, fleet.SignedAction(long_lived, {&fleet.alice}), "refused     1", "refused: validity too long",
+               from);
   fleet.CheckAgentServes("alpha", from);
 }
 
@@ -608,9 +605,8 @@ TEST_CASE("class unknown-module: an agent refuses a signed action whose module d
   size_t from = fleet.LogSize(alpha);
   ActionSpec spec;
   spec.module = "nosuchmodule";
-  std::string status = ReplaceAlphasAction(fleet, fleet.SignedAction(spec, {&fleet.alice}));
-  CHECK(absl::StrContains(status, "refused     1"));
-  fleet.WaitForLog(alpha, "refused: unknown module: operation 0: no module 'nosuchmodule'", from);
+  AlphaAnswers(fleet, fleet.SignedAction(spec, {&fleet.alice}), "refused     1",
+               "refused: unknown module: operation 0: no module 'nosuchmodule'", from);
   fleet.CheckAgentServes("alpha", from);
 }
 
@@ -795,6 +791,14 @@ TEST_CASE("class hostile-heartbeat: the scheduler records no heartbeat field an 
       // Another agent's queue, a process id no process has.
       HeartbeatJson("alpha", "mig.agent.beta", "0.1.0-dev", "4194305"),
       HeartbeatJson("alpha", "mig.agent.alpha", "0.1.0-dev", "-4194305"),
+      // A heartbeat frequency that would make a dead agent look alive for ever, or overflow the scheduler's
+      // arithmetic; every other field genuine, so that the frequency alone is what is refused.
+      HeartbeatJson("alpha", "mig.agent.alpha", "0.1.0-dev", "1234", "{}", "9223372036854775807"),
+      HeartbeatJson("alpha", "mig.agent.alpha", "0.1.0-dev", "1234", "{}", "604801"),
+      HeartbeatJson("alpha", "mig.agent.alpha", "0.1.0-dev", "1234", "{}", "0"),
+      HeartbeatJson("alpha", "mig.agent.alpha", "0.1.0-dev", "1234", "{}", "-10"),
+      HeartbeatJson("alpha", "mig.agent.alpha", "0.1.0-dev", "1234", "{}", "1e300"),
+      HeartbeatJson("alpha", "mig.agent.alpha", "0.1.0-dev", "1234", "{}", R"("10s")"),
   };
   fleet.SendAsAlpha("alpha.heartbeat", bodies);
   fleet.WaitForQueueEmpty("mig.scheduler.heartbeats");

@@ -87,6 +87,14 @@ TEST_CASE("class special-file: FIFOs, sockets, devices and links to them neither
   INFO(r.out << r.err);
   CHECK(r.exit_code == kExitFound);
   CHECK(FoundNames(r.out) == std::vector<std::string>{dir + "/plain.txt"});
+  // -links own: the links to the FIFO and the device are reported as links, by lstat; nothing is opened.
+  Result own = Mig(absl::StrCat("file --local -path ", dir, " -name '\\.txt$' -links own -render json"));
+  INFO(own.out << own.err);
+  CHECK(own.exit_code == kExitFound);
+  std::vector<std::string> links = FoundNames(own.out);
+  CHECK(std::find(links.begin(), links.end(), dir + "/zero.txt") != links.end());
+  CHECK(std::find(links.begin(), links.end(), dir + "/to-fifo.txt") != links.end());
+  CHECK(std::find(links.begin(), links.end(), dir + "/fifo.txt") == links.end());
   close(listener);
 }
 
@@ -111,6 +119,14 @@ TEST_CASE("class link-loop: loops and long chains of links end the walk, and lin
   CHECK(std::find(names.begin(), names.end(), dir + "/chain29") != names.end());
   // The loops are errors (broken links), never a walk that does not end or a directory entered twice.
   for (const std::string& n : names) CHECK_FALSE(absl::StrContains(n, "/self/"));
+  // -links own: every link is one entry of its own, loops included; nothing is entered or followed.
+  Result own = Mig(absl::StrCat("file --local -path ", dir, " -name . -links own -render json"));
+  INFO(own.out << own.err);
+  CHECK(own.exit_code == kExitFound);
+  std::vector<std::string> links = FoundNames(own.out);
+  CHECK(links.size() == 35);  // target, a, b, self, up and 30 chain links
+  for (const std::string& n : links) CHECK_FALSE(absl::StrContains(n, "/self/"));
+  CHECK_THAT(own.out, Catch::Contains("\"openfailed\":0"));
 }
 
 TEST_CASE("class forged-output: a file name cannot add a line to the text output") {
