@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "action/action.h"
+#include "protocol/action/action.h"
 #include "agent/operation_runner.h"
 #include "modules/module.h"
 

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "authorization/authorize.h"
-#include "authorization/policy.h"
-#include "authorization/replay_cache.h"
+#include "protocol/authorization/authorize.h"
+#include "protocol/authorization/policy.h"
+#include "protocol/authorization/replay_cache.h"
 #include "protocol/messages.h"
 
 namespace mig::agent {

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "action/action.h"
+#include "protocol/action/action.h"
 #include "catch2/catch.hpp"
 #include "test/cli_harness.h"
 

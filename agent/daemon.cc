@@ -18,19 +18,26 @@
 #include "agent/command_handler.h"
 #include "agent/environment.h"
 #include "agent/outbox.h"
-#include "agent/status.h"
-#include "amqp/connection.h"
-#include "amqp/relay_url.h"
-#include "authorization/policy.h"
-#include "authorization/replay_cache.h"
+#include "agent/state_directory/agent_status.h"
+#include "agent/state_directory/state_directory.h"
+#include "base/amqp/connection.h"
+#include "base/amqp/relay_url.h"
+#include "embedded_conf/authorization_config.h"
+#include "embedded_conf/config.h"
+#include "protocol/authorization/policy.h"
+#include "protocol/authorization/replay_cache.h"
 #include "base/files.h"
 #include "base/log.h"
 #include "base/status_macros.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "protocol/messages.h"
 
 namespace mig::agent {
 namespace {
+
+using state_directory::AgentState;
+using state_directory::AgentStatus;
+using state_directory::WriteAgentStatus;
 
 constexpr std::string_view kLog = "agent";
 constexpr size_t kReplayCacheEntries = 100'000;
@@ -53,8 +60,8 @@ absl::Status MakePrivateDirectory(const std::string& path) {
 
 // A random identifier kept in the state directory: it tells a reinstalled host (same name, new id) from
 // the same agent restarting, as MIG's random queue location did.
-absl::StatusOr<std::string> LoadOrCreateAgentId(const std::string& state_dir) {
-  std::string path = absl::StrCat(state_dir, "/agent-id");
+absl::StatusOr<std::string> LoadOrCreateAgentId(const state_directory::StateDirectory& state) {
+  std::string path = state.agent_id_file();
   absl::StatusOr<std::string> existing = ReadFileBounded(path, 256);
   if (existing.ok()) {
     std::string id(absl::StripAsciiWhitespace(*existing));
@@ -114,7 +121,7 @@ class Agent {
     random_.seed(seed);
     context_.acl = &acl_;
     context_.keys = &keys_;
-    context_.policy = authorization::AuthorizationPolicy::FromConfig(options.config);
+    context_.policy = conf::AuthorizationPolicyFromConfig(options.config);
     context_.replay_cache = replay_cache_.get();
     context_.binary = options.binary;
     context_.module_timeout = options.config.agent.module_timeout;
@@ -170,7 +177,7 @@ class Agent {
   void ReportStatus(AgentState state) {
     status_.state = state;
     status_.updated = absl::Now();
-    absl::Status written = WriteAgentStatus(options_.config.agent.state_dir, status_);
+    absl::Status written = WriteAgentStatus(state_directory::StateDirectory(options_.config.agent.state_dir), status_);
     if (!written.ok()) log::Warning(kLog, absl::StrCat("status file: ", written.message()));
   }
 
@@ -406,19 +413,19 @@ absl::Status RunAgent(const AgentOptions& options) {
   connection.connection_name = absl::StrCat("mig-agent ", name);
   // A command larger than any the scheduler can send is never read into memory.
   connection.max_body_bytes = protocol::kMaxCommandBytes;
-  const std::string& state_dir = config.agent.state_dir;
-  MIG_RETURN_IF_ERROR(MakePrivateDirectory(state_dir));
-  MIG_ASSIGN_OR_RETURN(std::string id, LoadOrCreateAgentId(state_dir));
-  MIG_ASSIGN_OR_RETURN(Outbox outbox, Outbox::Open(absl::StrCat(state_dir, "/outbox")));
+  const state_directory::StateDirectory state(config.agent.state_dir);
+  MIG_RETURN_IF_ERROR(MakePrivateDirectory(state.root()));
+  MIG_ASSIGN_OR_RETURN(std::string id, LoadOrCreateAgentId(state));
+  MIG_ASSIGN_OR_RETURN(Outbox outbox, Outbox::Open(state.outbox_dir()));
   MIG_ASSIGN_OR_RETURN(std::unique_ptr<authorization::ReplayCache> replay_cache,
-                       authorization::ReplayCache::Open(absl::StrCat(state_dir, "/replay-cache"),
+                       authorization::ReplayCache::Open(state.replay_cache_file(),
                                                         kReplayCacheEntries, absl::Now()));
-  MIG_ASSIGN_OR_RETURN(authorization::Keyring keys, authorization::Keyring::FromConfig(config));
+  MIG_ASSIGN_OR_RETURN(authorization::Keyring keys, conf::KeyringFromConfig(config));
   if (keys.size() == 0) {
     log::Warning(kLog, "no investigator keys are configured: every action will be refused");
   }
   Agent agent(options, std::move(name), std::move(id), std::move(connection), std::move(outbox),
-              std::move(replay_cache), std::move(keys), authorization::Acl::FromConfig(config));
+              std::move(replay_cache), std::move(keys), conf::AclFromConfig(config));
   return agent.Run();
 }
 

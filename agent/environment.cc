@@ -15,8 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "base/files.h"
-#include "json/writer.h"
-#include "loader/state.h"
+#include "base/json/writer.h"
+#include "agent/state_directory/release_records.h"
+#include "agent/state_directory/state_directory.h"
 #include "modules/module.h"
 
 namespace mig::agent {
@@ -105,10 +106,10 @@ Environment ReadEnvironment(const EnvironmentSources& sources) {
   environment.addresses = Addresses();
   for (const modules::Module* module : modules::AllModules()) environment.modules.emplace_back(module->name());
   if (!sources.state_dir.empty()) {
-    loader::StatePaths paths(sources.state_dir);
-    absl::StatusOr<std::optional<loader::Manifest>> installed = loader::ReadInstalledRelease(paths);
+    const state_directory::StateDirectory paths(sources.state_dir);
+    absl::StatusOr<std::optional<release::Manifest>> installed = state_directory::ReadInstalledRelease(paths);
     if (installed.ok() && installed->has_value()) environment.mig_release = (*installed)->version;
-    if (std::optional<loader::FailedRelease> failed = loader::ReadFailedRelease(paths)) {
+    if (std::optional<state_directory::FailedRelease> failed = state_directory::ReadFailedRelease(paths)) {
       std::string_view reason = failed->reason;
       environment.mig_release_failed = absl::StrCat(failed->version, ": ", reason.substr(0, reason.find('\n')));
     }

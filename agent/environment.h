@@ -23,7 +23,7 @@ struct Environment {
   std::vector<std::string> addresses;  // non-loopback IPv4 and IPv6, "192.0.2.7/24"
   std::string public_ip;               // only when configured or learned; never guessed
   std::vector<std::string> modules;
-  // From the loader's records (loader/state.h): the mig release installed, and the release that failed its
+  // From the loader's records (agent/state_directory/release_records.h): the mig release installed, and the release that failed its
   // health check here ("0.3.0: the new agent exited with status 1 ..."); empty when there is none.
   std::string mig_release;
   std::string mig_release_failed;

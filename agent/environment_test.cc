@@ -8,9 +8,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "catch2/catch.hpp"
-#include "json/reader.h"
-#include "loader/manifest.h"
-#include "loader/state.h"
+#include "base/json/reader.h"
+#include "protocol/release/manifest.h"
+#include "agent/state_directory/release_records.h"
+#include "agent/state_directory/state_directory.h"
 #include "test/shell.h"
 
 namespace mig::agent {
@@ -63,14 +64,14 @@ TEST_CASE("The loader's records become migrelease and migreleasefailed") {
   std::string none = EnvironmentJson(ReadEnvironment({.state_dir = state}));
   CHECK(none.find("migrelease") == std::string::npos);
 
-  loader::Manifest installed;
+  release::Manifest installed;
   installed.version = "0.2.0";
   installed.created = absl::FromUnixSeconds(1800000000);
   installed.expires = installed.created + absl::Hours(24);
   installed.files.push_back({.name = "mig-0.2.0", .size = 10});
-  loader::StatePaths paths(state);
-  Shell(absl::StrCat("cat > ", paths.installed, " <<'EOF'\n", loader::ManifestToJson(installed), "\nEOF"));
-  REQUIRE(loader::WriteFailedRelease(paths, {.version = "0.3.0", .sha256 = "ab", .reason = "it exited\nlog lines"}).ok());
+  const state_directory::StateDirectory paths(state);
+  Shell(absl::StrCat("cat > ", paths.installed_release_file(), " <<'EOF'\n", release::ManifestToJson(installed), "\nEOF"));
+  REQUIRE(state_directory::WriteFailedRelease(paths, {.version = "0.3.0", .sha256 = "ab", .reason = "it exited\nlog lines"}).ok());
   Environment environment = ReadEnvironment({.state_dir = state});
   CHECK(environment.mig_release == "0.2.0");
   CHECK(environment.mig_release_failed == "0.3.0: it exited");

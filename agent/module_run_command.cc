@@ -10,10 +10,10 @@
 #include "absl/time/clock.h"
 #include "base/files.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/module.h"
-#include "sandbox/limits.h"
-#include "sandbox/seccomp.h"
+#include "base/sandbox/limits.h"
+#include "base/sandbox/seccomp.h"
 
 namespace mig::agent {
 namespace {

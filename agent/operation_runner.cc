@@ -17,8 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
-#include "sandbox/limits.h"
-#include "sandbox/seccomp.h"
+#include "base/sandbox/limits.h"
+#include "base/sandbox/seccomp.h"
 
 extern char** environ;
 

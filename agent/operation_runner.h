@@ -2,7 +2,7 @@
 // parameters on its stdin and the result on its stdout, as MIG's agent did: a module that crashes, hangs or
 // floods its output takes down its child, never the agent. The parent enforces the wall-clock limit with
 // SIGKILL, holds it to a CPU share if asked, and bounds what it reads. The child sandboxes itself
-// (sandbox/seccomp.h): what it tried when the sandbox stopped it is reported by name.
+// (base/sandbox/seccomp.h): what it tried when the sandbox stopped it is reported by name.
 //
 //   OperationOutcome outcome = RunOperation({.binary = "/proc/self/exe", .module = "file",
 //                                            .parameters_json = params, .deadline = deadline});

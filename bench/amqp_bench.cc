@@ -24,7 +24,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "amqp/connection.h"
+#include "base/amqp/connection.h"
 
 namespace mig::amqp {
 namespace {

@@ -28,8 +28,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "http/client.h"
-#include "http/server.h"
+#include "base/http/client.h"
+#include "base/http/server.h"
 
 namespace mig::http {
 namespace {

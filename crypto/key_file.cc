@@ -15,8 +15,8 @@
 #include "absl/strings/strip.h"
 #include "base/files.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
-#include "json/writer.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
 #include "sodium.h"
 
 namespace mig::crypto {

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "protocol/validity.h"
 
 namespace mig::conf {
 
@@ -41,8 +42,8 @@ struct AgentConfig {
   // Checkin mode: drain the queue, run, send, exit.
   bool checkin = false;
   // Actions: how far clocks may disagree, and the longest validity window an agent accepts.
-  absl::Duration clock_skew = absl::Minutes(5);
-  absl::Duration max_action_validity = absl::Hours(24);
+  absl::Duration clock_skew = protocol::kDefaultClockSkew;
+  absl::Duration max_action_validity = protocol::kDefaultMaxActionValidity;
   // Where the agent keeps its identity, replay cache and unsent results.
   std::string state_dir = "/var/lib/mig";
   // Tags sent in heartbeats, "key:value", in the order written.

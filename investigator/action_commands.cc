@@ -9,16 +9,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "authorization/authorize.h"
-#include "authorization/policy.h"
+#include "protocol/authorization/authorize.h"
+#include "protocol/authorization/policy.h"
 #include "base/status_macros.h"
 #include "crypto/key_file.h"
+#include "embedded_conf/authorization_config.h"
 #include "embedded_conf/load.h"
 #include "investigator/files.h"
 #include "investigator/local_run.h"
 #include "investigator/passphrase.h"
 #include "investigator/wording.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/module.h"
 
 namespace mig::investigator {
@@ -162,15 +163,15 @@ struct VerifyOptions {
 int Verify(const VerifyOptions& o, const std::string& config_path) {
   absl::StatusOr<conf::Config> config = conf::LoadConfig(config_path);
   if (!config.ok()) return Fail("verify", config.status());
-  authorization::AuthorizationPolicy policy = authorization::AuthorizationPolicy::FromConfig(*config);
+  authorization::AuthorizationPolicy policy = conf::AuthorizationPolicyFromConfig(*config);
   authorization::Keyring keys;
   authorization::Acl acl;
   std::string against;
   if (o.public_keys.empty()) {
-    absl::StatusOr<authorization::Keyring> configured = authorization::Keyring::FromConfig(*config);
+    absl::StatusOr<authorization::Keyring> configured = conf::KeyringFromConfig(*config);
     if (!configured.ok()) return Fail("verify", configured.status());
     keys = std::move(*configured);
-    acl = authorization::Acl::FromConfig(*config);
+    acl = conf::AclFromConfig(*config);
     against = absl::StrCat("the configured keys and ACLs (", config->source, ")");
   } else {
     // Against the given keys: every signature must be by one of them, and each of them must have signed.
@@ -225,7 +226,7 @@ int Show(const std::string& input, const std::string& config_path) {
   // Names for the signers, when the configuration knows them.
   authorization::Keyring keys;
   if (absl::StatusOr<conf::Config> config = conf::LoadConfig(config_path); config.ok()) {
-    if (absl::StatusOr<authorization::Keyring> configured = authorization::Keyring::FromConfig(*config); configured.ok()) {
+    if (absl::StatusOr<authorization::Keyring> configured = conf::KeyringFromConfig(*config); configured.ok()) {
       keys = std::move(*configured);
     }
   }
@@ -285,7 +286,7 @@ absl::StatusOr<Action> NewUnsignedAction(const NewActionRequest& request, const 
     name = absl::StrCat(absl::StrJoin(modules, "+"), " investigation");
   }
   Action a = action::NewAction(name, request.target, now, validity);
-  authorization::AuthorizationPolicy policy = authorization::AuthorizationPolicy::FromConfig(config);
+  authorization::AuthorizationPolicy policy = conf::AuthorizationPolicyFromConfig(config);
   if (a.expire_after - a.valid_from > policy.max_validity) {
     // The window starts a minute early (see NewAction), which counts against the maximum too.
     return absl::InvalidArgumentError(absl::StrCat(

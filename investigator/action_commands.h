@@ -10,7 +10,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "action/action.h"
+#include "protocol/action/action.h"
 #include "embedded_conf/config.h"
 
 namespace mig::investigator {

@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "action/action.h"
+#include "protocol/action/action.h"
 #include "base/display_text.h"
 #include "embedded_conf/load.h"
 #include "investigator/action_commands.h"
@@ -17,7 +17,7 @@
 #include "investigator/fleet.h"
 #include "investigator/local_run.h"
 #include "investigator/output_file.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/module.h"
 
 namespace mig::investigator {

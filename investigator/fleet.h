@@ -25,7 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "action/action.h"
+#include "protocol/action/action.h"
 #include "crypto/key_file.h"
 #include "investigator/local_run.h"
 

@@ -15,7 +15,7 @@
 #include "investigator/files.h"
 #include "investigator/fleet.h"
 #include "investigator/output_file.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 
 namespace mig::investigator {
 namespace {

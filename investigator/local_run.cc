@@ -24,10 +24,10 @@
 #include "absl/synchronization/mutex.h"
 #include "base/files.h"
 #include "base/status_macros.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/result.h"
-#include "sandbox/limits.h"
-#include "sandbox/seccomp.h"
+#include "base/sandbox/limits.h"
+#include "base/sandbox/seccomp.h"
 
 namespace mig::investigator {
 namespace {

@@ -29,13 +29,13 @@
 #include "investigator/local_run.h"
 #include "investigator/passphrase.h"
 #include "investigator/wording.h"
-#include "loader/manifest.h"
+#include "protocol/release/manifest.h"
 
 namespace mig::investigator {
 namespace {
 
-using loader::Manifest;
-using loader::ReleaseFile;
+using release::Manifest;
+using release::ReleaseFile;
 
 constexpr char kManifestFileName[] = "manifest.json";
 constexpr char kDefaultValidity[] = "30d";
@@ -71,14 +71,14 @@ int FailIo(std::string_view command, const absl::Status& status) {
 }
 
 absl::StatusOr<Manifest> ReadManifest(const std::string& path) {
-  MIG_ASSIGN_OR_RETURN(std::string text, ReadInputFile(path, loader::kMaxManifestBytes));
-  absl::StatusOr<Manifest> parsed = loader::ParseManifest(text);
+  MIG_ASSIGN_OR_RETURN(std::string text, ReadInputFile(path, release::kMaxManifestBytes));
+  absl::StatusOr<Manifest> parsed = release::ParseManifest(text);
   if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", parsed.status().message()));
   return parsed;
 }
 
 std::string ManifestFileText(const Manifest& m) {
-  return absl::StrCat(loader::ManifestToJson(m, /*indent=*/true), "\n");
+  return absl::StrCat(release::ManifestToJson(m, /*indent=*/true), "\n");
 }
 
 absl::Status Errno(std::string_view what, std::string_view name, int error) {
@@ -151,7 +151,7 @@ absl::StatusOr<FileFacts> CopyReleaseBinary(int in, const std::string& source, c
   std::string tmp = absl::StrCat(target, ".tmp.", getpid());
   int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
   if (out < 0) return Errno("create", tmp, errno);
-  absl::StatusOr<FileFacts> facts = StreamFile(in, source, loader::kMaxReleaseFileBytes, out, tmp);
+  absl::StatusOr<FileFacts> facts = StreamFile(in, source, release::kMaxReleaseFileBytes, out, tmp);
   absl::Status status = facts.status();
   if (status.ok() && fchmod(out, 0755) != 0) status = Errno("chmod", tmp, errno);
   if (status.ok() && fsync(out) != 0) status = Errno("fsync", tmp, errno);
@@ -181,10 +181,10 @@ std::string KeyLabel(const std::string& key_id, const std::vector<ReleaseKey>& k
 // What each signature is worth against `keys`, in the terms VerifyManifestSignatures counts them: "valid",
 // "unknown key", "DOES NOT VERIFY", or "duplicate" (the same key again, counted once).
 std::vector<std::string> SignatureStates(const Manifest& m, const std::vector<ReleaseKey>& keys) {
-  absl::StatusOr<std::string> bytes = loader::SigningBytes(m);
+  absl::StatusOr<std::string> bytes = release::SigningBytes(m);
   std::vector<std::string> states;
   std::vector<bool> counted(keys.size(), false);
-  for (const loader::ReleaseSignature& s : m.signatures) {
+  for (const release::ReleaseSignature& s : m.signatures) {
     bool known = false;
     std::optional<size_t> signer;
     for (size_t k = 0; k < keys.size() && !signer.has_value(); ++k) {
@@ -228,16 +228,16 @@ struct CreateOptions {
 };
 
 int Create(const CreateOptions& o) {
-  if (absl::Status valid = loader::CheckVersion(o.version); !valid.ok()) {
+  if (absl::Status valid = release::CheckVersion(o.version); !valid.ok()) {
     return Fail("create", absl::InvalidArgumentError(absl::StrCat("--version: ", valid.message())));
   }
   Manifest m;
   m.version = o.version;
   if (!o.rollback_from.empty()) {
-    if (absl::Status valid = loader::CheckVersion(o.rollback_from); !valid.ok()) {
+    if (absl::Status valid = release::CheckVersion(o.rollback_from); !valid.ok()) {
       return Fail("create", absl::InvalidArgumentError(absl::StrCat("--rollback-from: ", valid.message())));
     }
-    if (loader::CompareVersions(o.version, o.rollback_from) >= 0) {
+    if (release::CompareVersions(o.version, o.rollback_from) >= 0) {
       return Fail("create", absl::InvalidArgumentError(absl::StrCat("--rollback-from ", o.rollback_from,
                                                                     ": a rollback goes to an older version than the "
                                                                     "one it replaces, and ",
@@ -250,9 +250,9 @@ int Create(const CreateOptions& o) {
   absl::Time now = absl::Now();
   m.created = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
   m.expires = m.created + absl::Trunc(*validity, absl::Seconds(1));
-  m.files.push_back({absl::StrCat(loader::kBinaryFilePrefix, "-", o.version), 0, {}, 0755});
+  m.files.push_back({absl::StrCat(release::kBinaryFilePrefix, "-", o.version), 0, {}, 0755});
   // The manifest is checked as a loader will read it before anything is written.
-  if (absl::StatusOr<std::string> bytes = loader::SigningBytes(m); !bytes.ok()) return Fail("create", bytes.status());
+  if (absl::StatusOr<std::string> bytes = release::SigningBytes(m); !bytes.ok()) return Fail("create", bytes.status());
 
   std::string manifest_path = absl::StrCat(o.out, "/", kManifestFileName);
   std::string binary_path = absl::StrCat(o.out, "/", m.files[0].name);
@@ -297,14 +297,14 @@ int Sign(const SignOptions& o, const std::string& config_path) {
   absl::StatusOr<crypto::SecretKeyFileSummary> key_summary = crypto::InspectSecretKeyFile(o.key);
   if (!key_summary.ok()) return Fail("sign", key_summary.status());
   std::string key_id = key_summary->public_key.KeyId();
-  for (const loader::ReleaseSignature& s : m->signatures) {
+  for (const release::ReleaseSignature& s : m->signatures) {
     if (s.key_id == key_id) {
       return Fail("sign", absl::AlreadyExistsError(
                               absl::StrCat("the release is already signed by ", key_summary->name, " (key ", key_id,
                                            "); a second signature by the same key would count once")));
     }
   }
-  if (m->signatures.size() >= loader::kMaxManifestSignatures) {
+  if (m->signatures.size() >= release::kMaxManifestSignatures) {
     return Fail("sign", absl::ResourceExhaustedError(absl::StrCat("the release already has ", m->signatures.size(),
                                                                   " signatures, the most it can hold")));
   }
@@ -329,7 +329,7 @@ int Sign(const SignOptions& o, const std::string& config_path) {
   }
   absl::StatusOr<crypto::SecretKeyFile> key = ReadSigningKey(o.key);
   if (!key.ok()) return Fail("sign", key.status());
-  absl::StatusOr<loader::ReleaseSignature> signature = loader::SignManifest(*m, key->key);
+  absl::StatusOr<release::ReleaseSignature> signature = release::SignManifest(*m, key->key);
   if (!signature.ok()) return Fail("sign", signature.status(), kExitFailed);
   m->signatures.push_back(*signature);
   std::string output = o.output.empty() ? o.input : o.output;
@@ -412,7 +412,7 @@ int Verify(const VerifyOptions& o, const std::string& config_path) {
   }
   std::optional<std::string> installed;
   if (!o.installed.empty()) {
-    if (absl::Status valid = loader::CheckVersion(o.installed); !valid.ok()) {
+    if (absl::Status valid = release::CheckVersion(o.installed); !valid.ok()) {
       return Fail("verify", absl::InvalidArgumentError(absl::StrCat("--installed: ", valid.message())));
     }
     installed = o.installed;
@@ -421,9 +421,9 @@ int Verify(const VerifyOptions& o, const std::string& config_path) {
     return Fail("verify", absl::InvalidArgumentError(
                               "-i -: verify checks the files next to the manifest, so it needs the manifest's path"));
   }
-  absl::StatusOr<std::string> text = ReadInputFile(o.input, loader::kMaxManifestBytes);
+  absl::StatusOr<std::string> text = ReadInputFile(o.input, release::kMaxManifestBytes);
   if (!text.ok()) return Fail("verify", text.status());
-  absl::StatusOr<Manifest> m = loader::ParseManifest(*text);
+  absl::StatusOr<Manifest> m = release::ParseManifest(*text);
   if (!m.ok()) {
     std::cout << "REFUSED: " << o.input << " is not a valid release manifest: " << m.status().message() << "\n";
     return 1;
@@ -439,10 +439,10 @@ int Verify(const VerifyOptions& o, const std::string& config_path) {
   }
   std::vector<crypto::Ed25519PublicKey> public_keys;
   for (const ReleaseKey& k : keys) public_keys.push_back(k.key);
-  absl::Status signed_enough = loader::VerifyManifestSignatures(*m, public_keys, threshold);
+  absl::Status signed_enough = release::VerifyManifestSignatures(*m, public_keys, threshold);
   if (!signed_enough.ok()) refusals.push_back(absl::StrCat("signatures: ", signed_enough.message()));
 
-  absl::Status installable = loader::CheckInstallable(*m, installed, now);
+  absl::Status installable = release::CheckInstallable(*m, installed, now);
   std::cout << "installable over " << (installed ? *installed : "nothing installed (a first install)") << ": "
             << (installable.ok() ? "yes" : installable.message()) << "\n";
   if (!installable.ok()) refusals.push_back(std::string(installable.message()));

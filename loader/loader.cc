@@ -24,14 +24,17 @@
 #include "base/status_macros.h"
 #include "crypto/digest.h"
 #include "crypto/ed25519.h"
-#include "json/reader.h"
-#include "json/writer.h"
-#include "loader/manifest.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
+#include "protocol/release/manifest.h"
+#include "agent/state_directory/release_records.h"
+#include "agent/state_directory/state_directory.h"
 #include "loader/release_source.h"
-#include "loader/state.h"
 
 namespace mig::loader {
 namespace {
+
+using state_directory::FailedRelease;
 
 constexpr char kLog[] = "loader";
 
@@ -47,12 +50,12 @@ struct Paths {
   std::string binary;
   std::string staged;  // BINARY.new
   std::string old;     // BINARY.old
-  StatePaths release_state;
+  state_directory::StateDirectory release_state;
   // Shorthands into release_state.
-  const std::string& state() const { return release_state.directory; }
-  const std::string& installed() const { return release_state.installed; }
-  const std::string& journal() const { return release_state.journal; }
-  const std::string& failed() const { return release_state.failed; }
+  std::string state() const { return release_state.loader_dir(); }
+  std::string installed() const { return release_state.installed_release_file(); }
+  std::string journal() const { return release_state.release_journal_file(); }
+  std::string failed() const { return release_state.failed_release_file(); }
 };
 
 Paths MakePaths(const LoaderOptions& o) {
@@ -167,10 +170,10 @@ absl::Status WriteJournal(const Paths& p, const Journal& j) {
 }
 
 absl::StatusOr<std::optional<Journal>> ReadJournal(const Paths& p) {
-  absl::StatusOr<std::string> text = ReadFileBounded(p.journal(), 4 * kMaxManifestBytes);
+  absl::StatusOr<std::string> text = ReadFileBounded(p.journal(), 4 * release::kMaxManifestBytes);
   if (!text.ok() && absl::IsNotFound(text.status())) return std::nullopt;
   if (!text.ok()) return text.status();
-  MIG_ASSIGN_OR_RETURN(auto doc, json::JsonDocument::Parse(*text, p.journal(), 4 * kMaxManifestBytes));
+  MIG_ASSIGN_OR_RETURN(auto doc, json::JsonDocument::Parse(*text, p.journal(), 4 * release::kMaxManifestBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, json::AsObject(doc->root(), ""));
   MIG_RETURN_IF_ERROR(json::CheckKeys(root, "", {"manifest", "oldsha256", "newsha256", "oldversion", "requireheartbeat"}));
   Journal j;
@@ -226,28 +229,28 @@ class Updater {
 
     MIG_ASSIGN_OR_RETURN(ReleaseSource source, ReleaseSource::Open(loader.update_source,
                                                                     options_.config.certs.ca.contents));
-    MIG_ASSIGN_OR_RETURN(std::string manifest_text, source.Fetch(kManifestName, kMaxManifestBytes));
+    MIG_ASSIGN_OR_RETURN(std::string manifest_text, source.Fetch(kManifestName, release::kMaxManifestBytes));
     std::string manifest_url = absl::StrCat(source.url(), kManifestName);
-    absl::StatusOr<Manifest> manifest = ParseManifest(manifest_text);
+    absl::StatusOr<release::Manifest> manifest = release::ParseManifest(manifest_text);
     if (!manifest.ok()) return Refused(manifest_url, manifest.status().message());
     std::vector<crypto::Ed25519PublicKey> keys;
     for (const std::string& text : loader.release_keys) {
       MIG_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey key, crypto::Ed25519PublicKey::Parse(text));
       keys.push_back(key);
     }
-    absl::Status signed_well = VerifyManifestSignatures(*manifest, keys, loader.threshold);
+    absl::Status signed_well = release::VerifyManifestSignatures(*manifest, keys, loader.threshold);
     if (!signed_well.ok()) return Refused(manifest_url, signed_well.message());
-    if (!manifest->rollback_from && CompareVersions(manifest->version, installed_version) <= 0) {
+    if (!manifest->rollback_from && release::CompareVersions(manifest->version, installed_version) <= 0) {
       UpdateReport report{.outcome = UpdateOutcome::kUpToDate, .installed_version = installed_version};
-      report.message = CompareVersions(manifest->version, installed_version) == 0
+      report.message = release::CompareVersions(manifest->version, installed_version) == 0
                            ? absl::StrCat("up to date: ", installed_version)
                            : absl::StrCat("up to date: ", installed_version, " is installed; the source offers ",
                                           manifest->version, ", older, which is not installed");
       return report;
     }
-    absl::Status installable = CheckInstallable(*manifest, installed_version, absl::Now());
+    absl::Status installable = release::CheckInstallable(*manifest, installed_version, absl::Now());
     if (!installable.ok()) return Refused(manifest_url, installable.message());
-    const ReleaseFile& file = BinaryFile(*manifest);
+    const release::ReleaseFile& file = release::BinaryFile(*manifest);
     std::string new_sha256 = HexOf(file.sha256);
     if (std::optional<FailedRelease> failed = ReadFailedRelease(paths_.release_state);
         failed && failed->version == manifest->version && failed->sha256 == new_sha256) {
@@ -275,7 +278,7 @@ class Updater {
     CrashPoint("staged");
 
     MIG_ASSIGN_OR_RETURN(std::optional<std::string> old_sha256, Sha256OfFile(paths_.binary));
-    Journal j{.manifest_json = ManifestToJson(*manifest, /*indent=*/false),
+    Journal j{.manifest_json = release::ManifestToJson(*manifest, /*indent=*/false),
               .old_sha256 = old_sha256.value_or(""),
               .new_sha256 = new_sha256,
               .old_version = installed_version,
@@ -297,7 +300,7 @@ class Updater {
 
  private:
   absl::Status Lock() {
-    std::string path = paths_.state() + "/lock";
+    std::string path = paths_.release_state.loader_lock_file();
     lock_fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock_fd_ < 0) return Errno("open", path);
     if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
@@ -307,7 +310,7 @@ class Updater {
   }
 
   absl::StatusOr<std::string> InstalledVersion() {
-    MIG_ASSIGN_OR_RETURN(std::optional<Manifest> installed, ReadInstalledRelease(paths_.release_state));
+    MIG_ASSIGN_OR_RETURN(std::optional<release::Manifest> installed, ReadInstalledRelease(paths_.release_state));
     if (installed) return installed->version;
     // Installed by --install: the binary is a copy of the one running (the service runs it).
     return options_.running_version;
@@ -318,7 +321,7 @@ class Updater {
   }
 
   // The new binary is in place: restart, judge, record or roll back.
-  absl::StatusOr<UpdateReport> FinishSwap(const Journal& j, const Manifest& manifest) {
+  absl::StatusOr<UpdateReport> FinishSwap(const Journal& j, const release::Manifest& manifest) {
     AgentService::HealthPolicy policy{.timeout = options_.health_timeout,
                                       .settle = options_.health_settle,
                                       .require_heartbeat = j.require_heartbeat};
@@ -328,7 +331,7 @@ class Updater {
     CrashPoint("restarted");
     if (healthy.ok()) healthy = service_.WaitHealthy(*pid, since, policy);
     if (healthy.ok()) {
-      MIG_RETURN_IF_ERROR(WriteFileAtomically(paths_.installed(), ManifestToJson(manifest), 0600));
+      MIG_RETURN_IF_ERROR(WriteFileAtomically(paths_.installed(), release::ManifestToJson(manifest), 0600));
       CrashPoint("recorded");
       MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.failed()));
       MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal()));
@@ -341,7 +344,7 @@ class Updater {
     return RollBack(j, manifest, std::string(healthy.message()));
   }
 
-  absl::StatusOr<UpdateReport> RollBack(const Journal& j, const Manifest& manifest, const std::string& reason) {
+  absl::StatusOr<UpdateReport> RollBack(const Journal& j, const release::Manifest& manifest, const std::string& reason) {
     log::Error(kLog, absl::StrCat("release ", manifest.version, " is not healthy: ", reason, "; rolling back to ",
                                   j.old_version));
     // Recorded first: whatever happens next, this release is not tried again.
@@ -382,7 +385,7 @@ class Updater {
   // A journal was left by a loader that stopped mid-update. Returns a report when the interrupted update is
   // settled by this, nullopt when the run should go on (the update had not swapped anything yet).
   absl::StatusOr<std::optional<UpdateReport>> Recover(const Journal& j) {
-    MIG_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(j.manifest_json));
+    MIG_ASSIGN_OR_RETURN(release::Manifest manifest, release::ParseManifest(j.manifest_json));
     MIG_ASSIGN_OR_RETURN(std::optional<std::string> current, Sha256OfFile(paths_.binary));
     if (!current && Exists(paths_.old)) {
       // Not a state this loader leaves, but the way back is known.
@@ -390,7 +393,7 @@ class Updater {
       MIG_ASSIGN_OR_RETURN(current, Sha256OfFile(paths_.binary));
     }
     if (current && *current == j.new_sha256) {
-      MIG_ASSIGN_OR_RETURN(std::optional<Manifest> installed, ReadInstalledRelease(paths_.release_state));
+      MIG_ASSIGN_OR_RETURN(std::optional<release::Manifest> installed, ReadInstalledRelease(paths_.release_state));
       if (installed && installed->version == manifest.version) {
         log::Info(kLog, absl::StrCat("an earlier run installed ", manifest.version, " and stopped while tidying up"));
         MIG_RETURN_IF_ERROR(RemoveIfPresent(paths_.journal()));
@@ -455,7 +458,7 @@ absl::Status CheckRootPrivileges(const LoaderOptions& o) {
 
 // Copies this very binary to `to` atomically.
 absl::Status CopySelf(const std::string& to) {
-  MIG_ASSIGN_OR_RETURN(std::string self, ReadFileBounded("/proc/self/exe", kMaxReleaseFileBytes));
+  MIG_ASSIGN_OR_RETURN(std::string self, ReadFileBounded("/proc/self/exe", release::kMaxReleaseFileBytes));
   std::string staged = to + ".new";
   MIG_RETURN_IF_ERROR(WriteStaged(staged, self, 0755));
   if (rename(staged.c_str(), to.c_str()) != 0) {
@@ -541,12 +544,11 @@ absl::Status Uninstall(const LoaderOptions& options, std::ostream& out) {
     MIG_RETURN_IF_ERROR(RemoveIfPresent(path));
   }
   // The agent's state: its identity, unsent results, replay cache, status and logs, and the loader's.
-  const std::string& state = options.config.agent.state_dir;
-  for (std::string_view name : {"installed.json", "journal.json", "failed.json", "lock"}) {
-    MIG_RETURN_IF_ERROR(RemoveIfPresent(absl::StrCat(paths.state(), "/", name)));
-  }
-  rmdir(paths.state().c_str());
-  std::string outbox = state + "/outbox";
+  const state_directory::StateDirectory& layout = paths.release_state;
+  const std::string& state = layout.root();
+  for (const std::string& file : layout.LoaderFiles()) MIG_RETURN_IF_ERROR(RemoveIfPresent(file));
+  rmdir(layout.loader_dir().c_str());
+  std::string outbox = layout.outbox_dir();
   if (DIR* dir = opendir(outbox.c_str()); dir != nullptr) {
     while (struct dirent* entry = readdir(dir)) {
       if (entry->d_name[0] == '.') continue;
@@ -555,9 +557,7 @@ absl::Status Uninstall(const LoaderOptions& options, std::ostream& out) {
     closedir(dir);
     rmdir(outbox.c_str());
   }
-  for (std::string_view name : {"agent-id", "agent-status.json", "agent.log", "agent.log.1", "replay-cache"}) {
-    MIG_RETURN_IF_ERROR(RemoveIfPresent(absl::StrCat(state, "/", name)));
-  }
+  for (const std::string& file : layout.AgentFiles()) MIG_RETURN_IF_ERROR(RemoveIfPresent(file));
   MIG_RETURN_IF_ERROR(RemoveIfPresent(setup.log_file));
   if (rmdir(state.c_str()) == 0) {
     out << "removed " << state << "\n";

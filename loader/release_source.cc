@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/files.h"
 #include "base/url.h"
-#include "http/client.h"
+#include "base/http/client.h"
 
 namespace mig::loader {
 

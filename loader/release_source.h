@@ -3,7 +3,7 @@
 // release is a directory holding manifest.json and the files it lists, by name.
 //
 //   MIG_ASSIGN_OR_RETURN(ReleaseSource source, ReleaseSource::Open(config.loader.update_source, ca_pem));
-//   MIG_ASSIGN_OR_RETURN(std::string manifest, source.Fetch("manifest.json", kMaxManifestBytes));
+//   MIG_ASSIGN_OR_RETURN(std::string manifest, source.Fetch("manifest.json", release::kMaxManifestBytes));
 #ifndef MIG_LOADER_RELEASE_SOURCE_H_
 #define MIG_LOADER_RELEASE_SOURCE_H_
 

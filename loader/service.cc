@@ -20,7 +20,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
-#include "agent/status.h"
+#include "agent/state_directory/agent_status.h"
+#include "agent/state_directory/state_directory.h"
 #include "base/files.h"
 #include "base/log.h"
 #include "base/status_macros.h"
@@ -296,7 +297,7 @@ absl::Status RemoveServiceFiles(const ServiceSetup& setup) {
 absl::StatusOr<int> AgentService::RunningPid() const {
   if (kind_ == ServiceKind::kSystemd) return SystemdMainPid();
   if (child_ > 0 && ProcessRuns(child_)) return child_;
-  MIG_ASSIGN_OR_RETURN(std::optional<agent::AgentStatus> status, agent::ReadAgentStatus(setup_.state_dir));
+  MIG_ASSIGN_OR_RETURN(std::optional<state_directory::AgentStatus> status, state_directory::ReadAgentStatus(state_directory::StateDirectory(setup_.state_dir)));
   if (!status || !ProcessRuns(status->pid)) return 0;
   // The pid may belong to another process by now: only one running one of our binaries counts.
   char target[4096];
@@ -336,7 +337,7 @@ absl::Status AgentService::Stop() {
 
 absl::StatusOr<int> AgentService::StartDetached() {
   MIG_RETURN_IF_ERROR(MakeDirectories(setup_.state_dir, 0700));
-  std::string log_path = absl::StrCat(setup_.state_dir, "/agent.log");
+  std::string log_path = state_directory::StateDirectory(setup_.state_dir).agent_log_file();
   struct stat st;
   if (stat(log_path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) > kMaxAgentLogBytes) {
     rename(log_path.c_str(), absl::StrCat(log_path, ".1").c_str());
@@ -400,17 +401,17 @@ absl::StatusOr<int> AgentService::EnsureRunning() {
 }
 
 bool AgentService::WasHeartbeating(absl::Duration heartbeat_frequency) const {
-  absl::StatusOr<std::optional<agent::AgentStatus>> status = agent::ReadAgentStatus(setup_.state_dir);
+  absl::StatusOr<std::optional<state_directory::AgentStatus>> status = state_directory::ReadAgentStatus(state_directory::StateDirectory(setup_.state_dir));
   if (!status.ok() || !status->has_value()) return false;
-  const agent::AgentStatus& s = **status;
+  const state_directory::AgentStatus& s = **status;
   absl::StatusOr<int> running = RunningPid();
   if (!running.ok() || *running != s.pid) return false;
-  return s.state == agent::AgentState::kConnected && s.heartbeat.has_value() &&
+  return s.state == state_directory::AgentState::kConnected && s.heartbeat.has_value() &&
          absl::Now() - *s.heartbeat <= 2 * heartbeat_frequency + absl::Seconds(30);
 }
 
 absl::Status AgentService::WaitHealthy(int pid, absl::Time since, const HealthPolicy& policy) {
-  std::string log_path = absl::StrCat(setup_.state_dir, "/agent.log");
+  std::string log_path = state_directory::StateDirectory(setup_.state_dir).agent_log_file();
   auto failed = [&](std::string why) {
     if (kind_ == ServiceKind::kSystemd) {
       absl::StrAppend(&why, " (see journalctl -u ", kAgentUnit, ")");
@@ -422,7 +423,7 @@ absl::Status AgentService::WaitHealthy(int pid, absl::Time since, const HealthPo
     return absl::FailedPreconditionError(why);
   };
   absl::Time deadline = since + policy.timeout;
-  std::optional<agent::AgentStatus> seen;
+  std::optional<state_directory::AgentStatus> seen;
   while (true) {
     if (pid == 0 && kind_ == ServiceKind::kSystemd) {
       absl::StatusOr<int> main_pid = SystemdMainPid();
@@ -440,12 +441,12 @@ absl::Status AgentService::WaitHealthy(int pid, absl::Time since, const HealthPo
       } else if (!ProcessRuns(pid)) {
         return failed("the new agent stopped right after it started");
       }
-      absl::StatusOr<std::optional<agent::AgentStatus>> status = agent::ReadAgentStatus(setup_.state_dir);
+      absl::StatusOr<std::optional<state_directory::AgentStatus>> status = state_directory::ReadAgentStatus(state_directory::StateDirectory(setup_.state_dir));
       if (status.ok() && status->has_value() && (*status)->pid == pid) {
         seen = **status;
         if (policy.require_heartbeat) {
           if (seen->heartbeat && *seen->heartbeat >= since) return absl::OkStatus();
-        } else if ((seen->state == agent::AgentState::kConnecting || seen->state == agent::AgentState::kConnected) &&
+        } else if ((seen->state == state_directory::AgentState::kConnecting || seen->state == state_directory::AgentState::kConnected) &&
                    absl::Now() - since >= policy.settle) {
           return absl::OkStatus();
         }
@@ -458,7 +459,7 @@ absl::Status AgentService::WaitHealthy(int pid, absl::Time since, const HealthPo
   if (pid == 0) return failed(absl::StrCat("the agent service reported no process within ", within));
   if (!seen) return failed(absl::StrCat("the new agent (pid ", pid, ") wrote no status within ", within));
   return failed(absl::StrCat("the new agent (pid ", pid, ") published no heartbeat within ", within, " (it is ",
-                             agent::AgentStateName(seen->state), "), while the agent it replaced was heartbeating"));
+                             state_directory::AgentStateName(seen->state), "), while the agent it replaced was heartbeating"));
 }
 
 }  // namespace mig::loader

@@ -7,7 +7,7 @@
 //            agent's supervisor: it starts the agent (detached, logging to STATEDIR/agent.log) when none runs.
 //   none     nothing runs the loader periodically; it starts the agent like cron does when it is run.
 //
-// Health: an agent is healthy once its status file (agent/status.h) comes from the new process and, if the
+// Health: an agent is healthy once its status file (agent/state_directory/agent_status.h) comes from the new process and, if the
 // agent it replaced was heartbeating to the relay, once the new one has published a heartbeat too — so an
 // outage of the relay does not pass for a broken release, and a release that cannot reach the relay does
 // not pass for a good one. Without a relay connection before, the new process must stay up for `settle`.

@@ -20,7 +20,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sandbox/policy.h"
+#include "base/sandbox/policy.h"
 
 namespace mig::modules {
 
@@ -91,7 +91,7 @@ class Module {
   virtual std::string Run(std::string_view parameters_json, const RunContext& context) const = 0;
 
   virtual std::unique_ptr<CommandLine> NewCommandLine() const = 0;
-  // What the module's process may do besides reading the host (sandbox/policy.h): by default nothing more.
+  // What the module's process may do besides reading the host (base/sandbox/policy.h): by default nothing more.
   // Declared here, next to the module, and enforced wherever the module runs (agent, --local).
   virtual sandbox::Policy sandbox_policy() const { return {}; }
   // What Progress::items and Progress::containers count in this module's runs.

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/display_text.h"
 #include "base/status_macros.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 
 namespace mig::modules {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 
 namespace mig::modules {
 

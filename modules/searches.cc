@@ -3,7 +3,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 
 namespace mig::modules {
 

@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "base/rfc3339.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
-#include "json/writer.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
 
 namespace mig::protocol {
 namespace {

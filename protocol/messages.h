@@ -18,7 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "action/action.h"
+#include "protocol/action/action.h"
 
 namespace mig::protocol {
 

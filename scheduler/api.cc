@@ -4,10 +4,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "action/action.h"
+#include "protocol/action/action.h"
 #include "base/log.h"
 #include "base/rfc3339.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 
 namespace mig::scheduler {
 namespace {

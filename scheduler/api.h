@@ -1,5 +1,5 @@
 // The scheduler's HTTP JSON API, for investigators. Every request but /api/v1/health must carry an
-// Authorization header signed with a known investigator's Ed25519 key (api/token.h); the scheduler holds
+// Authorization header signed with a known investigator's Ed25519 key (protocol/api/token.h); the scheduler holds
 // public keys only.
 //
 //   GET  /api/v1/health                                        {"status":"ok"}
@@ -39,9 +39,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "api/token.h"
-#include "authorization/policy.h"
-#include "http/message.h"
+#include "protocol/api/token.h"
+#include "protocol/authorization/policy.h"
+#include "base/http/message.h"
 #include "scheduler/store.h"
 #include "scheduler/target.h"
 

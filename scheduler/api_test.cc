@@ -6,8 +6,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "action/action.h"
-#include "api/token.h"
+#include "protocol/action/action.h"
+#include "protocol/api/token.h"
 #include "catch2/catch.hpp"
 #include "scheduler/testing/database_path.h"
 #include "crypto/ed25519.h"

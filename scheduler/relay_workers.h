@@ -30,7 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "amqp/connection.h"
+#include "base/amqp/connection.h"
 #include "scheduler/store.h"
 
 namespace mig::scheduler {

@@ -12,7 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "test/cli_harness.h"
 
 namespace {

@@ -20,9 +20,9 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "amqp/testing/test_broker.h"
+#include "base/amqp/testing/test_broker.h"
 #include "catch2/catch.hpp"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "test/cli_harness.h"
 #include "test/daemon.h"
 

@@ -29,13 +29,14 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "agent/status.h"
-#include "amqp/testing/test_broker.h"
+#include "agent/state_directory/agent_status.h"
+#include "agent/state_directory/state_directory.h"
+#include "base/amqp/testing/test_broker.h"
 #include "catch2/catch.hpp"
 #include "crypto/digest.h"
 #include "crypto/key_file.h"
-#include "http/server.h"
-#include "loader/manifest.h"
+#include "base/http/server.h"
+#include "protocol/release/manifest.h"
 #include "test/cli_harness.h"
 
 namespace mig::test {
@@ -131,7 +132,7 @@ class Host {
 
   // The agent's pid from its status file (0 when there is none or it does not run).
   int AgentPid() const {
-    absl::StatusOr<std::optional<agent::AgentStatus>> status = agent::ReadAgentStatus(state());
+    absl::StatusOr<std::optional<state_directory::AgentStatus>> status = state_directory::ReadAgentStatus(state_directory::StateDirectory(state()));
     if (!status.ok() || !status->has_value() || !Alive((*status)->pid)) return 0;
     return (*status)->pid;
   }
@@ -143,16 +144,16 @@ class Host {
     CHECK(Exe(pid) == binary());
   }
 
-  std::optional<agent::AgentStatus> Status() const {
-    absl::StatusOr<std::optional<agent::AgentStatus>> status = agent::ReadAgentStatus(state());
+  std::optional<state_directory::AgentStatus> Status() const {
+    absl::StatusOr<std::optional<state_directory::AgentStatus>> status = state_directory::ReadAgentStatus(state_directory::StateDirectory(state()));
     REQUIRE(status.ok());
     return *status;
   }
 
   std::optional<std::string> InstalledVersion() const {
-    std::string text = ReadFile(state() + "/loader/installed.json");
+    std::string text = ReadFile(state_directory::StateDirectory(state()).installed_release_file());
     if (text.empty()) return std::nullopt;
-    absl::StatusOr<loader::Manifest> m = loader::ParseManifest(text);
+    absl::StatusOr<release::Manifest> m = release::ParseManifest(text);
     REQUIRE(m.ok());
     return m->version;
   }
@@ -170,8 +171,8 @@ class Host {
     }
   }
 
-  loader::Manifest ReadManifest() {
-    absl::StatusOr<loader::Manifest> m = loader::ParseManifest(ReadFile(releases_ + "/manifest.json"));
+  release::Manifest ReadManifest() {
+    absl::StatusOr<release::Manifest> m = release::ParseManifest(ReadFile(releases_ + "/manifest.json"));
     REQUIRE(m.ok());
     return *m;
   }
@@ -180,17 +181,17 @@ class Host {
   // change is wrong, not the signatures).
   template <typename Change>
   void Republish(Change change, const std::vector<std::string>& signers) {
-    loader::Manifest m = ReadManifest();
+    release::Manifest m = ReadManifest();
     change(m);
     m.signatures.clear();
     for (const std::string& signer : signers) {
       absl::StatusOr<crypto::SecretKeyFile> key = crypto::ReadSecretKeyFile(dir_ + "/" + signer + ".key", std::nullopt);
       REQUIRE(key.ok());
-      absl::StatusOr<loader::ReleaseSignature> s = loader::SignManifest(m, key->key);
+      absl::StatusOr<release::ReleaseSignature> s = release::SignManifest(m, key->key);
       REQUIRE(s.ok());
       m.signatures.push_back(*s);
     }
-    WriteFile(releases_ + "/manifest.json", loader::ManifestToJson(m));
+    WriteFile(releases_ + "/manifest.json", release::ManifestToJson(m));
   }
 
  private:
@@ -261,14 +262,14 @@ TEST_CASE("install, update to a good release, and refuse everything that is not 
       {"a duplicated signer",
        [&] {
          host.Publish(v3, "0.3.0", {"r1"});
-         host.Republish([](loader::Manifest&) {}, {"r1", "r1"});
+         host.Republish([](release::Manifest&) {}, {"r1", "r1"});
        },
        1, "signed twice"},
       {"an unknown key", [&] { host.Publish(v3, "0.3.0", {"r1", "stranger"}); }, 1, "is not a release key"},
       {"an expired manifest",
        [&] {
          host.Publish(v3, "0.3.0", {"r1"});
-         host.Republish([](loader::Manifest& m) {
+         host.Republish([](release::Manifest& m) {
            m.created = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(48)));
            m.expires = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(1)));
          }, {"r1", "r2"});
@@ -279,7 +280,7 @@ TEST_CASE("install, update to a good release, and refuse everything that is not 
       {"a wrong hash",
        [&] {
          host.Publish(v3, "0.3.0", {"r1"});
-         host.Republish([](loader::Manifest& m) { m.files[0].sha256[0] ^= 1; }, {"r1", "r2"});
+         host.Republish([](release::Manifest& m) { m.files[0].sha256[0] ^= 1; }, {"r1", "r2"});
        },
        1, "SHA-256"},
       {"a truncated binary",
@@ -346,7 +347,7 @@ TEST_CASE("install, update to a good release, and refuse everything that is not 
   {
     INFO("a rollback manifest for exactly the installed version is accepted");
     host.Publish(VariantOfMig(host.dir(), "0.2.9"), "0.2.9", {"r1"});
-    host.Republish([](loader::Manifest& m) { m.rollback_from = "0.3.1"; }, {"r1", "r3"});
+    host.Republish([](release::Manifest& m) { m.rollback_from = "0.3.1"; }, {"r1", "r3"});
     Result rolled = host.Loader();
     INFO(rolled.err);
     CHECK(rolled.exit_code == 0);
@@ -465,9 +466,9 @@ TEST_CASE("a disk too full for the new binary: refused, the old binary and agent
   kill(pid, SIGKILL);
 }
 
-// Serves a release directory over HTTPS with the //http test certificate (CN localhost).
+// Serves a release directory over HTTPS with the //base/http test certificate (CN localhost).
 std::unique_ptr<http::Server> ServeReleases(const std::string& directory) {
-  std::string testdata = Cwd() + "/http/testdata/";
+  std::string testdata = Cwd() + "/base/http/testdata/";
   absl::StatusOr<std::unique_ptr<http::Server>> server = http::Server::Start(
       {.tls_cert_pem = ReadFile(testdata + "server.crt"), .tls_key_pem = ReadFile(testdata + "server.key")},
       [directory](const http::Request& request) {
@@ -488,7 +489,7 @@ TEST_CASE("releases over HTTPS, the server checked against the configured CA") {
     WARN("skipped in sanitizer builds: each install and update there copies and hashes a 400 MB mig");
     return;
   }
-  std::string testdata = Cwd() + "/http/testdata/";
+  std::string testdata = Cwd() + "/base/http/testdata/";
   std::string releases = TempDir();
   std::unique_ptr<http::Server> server = ServeReleases(releases);
   std::string url = absl::StrCat("https://localhost:", server->port(), "/releases/");
@@ -572,7 +573,7 @@ TEST_CASE("class stalled-peer: an update source that never answers ends at the l
   REQUIRE(listen(listener, 16) == 0);
   socklen_t length = sizeof(address);
   REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  std::string testdata = Cwd() + "/http/testdata/";
+  std::string testdata = Cwd() + "/base/http/testdata/";
   Host host({.source_url = absl::StrCat("https://localhost:", ntohs(address.sin_port), "/releases/"),
              .certs = absl::StrCat("    ca = ", testdata, "ca.crt\n")});
   REQUIRE(host.Install().exit_code == 0);
@@ -606,8 +607,8 @@ TEST_CASE("an agent that heartbeated must be followed by one that heartbeats too
   INFO(installed.out << installed.err);
   REQUIRE(installed.exit_code == 0);
   auto heartbeating = [&] {
-    std::optional<agent::AgentStatus> status = host.Status();
-    return status && status->state == agent::AgentState::kConnected && status->heartbeat.has_value();
+    std::optional<state_directory::AgentStatus> status = host.Status();
+    return status && status->state == state_directory::AgentState::kConnected && status->heartbeat.has_value();
   };
   for (int i = 0; i < 100 && !heartbeating(); ++i) absl::SleepFor(absl::Milliseconds(100));
   REQUIRE(heartbeating());
@@ -618,9 +619,9 @@ TEST_CASE("an agent that heartbeated must be followed by one that heartbeats too
     Result updated = host.Loader();
     INFO(updated.err);
     CHECK(updated.exit_code == 0);
-    std::optional<agent::AgentStatus> status = host.Status();
+    std::optional<state_directory::AgentStatus> status = host.Status();
     REQUIRE(status.has_value());
-    CHECK(status->state == agent::AgentState::kConnected);
+    CHECK(status->state == state_directory::AgentState::kConnected);
     REQUIRE(status->heartbeat.has_value());
     CHECK(*status->heartbeat >= before);
     host.CheckAgentRunsInstalledBinary();
@@ -638,7 +639,7 @@ TEST_CASE("an agent that heartbeated must be followed by one that heartbeats too
     std::string name = host.ReadManifest().files[0].name;
     REQUIRE(system(absl::StrCat("cp ", silent, " ", host.releases(), "/", name).c_str()) == 0);
     std::string bytes = ReadFile(silent);
-    host.Republish([&](loader::Manifest& m) {
+    host.Republish([&](release::Manifest& m) {
       m.files[0].size = bytes.size();
       crypto::DigestValue digest = crypto::ComputeDigest(crypto::DigestAlgorithm::kSha256, bytes);
       std::copy(digest.data(), digest.data() + 32, m.files[0].sha256.begin());

@@ -9,9 +9,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/searches.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/file/checks.h"
 #include "re2/re2.h"
 

@@ -10,7 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "base/display_text.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/result.h"
 
 namespace mig::modules::file {

@@ -24,7 +24,7 @@
 #include "base/go_format.h"
 #include "base/utf8.h"
 #include "crypto/digest.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/file/file_source.h"
 #include "modules/file/result_cache.h"
 #include "modules/result.h"

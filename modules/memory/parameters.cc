@@ -3,9 +3,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/searches.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 
 namespace mig::modules::memory {
 namespace {

@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "base/go_format.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/result.h"
 #include "re2/re2.h"
 

@@ -19,7 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "catch2/catch.hpp"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/memory/parameters.h"
 #include "modules/memory/process_memory.h"
 #include "modules/memory/render.h"

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/go_format.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/netstat/ip_address.h"
 #include "modules/netstat/namespaces.h"
 #include "modules/netstat/netlink.h"

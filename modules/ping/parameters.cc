@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
-#include "json/writer.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
 
 namespace mig::modules::ping {
 namespace {

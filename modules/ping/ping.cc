@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/ping/destination.h"
 #include "modules/ping/probe.h"
 #include "modules/result.h"

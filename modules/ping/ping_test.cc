@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "catch2/catch.hpp"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/module.h"
 #include "modules/ping/destination.h"
 #include "modules/ping/probe.h"

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
-#include "json/writer.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
 #include "re2/re2.h"
 
 namespace mig::modules::pkg {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "catch2/catch.hpp"
 #include "test/shell.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/module.h"
 #include "modules/pkg/inventory.h"
 #include "modules/result.h"

@@ -2,7 +2,7 @@
 
 #include "base/go_format.h"
 #include "base/status_macros.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/result.h"
 
 namespace mig::modules::pkg {

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/files.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/scribe/parameters.h"
 #include "modules/scribe/policy.h"
 

@@ -1,7 +1,7 @@
 #include "modules/scribe/json_members.h"
 
 #include "base/status_macros.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 
 namespace mig::modules::scribe {
 

@@ -1,8 +1,8 @@
 #include "modules/scribe/parameters.h"
 
 #include "base/status_macros.h"
-#include "json/reader.h"
-#include "json/writer.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
 
 namespace mig::modules::scribe {
 

@@ -4,8 +4,8 @@
 #include "absl/strings/str_join.h"
 #include "base/go_format.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
-#include "json/writer.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
 #include "modules/scribe/json_members.h"
 #include "modules/result.h"
 

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
 #include "test/shell.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/module.h"
 #include "modules/result.h"
 

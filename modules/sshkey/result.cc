@@ -1,7 +1,7 @@
 #include "modules/sshkey/result.h"
 
 #include "base/go_format.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/result.h"
 
 namespace mig::modules::sshkey {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/module.h"
 #include "modules/result.h"
 

@@ -6,8 +6,8 @@
 #include "absl/strings/str_replace.h"
 #include "base/go_format.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
-#include "json/writer.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
 #include "modules/timedrift/servers.h"
 
 namespace mig::modules::timedrift {

@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "base/go_format.h"
 #include "base/rfc3339.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 #include "modules/result.h"
 #include "modules/timedrift/query.h"
 #include "modules/timedrift/servers.h"

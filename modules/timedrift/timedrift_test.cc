@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "catch2/catch.hpp"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/module.h"
 #include "modules/result.h"
 #include "modules/timedrift/sntp.h"

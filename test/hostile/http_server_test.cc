@@ -27,10 +27,10 @@
 #include "absl/time/time.h"
 #include "base/files.h"
 #include "catch2/catch.hpp"
-#include "http/client.h"
-#include "http/internal/stream.h"
-#include "http/internal/tls.h"
-#include "http/server.h"
+#include "base/http/client.h"
+#include "base/http/internal/stream.h"
+#include "base/http/internal/tls.h"
+#include "base/http/server.h"
 
 namespace mig::http {
 namespace {
@@ -46,7 +46,7 @@ constexpr size_t kBigResponse = 8 << 20;
 constexpr size_t kMediumResponse = 256 << 10;
 
 std::string TestData(std::string_view name) {
-  absl::StatusOr<std::string> text = ReadFileBounded(absl::StrCat("http/testdata/", name), 1 << 20);
+  absl::StatusOr<std::string> text = ReadFileBounded(absl::StrCat("base/http/testdata/", name), 1 << 20);
   REQUIRE(text.ok());
   return *text;
 }

@@ -15,7 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "base/files.h"
 #include "base/status_macros.h"
-#include "json/reader.h"
+#include "base/json/reader.h"
 #include "modules/scribe/policy_sources/versions.h"
 
 namespace mig::modules::scribe::policy_sources {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "json/writer.h"
+#include "base/json/writer.h"
 
 namespace mig::modules::scribe::policy_sources {
 namespace {
