@@ -7,17 +7,10 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/errno_status.h"
 #include "base/status_macros.h"
 
 namespace mig {
-namespace {
-
-absl::Status Errno(std::string_view what, std::string_view name, int error) {
-  return absl::UnavailableError(absl::StrCat("cannot ", what, " ", name, ": ", strerror(error)));
-}
-
-}  // namespace
-
 std::string ParentDirectory(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -27,11 +20,11 @@ std::string ParentDirectory(const std::string& path) {
 
 absl::Status SyncDirectory(const std::string& path) {
   int dir_fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) return Errno("open", path, errno);
+  if (dir_fd < 0) return ErrnoError("open", path, errno);
   int synced = fsync(dir_fd);
   int error = errno;
   close(dir_fd);
-  if (synced != 0) return Errno("fsync", path, error);
+  if (synced != 0) return ErrnoError("fsync", path, error);
   return absl::OkStatus();
 }
 
@@ -43,7 +36,7 @@ absl::Status MakeDirectories(const std::string& path, mode_t mode) {
   }
   std::string parent = ParentDirectory(path);
   if (parent != path && parent != "." && parent != "/") MIG_RETURN_IF_ERROR(MakeDirectories(parent, mode));
-  if (mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return Errno("create directory", path, errno);
+  if (mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return ErrnoError("create directory", path, errno);
   return absl::OkStatus();
 }
 
@@ -51,7 +44,7 @@ absl::Status WriteAll(int fd, std::string_view data, std::string_view name) {
   while (!data.empty()) {
     ssize_t n = write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("write", name, errno);
+    if (n < 0) return ErrnoError("write", name, errno);
     data.remove_prefix(static_cast<size_t>(n));
   }
   return absl::OkStatus();
@@ -60,13 +53,13 @@ absl::Status WriteAll(int fd, std::string_view data, std::string_view name) {
 absl::Status WriteFileAtomically(const std::string& path, std::string_view contents, mode_t mode) {
   std::string tmp = absl::StrCat(path, ".tmp.", getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Errno("create", tmp, errno);
+  if (fd < 0) return ErrnoError("create", tmp, errno);
   absl::Status status;
-  if (fchmod(fd, mode) != 0) status = Errno("chmod", tmp, errno);
+  if (fchmod(fd, mode) != 0) status = ErrnoError("chmod", tmp, errno);
   if (status.ok()) status = WriteAll(fd, contents, tmp);
-  if (status.ok() && fsync(fd) != 0) status = Errno("fsync", tmp, errno);
-  if (close(fd) != 0 && status.ok()) status = Errno("close", tmp, errno);
-  if (status.ok() && rename(tmp.c_str(), path.c_str()) != 0) status = Errno("rename", tmp, errno);
+  if (status.ok() && fsync(fd) != 0) status = ErrnoError("fsync", tmp, errno);
+  if (close(fd) != 0 && status.ok()) status = ErrnoError("close", tmp, errno);
+  if (status.ok() && rename(tmp.c_str(), path.c_str()) != 0) status = ErrnoError("rename", tmp, errno);
   if (!status.ok()) {
     unlink(tmp.c_str());
     return status;
@@ -81,7 +74,7 @@ absl::StatusOr<std::string> ReadFdBounded(int fd, size_t max_bytes, std::string_
   while (true) {
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("read", name, errno);
+    if (n < 0) return ErrnoError("read", name, errno);
     if (n == 0) return text;
     if (text.size() + static_cast<size_t>(n) > max_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(name, " is larger than ", max_bytes, " bytes"));
@@ -135,7 +128,7 @@ absl::StatusOr<UniqueFd> OpenRegular(const std::string& path, FollowLinks follow
     // Only a missing file is NotFound: callers take that for "not created yet", which a permission error is not.
     return absl::Status(absl::ErrnoToStatusCode(error), absl::StrCat("cannot read ", path, ": ", strerror(error)));
   }
-  if (fstat(fd.get(), &st) != 0) return Errno("stat", path, errno);
+  if (fstat(fd.get(), &st) != 0) return ErrnoError("stat", path, errno);
   if (!S_ISREG(st.st_mode)) return NotRegular(path, st.st_mode);
   return fd;
 }

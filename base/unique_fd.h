@@ -1,14 +1,20 @@
-// A file descriptor with exactly one owner: closed when the owner goes away, moved but never copied.
+// A file descriptor, or a directory stream, with exactly one owner: closed when the owner goes away, on
+// every path, moved but never copied.
 //
 //   UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-//   if (!fd.valid()) return Errno(...);
+//   if (!fd.valid()) return ErrnoError("open", path, errno);
 //   read(fd.get(), ...);
 //   int raw = fd.release();   // the caller owns it now
+//
+//   UniqueDir dir(opendir(path));
+//   while (struct dirent* entry = readdir(dir.get())) ...   // closedir()ed however the loop ends
 #ifndef MIG_BASE_UNIQUE_FD_H_
 #define MIG_BASE_UNIQUE_FD_H_
 
+#include <dirent.h>
 #include <unistd.h>
 
+#include <memory>
 #include <utility>
 
 namespace mig {
@@ -39,6 +45,11 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+struct DirCloser {
+  void operator()(DIR* dir) const { closedir(dir); }
+};
+using UniqueDir = std::unique_ptr<DIR, DirCloser>;
 
 }  // namespace mig
 

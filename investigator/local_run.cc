@@ -23,6 +23,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "base/files.h"
+#include "base/unique_fd.h"
+#include "base/errno_status.h"
 #include "base/status_macros.h"
 #include "base/json/writer.h"
 #include "modules/result.h"
@@ -141,12 +143,10 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
                                          modules::RunContext context, const LocalRunOptions& options,
                                          SharedRun* shared) {
   int result_fds[2], output_fds[2];
-  if (pipe2(result_fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
-  if (pipe2(output_fds, O_CLOEXEC) != 0) {
-    close(result_fds[0]);
-    close(result_fds[1]);
-    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
-  }
+  if (pipe2(result_fds, O_CLOEXEC) != 0) return ErrnoError("create", "a pipe", errno);
+  UniqueFd result_read(result_fds[0]), result_write(result_fds[1]);
+  if (pipe2(output_fds, O_CLOEXEC) != 0) return ErrnoError("create", "a pipe", errno);
+  UniqueFd output_read(output_fds[0]), output_write(output_fds[1]);
   // The stop signals wait while the child installs its own handlers: one that came in between would find
   // the parent's (inherited) handler there, and the module would never hear of it.
   sigset_t stop_signals, previous_mask;
@@ -155,14 +155,14 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
   pthread_sigmask(SIG_BLOCK, &stop_signals, &previous_mask);
   pid_t pid = fork();
   if (pid != 0) pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  if (pid < 0) return ErrnoError("fork", "the module's process", errno);
   if (pid == 0) {
     StopOnSignalsInChild(&shared->cancelled);
     pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
-    close(result_fds[0]);
-    close(output_fds[0]);
-    dup2(output_fds[1], STDOUT_FILENO);
-    dup2(output_fds[1], STDERR_FILENO);
+    result_read.reset();
+    output_read.reset();
+    dup2(output_write.get(), STDOUT_FILENO);
+    dup2(output_write.get(), STDERR_FILENO);
     absl::Status entered =
         sandbox::ApplyLimits({.nice = 10, .idle_io = true, .memory_bytes = options.memory_limit_bytes});
     if (entered.ok()) entered = sandbox::Enter(module.sandbox_policy());
@@ -174,17 +174,17 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
     context.progress = &shared->progress;
     context.cancelled = &shared->cancelled;
     std::string result = module.Run(parameters_json, context);
-    _exit(WriteAll(result_fds[1], result, "the result pipe").ok() ? 0 : 3);
+    _exit(WriteAll(result_write.get(), result, "the result pipe").ok() ? 0 : 3);
   }
-  close(result_fds[1]);
-  close(output_fds[1]);
+  result_write.reset();
+  output_write.reset();
   // Drawn from here, after the fork: the child starts with no thread but its own.
   std::optional<ProgressLine> line;
   line.emplace(&shared->progress, module.progress_units(), options.progress);
   std::string result, output;
   uint64_t output_total = 0;
   std::string too_much;
-  pollfd fds[2] = {{result_fds[0], POLLIN, 0}, {output_fds[0], POLLIN, 0}};
+  pollfd fds[2] = {{result_read.get(), POLLIN, 0}, {output_read.get(), POLLIN, 0}};
   char buffer[64 << 10];
   while (fds[0].fd >= 0 || fds[1].fd >= 0) {
     // Ctrl-C here reaches the child through the shared flag, whatever the terminal did.
@@ -196,8 +196,7 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
       ssize_t n = read(p.fd, buffer, sizeof(buffer));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
-        close(p.fd);
-        p.fd = -1;
+        p.fd = -1;  // closed with its owner
         continue;
       }
       if (&p == &fds[0]) {
@@ -217,9 +216,8 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
       break;
     }
   }
-  for (pollfd& p : fds) {
-    if (p.fd >= 0) close(p.fd);
-  }
+  result_read.reset();
+  output_read.reset();
   line.reset();
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

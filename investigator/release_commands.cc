@@ -17,10 +17,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/errno_status.h"
 #include "base/files.h"
 #include "base/rfc3339.h"
 #include "base/status_macros.h"
 #include "crypto/digest.h"
+#include "crypto/file_digest.h"
 #include "crypto/ed25519.h"
 #include "crypto/key_file.h"
 #include "embedded_conf/config.h"
@@ -39,7 +41,6 @@ using release::ReleaseFile;
 
 constexpr char kManifestFileName[] = "manifest.json";
 constexpr char kDefaultValidity[] = "30d";
-constexpr size_t kCopyBufferBytes = 1 << 20;
 constexpr char kElfMagic[4] = {0x7f, 'E', 'L', 'F'};
 
 std::string ReleaseTime(absl::Time t) { return FormatRfc3339(t, Rfc3339Fraction::kNone); }
@@ -65,9 +66,10 @@ int Fail(std::string_view command, const absl::Status& status, int code = kExitU
   return code;
 }
 
-// Problems with the input are the user's to fix (exit 2); failing to read or write what is there is not.
+// Failing to read or write what is there is not the user's to fix (exit 1), but a binary larger than a
+// release may carry is (exit 2, like every problem with the input).
 int FailIo(std::string_view command, const absl::Status& status) {
-  return Fail(command, status, absl::IsUnavailable(status) ? kExitFailed : kExitUsage);
+  return Fail(command, status, absl::IsFailedPrecondition(status) ? kExitUsage : kExitFailed);
 }
 
 absl::StatusOr<Manifest> ReadManifest(const std::string& path) {
@@ -79,10 +81,6 @@ absl::StatusOr<Manifest> ReadManifest(const std::string& path) {
 
 std::string ManifestFileText(const Manifest& m) {
   return absl::StrCat(release::ManifestToJson(m, /*indent=*/true), "\n");
-}
-
-absl::Status Errno(std::string_view what, std::string_view name, int error) {
-  return absl::UnavailableError(absl::StrCat("cannot ", what, " ", name, ": ", strerror(error)));
 }
 
 // Go's durations (720h, 90m) and whole days ("30d"), which is how release lifetimes are thought of.
@@ -105,34 +103,22 @@ struct FileFacts {
   std::array<uint8_t, 32> sha256{};
 };
 
-// Reads `fd` to its end through SHA-256 (and into `copy_fd` when it is not -1), a buffer at a time: release
-// binaries are tens of megabytes. More than `max_bytes` stops the read.
+// Reads `fd` to its end through SHA-256, and into `copy_fd` when it is not -1. More than `max_bytes` stops
+// the read.
 absl::StatusOr<FileFacts> StreamFile(int fd, const std::string& name, uint64_t max_bytes, int copy_fd = -1,
                                      const std::string& copy_name = "") {
-  std::unique_ptr<char[]> buffer(new char[kCopyBufferBytes]);
-  crypto::Digest digest(crypto::DigestAlgorithm::kSha256);
-  FileFacts facts;
-  while (true) {
-    ssize_t n = read(fd, buffer.get(), kCopyBufferBytes);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("read", name, errno);
-    if (n == 0) break;
-    facts.size += static_cast<uint64_t>(n);
-    if (facts.size > max_bytes) {
-      return absl::FailedPreconditionError(absl::StrCat(name, " is larger than ", max_bytes, " bytes"));
-    }
-    digest.Update(buffer.get(), static_cast<size_t>(n));
-    if (copy_fd >= 0) {
-      MIG_RETURN_IF_ERROR(WriteAll(copy_fd, std::string_view(buffer.get(), static_cast<size_t>(n)), copy_name));
-    }
-  }
-  crypto::DigestValue value = digest.Final();
-  std::copy(value.data(), value.data() + facts.sha256.size(), facts.sha256.begin());
+  MIG_ASSIGN_OR_RETURN(crypto::StreamedDigest streamed,
+                       crypto::DigestFd(crypto::DigestAlgorithm::kSha256, fd, name, max_bytes,
+                                        [&](std::string_view chunk) {
+                                          return copy_fd < 0 ? absl::OkStatus() : WriteAll(copy_fd, chunk, copy_name);
+                                        }));
+  FileFacts facts{.size = streamed.size};
+  std::copy(streamed.digest.data(), streamed.digest.data() + facts.sha256.size(), facts.sha256.begin());
   return facts;
 }
 
 // Opens the binary to release, refusing what cannot be one before anything is written.
-absl::StatusOr<int> OpenReleaseBinary(const std::string& source) {
+absl::StatusOr<UniqueFd> OpenReleaseBinary(const std::string& source) {
   absl::StatusOr<UniqueFd> in = OpenRegularFile(source);
   if (!in.ok()) return absl::Status(in.status().code(), absl::StrCat("--binary: ", in.status().message()));
   char magic[4] = {};
@@ -141,7 +127,7 @@ absl::StatusOr<int> OpenReleaseBinary(const std::string& source) {
     // Catches `--binary manifest.json` and the like before a fleet is asked to run it.
     return absl::InvalidArgumentError(absl::StrCat("--binary: ", source, " is not an ELF executable"));
   }
-  return in->release();
+  return std::move(*in);
 }
 
 // Copies the binary (open as `in`) to `target` the way the loader will install it: into a temporary file
@@ -149,14 +135,14 @@ absl::StatusOr<int> OpenReleaseBinary(const std::string& source) {
 // half-written.
 absl::StatusOr<FileFacts> CopyReleaseBinary(int in, const std::string& source, const std::string& target) {
   std::string tmp = absl::StrCat(target, ".tmp.", getpid());
-  int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-  if (out < 0) return Errno("create", tmp, errno);
-  absl::StatusOr<FileFacts> facts = StreamFile(in, source, release::kMaxReleaseFileBytes, out, tmp);
+  UniqueFd out(open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755));
+  if (!out.valid()) return ErrnoError("create", tmp, errno);
+  absl::StatusOr<FileFacts> facts = StreamFile(in, source, release::kMaxReleaseFileBytes, out.get(), tmp);
   absl::Status status = facts.status();
-  if (status.ok() && fchmod(out, 0755) != 0) status = Errno("chmod", tmp, errno);
-  if (status.ok() && fsync(out) != 0) status = Errno("fsync", tmp, errno);
-  if (close(out) != 0 && status.ok()) status = Errno("close", tmp, errno);
-  if (status.ok() && rename(tmp.c_str(), target.c_str()) != 0) status = Errno("rename", tmp, errno);
+  if (status.ok() && fchmod(out.get(), 0755) != 0) status = ErrnoError("chmod", tmp, errno);
+  if (status.ok() && fsync(out.get()) != 0) status = ErrnoError("fsync", tmp, errno);
+  if (close(out.release()) != 0 && status.ok()) status = ErrnoError("close", tmp, errno);
+  if (status.ok() && rename(tmp.c_str(), target.c_str()) != 0) status = ErrnoError("rename", tmp, errno);
   if (!status.ok()) {
     unlink(tmp.c_str());
     return status;
@@ -262,14 +248,10 @@ int Create(const CreateOptions& o) {
                                 path, " already exists; keep it, or replace it (and any signatures) with --force")));
     }
   }
-  absl::StatusOr<int> in = OpenReleaseBinary(o.binary);
-  if (!in.ok()) return FailIo("create", in.status());
-  if (absl::Status made = MakeDirectories(o.out, 0755); !made.ok()) {
-    close(*in);
-    return FailIo("create", made);
-  }
-  absl::StatusOr<FileFacts> facts = CopyReleaseBinary(*in, o.binary, binary_path);
-  close(*in);
+  absl::StatusOr<UniqueFd> in = OpenReleaseBinary(o.binary);
+  if (!in.ok()) return Fail("create", in.status());
+  if (absl::Status made = MakeDirectories(o.out, 0755); !made.ok()) return FailIo("create", made);
+  absl::StatusOr<FileFacts> facts = CopyReleaseBinary(in->get(), o.binary, binary_path);
   if (!facts.ok()) return FailIo("create", facts.status());
   m.files[0].size = facts->size;
   m.files[0].sha256 = facts->sha256;
@@ -359,7 +341,7 @@ std::optional<std::string> CheckFile(const std::string& directory, const Release
   absl::StatusOr<UniqueFd> fd = OpenRegularFile(path);
   if (!fd.ok()) return std::string(fd.status().message());
   struct stat st;
-  if (fstat(fd->get(), &st) != 0) return absl::StrCat("cannot stat ", path, ": ", strerror(errno));
+  if (fstat(fd->get(), &st) != 0) return std::string(ErrnoError("stat", path, errno).message());
   if (static_cast<uint64_t>(st.st_size) != f.size) {
     return absl::StrCat(path, " is ", st.st_size, " bytes, the manifest lists ", f.size);
   }

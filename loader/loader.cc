@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -19,10 +20,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "base/errno_status.h"
 #include "base/files.h"
 #include "base/log.h"
 #include "base/status_macros.h"
+#include "base/unique_fd.h"
 #include "crypto/digest.h"
+#include "crypto/file_digest.h"
 #include "crypto/ed25519.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
@@ -81,37 +85,21 @@ ServiceSetup MakeSetup(const LoaderOptions& o, const Paths& p) {
 
 bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
-absl::Status Errno(std::string_view what, const std::string& path) {
-  return absl::UnavailableError(absl::StrCat("cannot ", what, " ", path, ": ", strerror(errno)));
-}
-
 absl::Status RemoveIfPresent(const std::string& path) {
-  if (unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("remove", path);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoError("remove", path, errno);
   return absl::OkStatus();
 }
 
 // SHA-256 of a file, streamed; nullopt when it does not exist.
 absl::StatusOr<std::optional<std::string>> Sha256OfFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
     if (errno == ENOENT) return std::nullopt;
-    return Errno("read", path);
+    return ErrnoError("read", path, errno);
   }
-  crypto::Digest digest(crypto::DigestAlgorithm::kSha256);
-  std::vector<char> buffer(1 << 20);
-  while (true) {
-    ssize_t n = read(fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status error = Errno("read", path);
-      close(fd);
-      return error;
-    }
-    if (n == 0) break;
-    digest.Update(buffer.data(), static_cast<size_t>(n));
-  }
-  close(fd);
-  return digest.Final().ToHex();
+  MIG_ASSIGN_OR_RETURN(crypto::StreamedDigest streamed, crypto::DigestFd(crypto::DigestAlgorithm::kSha256, fd.get(), path,
+                                                                         std::numeric_limits<uint64_t>::max()));
+  return streamed.digest.ToHex();
 }
 
 std::string HexOf(const std::array<uint8_t, 32>& bytes) {
@@ -121,12 +109,12 @@ std::string HexOf(const std::array<uint8_t, 32>& bytes) {
 // Writes `contents` as `path` (a new file, not yet in place) with `mode`, durably.
 absl::Status WriteStaged(const std::string& path, std::string_view contents, mode_t mode) {
   MIG_RETURN_IF_ERROR(RemoveIfPresent(path));
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Errno("create", path);
-  absl::Status status = WriteAll(fd, contents, path);
-  if (status.ok() && fchmod(fd, mode) != 0) status = Errno("chmod", path);
-  if (status.ok() && fsync(fd) != 0) status = Errno("fsync", path);
-  if (close(fd) != 0 && status.ok()) status = Errno("close", path);
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (!fd.valid()) return ErrnoError("create", path, errno);
+  absl::Status status = WriteAll(fd.get(), contents, path);
+  if (status.ok() && fchmod(fd.get(), mode) != 0) status = ErrnoError("chmod", path, errno);
+  if (status.ok() && fsync(fd.get()) != 0) status = ErrnoError("fsync", path, errno);
+  if (close(fd.release()) != 0 && status.ok()) status = ErrnoError("close", path, errno);
   if (!status.ok()) {
     unlink(path.c_str());  // a disk full must not leave half a binary behind
     return status;
@@ -138,9 +126,9 @@ absl::Status WriteStaged(const std::string& path, std::string_view contents, mod
 absl::Status LinkOver(const std::string& from, const std::string& to) {
   std::string temporary = to + ".tmp";
   MIG_RETURN_IF_ERROR(RemoveIfPresent(temporary));
-  if (link(from.c_str(), temporary.c_str()) != 0) return Errno(absl::StrCat("link ", from, " to"), temporary);
+  if (link(from.c_str(), temporary.c_str()) != 0) return ErrnoError(absl::StrCat("link ", from, " to"), temporary, errno);
   if (rename(temporary.c_str(), to.c_str()) != 0) {
-    absl::Status error = Errno(absl::StrCat("rename ", temporary, " to"), to);
+    absl::Status error = ErrnoError(absl::StrCat("rename ", temporary, " to"), to, errno);
     unlink(temporary.c_str());
     return error;
   }
@@ -288,7 +276,7 @@ class Updater {
     MIG_RETURN_IF_ERROR(LinkOver(paths_.binary, paths_.old));
     CrashPoint("kept-old");
     if (rename(paths_.staged.c_str(), paths_.binary.c_str()) != 0) {
-      absl::Status error = Errno(absl::StrCat("rename ", paths_.staged, " to"), paths_.binary);
+      absl::Status error = ErrnoError(absl::StrCat("rename ", paths_.staged, " to"), paths_.binary, errno);
       (void)RemoveIfPresent(paths_.journal());
       return error;
     }
@@ -301,9 +289,9 @@ class Updater {
  private:
   absl::Status Lock() {
     std::string path = paths_.release_state.loader_lock_file();
-    lock_fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock_fd_ < 0) return Errno("open", path);
-    if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    lock_fd_.reset(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!lock_fd_.valid()) return ErrnoError("open", path, errno);
+    if (flock(lock_fd_.get(), LOCK_EX | LOCK_NB) != 0) {
       return absl::UnavailableError(absl::StrCat("another mig loader is running (", path, " is locked)"));
     }
     return absl::OkStatus();
@@ -429,12 +417,7 @@ class Updater {
   const LoaderOptions& options_;
   Paths paths_;
   AgentService service_;
-  int lock_fd_ = -1;
-
- public:
-  ~Updater() {
-    if (lock_fd_ >= 0) close(lock_fd_);
-  }
+  UniqueFd lock_fd_;  // held until the update is over
 };
 
 // Paths that go into unit files and crontabs unquoted.
@@ -462,7 +445,7 @@ absl::Status CopySelf(const std::string& to) {
   std::string staged = to + ".new";
   MIG_RETURN_IF_ERROR(WriteStaged(staged, self, 0755));
   if (rename(staged.c_str(), to.c_str()) != 0) {
-    absl::Status error = Errno(absl::StrCat("rename ", staged, " to"), to);
+    absl::Status error = ErrnoError(absl::StrCat("rename ", staged, " to"), to, errno);
     unlink(staged.c_str());
     return error;
   }
@@ -549,12 +532,12 @@ absl::Status Uninstall(const LoaderOptions& options, std::ostream& out) {
   for (const std::string& file : layout.LoaderFiles()) MIG_RETURN_IF_ERROR(RemoveIfPresent(file));
   rmdir(layout.loader_dir().c_str());
   std::string outbox = layout.outbox_dir();
-  if (DIR* dir = opendir(outbox.c_str()); dir != nullptr) {
-    while (struct dirent* entry = readdir(dir)) {
+  if (UniqueDir dir(opendir(outbox.c_str())); dir != nullptr) {
+    while (struct dirent* entry = readdir(dir.get())) {
       if (entry->d_name[0] == '.') continue;
       MIG_RETURN_IF_ERROR(RemoveIfPresent(absl::StrCat(outbox, "/", entry->d_name)));
     }
-    closedir(dir);
+    dir.reset();
     rmdir(outbox.c_str());
   }
   for (const std::string& file : layout.AgentFiles()) MIG_RETURN_IF_ERROR(RemoveIfPresent(file));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "base/unique_fd.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -132,22 +133,6 @@ Result Run(const std::string& parameters, const std::atomic<bool>* cancelled = n
   return result;
 }
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  Fd& operator=(Fd&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 socklen_t Loopback(int family, sockaddr_storage* address, int port) {
   *address = {};
@@ -173,8 +158,8 @@ int PortOf(int fd) {
                                       : ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
 }
 
-Fd BoundSocket(int family, int type) {
-  Fd fd(socket(family, type | SOCK_CLOEXEC, 0));
+UniqueFd BoundSocket(int family, int type) {
+  UniqueFd fd(socket(family, type | SOCK_CLOEXEC, 0));
   REQUIRE(fd.get() >= 0);
   sockaddr_storage address;
   socklen_t length = Loopback(family, &address, 0);
@@ -189,7 +174,7 @@ void Connect(int fd, int family, int port) {
 }
 
 bool HasIpv6Loopback() {
-  Fd fd(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return false;
   sockaddr_storage address;
   socklen_t length = Loopback(AF_INET6, &address, 0);
@@ -208,13 +193,13 @@ struct LoopbackSockets {
     listener_port = PortOf(listener.get());
     Connect(client.get(), family, listener_port);
     client_port = PortOf(client.get());
-    accepted = Fd(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    accepted = UniqueFd(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
     REQUIRE(accepted.get() >= 0);
     udp_server_port = PortOf(udp_server.get());
     Connect(udp_client.get(), family, udp_server_port);
     udp_client_port = PortOf(udp_client.get());
   }
-  Fd listener, client, accepted, udp_server, udp_client;
+  UniqueFd listener, client, accepted, udp_server, udp_client;
   int listener_port = 0, client_port = 0, udp_server_port = 0, udp_client_port = 0;
 };
 
@@ -269,7 +254,7 @@ TEST_CASE("finds the sockets the test opens on loopback, IPv4 and IPv6") {
 }
 
 TEST_CASE("an IPv4 peer of an IPv6 socket counts as IPv4") {
-  Fd listener(socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd listener(socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (listener.get() < 0) {
     WARN("no IPv6 sockets on this host");
     return;
@@ -282,10 +267,10 @@ TEST_CASE("an IPv4 peer of an IPv6 socket counts as IPv4") {
   REQUIRE(bind(listener.get(), reinterpret_cast<sockaddr*>(&any), sizeof(any)) == 0);
   REQUIRE(listen(listener.get(), 8) == 0);
   int port = PortOf(listener.get());
-  Fd client(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd client(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   Connect(client.get(), AF_INET, port);
   int client_port = PortOf(client.get());
-  Fd accepted(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  UniqueFd accepted(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
   REQUIRE(accepted.get() >= 0);
   Result result = Run(R"({"connectedip":["127.0.0.0/8"]})");
   INFO(result.json);

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "modules/ping/probe.h"
 #include "modules/ping/probe_outcome.h"
+#include "base/unique_fd.h"
 #include "modules/ping/socket_wait.h"
 
 namespace mig::modules::ping {
@@ -80,7 +81,7 @@ ProbeOutcome ProbeIcmp(const Destination& destination, uint16_t sequence, absl::
     outcome.reason += " (an ICMP ping needs net.ipv4.ping_group_range to include our group, or root)";
     return outcome;
   }
-  SocketFd fd(icmp.fd);
+  UniqueFd fd(icmp.fd);
   // Connected: the kernel then reports ICMP errors (host unreachable...) from the destination on this socket,
   // and a raw socket only sees packets from the destination.
   if (connect(fd.get(), destination.socket_address(), destination.length) != 0)

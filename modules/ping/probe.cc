@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "modules/ping/probe_outcome.h"
+#include "base/unique_fd.h"
 #include "modules/ping/socket_wait.h"
 
 namespace mig::modules::ping {
@@ -55,7 +56,7 @@ ProbeOutcome OutcomeFromWait(WaitResult wait, std::string_view what) {
 }
 
 ProbeOutcome ProbeTcp(const Destination& destination, absl::Time deadline, const std::atomic<bool>* cancelled) {
-  SocketFd fd(socket(destination.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+  UniqueFd fd(socket(destination.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
   if (!fd.valid()) return OutcomeFromErrno(errno, "socket");
   absl::Time start = absl::Now();
   if (connect(fd.get(), destination.socket_address(), destination.length) != 0) {
@@ -74,7 +75,7 @@ ProbeOutcome ProbeTcp(const Destination& destination, absl::Time deadline, const
 }
 
 ProbeOutcome ProbeUdp(const Destination& destination, absl::Time deadline, const std::atomic<bool>* cancelled) {
-  SocketFd fd(socket(destination.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
+  UniqueFd fd(socket(destination.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
   if (!fd.valid()) return OutcomeFromErrno(errno, "socket");
   // Connected, so that the kernel reports an ICMP port unreachable from the destination as ECONNREFUSED.
   if (connect(fd.get(), destination.socket_address(), destination.length) != 0)

@@ -10,10 +10,6 @@
 
 namespace mig::modules::ping {
 
-SocketFd::~SocketFd() {
-  if (fd_ >= 0) close(fd_);
-}
-
 WaitResult WaitForSocket(int fd, short events, absl::Time deadline, const std::atomic<bool>* cancelled) {
   constexpr int64_t kCancelCheckMs = 100;
   while (true) {

@@ -8,20 +8,6 @@
 
 namespace mig::modules::ping {
 
-// Owns a file descriptor and closes it.
-class SocketFd {
- public:
-  explicit SocketFd(int fd) : fd_(fd) {}
-  SocketFd(const SocketFd&) = delete;
-  SocketFd& operator=(const SocketFd&) = delete;
-  ~SocketFd();
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
-
 enum class WaitResult { kReady, kTimedOut, kCancelled, kFailed };
 
 // Polls `fd` for `events` until it is ready, `deadline` passes or `cancelled` is set (checked at least every

@@ -13,24 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/go_format.h"
+#include "base/unique_fd.h"
 #include "modules/timedrift/sntp.h"
 
 namespace mig::modules::timedrift {
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 ServerReport Unreachable(ServerReport report, std::string error) {
   report.reachable = false;
@@ -76,7 +63,7 @@ ServerReport QueryServer(const NtpServer& server, absl::Time deadline, const std
   report.address =
       address.ss_family == AF_INET6 ? absl::StrCat("[", ip, "]:", server.port) : absl::StrCat(ip, ":", server.port);
 
-  Fd fd(socket(address.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  UniqueFd fd(socket(address.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return Unreachable(report, absl::StrCat("socket: ", std::strerror(errno)));
   // Connected: replies from anyone else are dropped by the kernel, and an ICMP port unreachable shows.
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0) {

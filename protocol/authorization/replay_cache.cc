@@ -11,18 +11,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/errno_status.h"
 #include "base/files.h"
 #include "base/status_macros.h"
 
 namespace mig::authorization {
-namespace {
-
-absl::Status Errno(std::string_view what, const std::string& path) {
-  return absl::UnavailableError(absl::StrCat(what, " ", path, ": ", strerror(errno)));
-}
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<ReplayCache>> ReplayCache::Open(std::string path, size_t max_entries, absl::Time now) {
   std::unique_ptr<ReplayCache> cache(new ReplayCache(std::move(path), max_entries));
   // Nobody else has the cache yet; held so that the analysis sees every access to the state under its lock.
@@ -51,7 +44,7 @@ absl::StatusOr<std::unique_ptr<ReplayCache>> ReplayCache::Open(std::string path,
       stored = std::max(stored, expiry);
     }
   } else if (errno != ENOENT) {
-    return Errno("open", p);
+    return ErrnoError("open", p, errno);
   }
   MIG_RETURN_IF_ERROR(cache->Rewrite(now));
   return cache;
@@ -73,7 +66,7 @@ absl::Status ReplayCache::Rewrite(absl::Time now) {
   MIG_RETURN_IF_ERROR(WriteFileAtomically(path_, text, 0600));
   if (fd_ >= 0) close(fd_);
   fd_ = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0) return Errno("open", path_);
+  if (fd_ < 0) return ErrnoError("open", path_, errno);
   lines_in_file_ = expiry_by_id_.size();
   // Amortized: the next rewrite comes after as many appends as there are live ids (and at least 64), so
   // each append costs O(1) rewritten lines on average, however many ids expire in between.
@@ -103,7 +96,7 @@ absl::Status ReplayCache::Record(uint64_t id, absl::Time expire_after, absl::Tim
   }
   int64_t expiry = absl::ToUnixSeconds(expire_after) + 1;
   MIG_RETURN_IF_ERROR(WriteAll(fd_, absl::StrCat(id, " ", expiry, "\n"), path_));
-  if (fdatasync(fd_) != 0) return Errno("fsync", path_);
+  if (fdatasync(fd_) != 0) return ErrnoError("fsync", path_, errno);
   expiry_by_id_[id] = expiry;
   if (++lines_in_file_ >= compact_at_lines_) return Rewrite(now);
   return absl::OkStatus();
