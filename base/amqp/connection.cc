@@ -10,7 +10,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "base/amqp/internal/tcp.h"
+#include "base/net/socket.h"
+#include "base/unique_fd.h"
 #include "amqp_tcp_socket.h"
 #include "base/status_macros.h"
 
@@ -98,13 +99,10 @@ absl::Status Connection::Connect() {
     MIG_ASSIGN_OR_RETURN(tls_, TlsSocket::Install(state_, std::move(config)));
     MIG_RETURN_IF_ERROR(tls_->Connect(options_.host, options_.port, deadline));
   } else {
-    MIG_ASSIGN_OR_RETURN(int fd, internal::ConnectTcp(options_.host, options_.port, deadline));
+    MIG_ASSIGN_OR_RETURN(UniqueFd fd, net::ConnectTcp(options_.host, options_.port, deadline, {.keepalive = true}));
     amqp_socket_t* socket = amqp_tcp_socket_new(state_);
-    if (socket == nullptr) {
-      close(fd);
-      return absl::ResourceExhaustedError("AMQP: out of memory");
-    }
-    amqp_tcp_socket_set_sockfd(socket, fd);
+    if (socket == nullptr) return absl::ResourceExhaustedError("AMQP: out of memory");
+    amqp_tcp_socket_set_sockfd(socket, fd.release());  // rabbitmq-c closes it with the connection
   }
 
   const timeval handshake = Timeval(deadline - absl::Now());

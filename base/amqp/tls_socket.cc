@@ -14,7 +14,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/amqp/internal/socket_glue.h"
-#include "base/amqp/internal/tcp.h"
+#include "base/net/socket.h"
+#include "base/unique_fd.h"
 #include "base/files.h"
 #include "base/status_macros.h"
 #include "mbedtls/ctr_drbg.h"
@@ -263,7 +264,8 @@ absl::Status TlsSocket::Connect(const std::string& host, int port, absl::Time de
   failed_ = false;
   const std::string& server_name = config_->server_name().empty() ? host : config_->server_name();
 
-  MIG_ASSIGN_OR_RETURN(fd_, internal::ConnectTcp(host, port, deadline));
+  MIG_ASSIGN_OR_RETURN(UniqueFd connected, net::ConnectTcp(host, port, deadline, {.keepalive = true}));
+  fd_ = connected.release();  // closed by Close()
   session_ = std::make_unique<Session>();
   mbedtls_ssl_context* ssl = &session_->ssl;
   auto fail = [&](absl::Status status) {
@@ -286,7 +288,7 @@ absl::Status TlsSocket::Connect(const std::string& host, int port, absl::Time de
     int rc = mbedtls_ssl_handshake(ssl);
     if (rc == 0) break;
     if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
-      absl::Status waited = internal::WaitForSocket(fd_, rc == MBEDTLS_ERR_SSL_WANT_WRITE, deadline);
+      absl::Status waited = net::WaitForSocket(fd_, rc == MBEDTLS_ERR_SSL_WANT_WRITE, deadline);
       if (absl::IsDeadlineExceeded(waited)) return fail(absl::DeadlineExceededError(absl::StrCat(what, ": timed out")));
       if (!waited.ok()) return fail(absl::UnavailableError(absl::StrCat(what, ": ", waited.message())));
       continue;

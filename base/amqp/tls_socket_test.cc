@@ -16,7 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/amqp/internal/socket_glue.h"
-#include "base/amqp/internal/tcp.h"
+#include "base/net/socket.h"
 #include "base/files.h"
 #include "catch2/catch.hpp"
 #include "mbedtls/ctr_drbg.h"
@@ -238,7 +238,7 @@ TEST_CASE("TLS handshake, data both ways and a clean close") {
     while (sent < message.size()) {
       ssize_t n = TlsSocketTestPeer::Send(*client.socket, std::string_view(message).substr(sent));
       if (n == kMigAmqpSocketNeedWrite) {
-        REQUIRE(internal::WaitForSocket(client.socket->fd(), true, absl::Now() + absl::Seconds(5)).ok());
+        REQUIRE(net::WaitForSocket(client.socket->fd(), true, absl::Now() + absl::Seconds(5)).ok());
         continue;
       }
       REQUIRE(n > 0);
@@ -249,7 +249,7 @@ TEST_CASE("TLS handshake, data both ways and a clean close") {
     while (echoed.size() < message.size()) {
       ssize_t n = TlsSocketTestPeer::Recv(*client.socket, buf, sizeof(buf));
       if (n == kMigAmqpSocketNeedRead) {
-        REQUIRE(internal::WaitForSocket(client.socket->fd(), false, absl::Now() + absl::Seconds(5)).ok());
+        REQUIRE(net::WaitForSocket(client.socket->fd(), false, absl::Now() + absl::Seconds(5)).ok());
         continue;
       }
       REQUIRE(n > 0);

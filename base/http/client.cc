@@ -13,7 +13,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/url.h"
-#include "base/http/internal/socket.h"
+#include "base/net/socket.h"
+#include "base/unique_fd.h"
 #include "base/http/internal/stream.h"
 #include "base/http/internal/tls.h"
 #include "base/http/internal/wire.h"
@@ -186,18 +187,19 @@ absl::StatusOr<Response> Fetch(std::string_view url_text, const Request& request
     tls = *std::move(config);
   }
 
-  absl::StatusOr<int> fd = internal::ConnectTcp(url->host, url->port, deadline);
-  if (!fd.ok()) return fail(fd.status());
+  absl::StatusOr<UniqueFd> connected = net::ConnectTcp(url->host, url->port, deadline);
+  if (!connected.ok()) return fail(connected.status());
+  const int fd = connected->release();  // owned by the stream from here
   std::unique_ptr<internal::Stream> stream;
   if (tls != nullptr) {
     auto tls_stream =
-        std::make_unique<internal::TlsStream>(*fd, tls, options.server_name.empty() ? url->host : options.server_name);
+        std::make_unique<internal::TlsStream>(fd, tls, options.server_name.empty() ? url->host : options.server_name);
     if (absl::Status handshake = tls_stream->Handshake(deadline, /*cancel_fd=*/-1); !handshake.ok()) {
       return fail(handshake);
     }
     stream = std::move(tls_stream);
   } else {
-    stream = std::make_unique<internal::PlainStream>(*fd);
+    stream = std::make_unique<internal::PlainStream>(fd);
   }
 
   Exchange exchange(stream.get(), options, deadline, /*head_request=*/method == "HEAD");

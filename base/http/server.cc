@@ -32,7 +32,8 @@
 #include "absl/time/time.h"
 #include "base/log.h"
 #include "base/http/internal/request_decoder.h"
-#include "base/http/internal/socket.h"
+#include "base/net/socket.h"
+#include "base/unique_fd.h"
 #include "base/http/internal/stream.h"
 #include "base/http/internal/tls.h"
 #include "base/http/internal/wire.h"
@@ -167,7 +168,7 @@ struct Connection {
   const uint64_t id;
   const std::unique_ptr<internal::Stream> stream;
   const std::string peer;     // "127.0.0.1:53122", for the handler
-  const std::string address;  // internal::ClientAddress, for max_connections_per_address
+  const std::string address;  // net::ClientAddress, for max_connections_per_address
   Phase phase;
   internal::TlsStream* tls;  // the stream if it is TLS, else null
   RequestDecoder decoder;
@@ -382,7 +383,7 @@ class Server::Impl {
         return false;
       }
       const sockaddr* peer = reinterpret_cast<const sockaddr*>(&address);
-      std::string client = internal::ClientAddress(peer, length);
+      std::string client = net::ClientAddress(peer, length);
       if (open_ >= options_.max_connections) {
         over_total_.Note(now, absl::StrCat("refused a connection from ", client, ": ", open_,
                                            " connections are open (max_connections)"));
@@ -409,7 +410,7 @@ class Server::Impl {
       }
       ++open_;
       ++per_address_[client];
-      auto c = std::make_unique<Connection>(next_id_++, std::move(stream), tls, internal::AddressText(peer, length),
+      auto c = std::make_unique<Connection>(next_id_++, std::move(stream), tls, net::AddressText(peer, length),
                                             std::move(client), options_, now);
       // TLS or not, the client speaks first.
       const absl::Time deadline = Deadline(*c);
@@ -645,12 +646,12 @@ class Server::Impl {
   }
 
   Turn Drain(Connection& c) {
-    switch (internal::DiscardInput(c.stream->fd(), kTurnBytes)) {
-      case internal::Discarded::kWouldBlock:
+    switch (net::DiscardInput(c.stream->fd(), kTurnBytes)) {
+      case net::Discarded::kWouldBlock:
         return Wait(c, EPOLLIN);
-      case internal::Discarded::kBudgetSpent:
+      case net::Discarded::kBudgetSpent:
         return Requeue();
-      case internal::Discarded::kEnd:
+      case net::Discarded::kEnd:
         break;
     }
     return Close(c);
@@ -770,27 +771,27 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     tls = *std::move(config);
   }
   // The backlog holds connections the loop has not accepted yet; the kernel caps it at somaxconn.
-  absl::StatusOr<int> listener = internal::ListenTcp(options.host, options.port, /*backlog=*/1024);
+  absl::StatusOr<UniqueFd> listener = net::ListenTcp(options.host, options.port, /*backlog=*/1024);
   if (!listener.ok()) {
     return absl::Status(listener.status().code(), absl::StrCat("HTTP server: ", listener.status().message()));
   }
-  auto fail = [&](std::string_view what, std::initializer_list<int> fds) {
-    absl::Status error = absl::InternalError(absl::StrCat("HTTP server: ", what, ": ", strerror(errno)));
-    for (int fd : fds) close(fd);
-    return error;
+  auto fail = [](std::string_view what) {
+    return absl::InternalError(absl::StrCat("HTTP server: ", what, ": ", strerror(errno)));
   };
-  const int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd < 0) return fail("epoll_create1", {*listener});
-  const int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd < 0) return fail("eventfd", {*listener, epoll_fd});
+  UniqueFd epoll_fd(epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_fd.valid()) return fail("epoll_create1");
+  UniqueFd wake_fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake_fd.valid()) return fail("eventfd");
   epoll_event listen_event{.events = EPOLLIN, .data = {.u64 = kListenerId}};
   epoll_event wake_event{.events = EPOLLIN, .data = {.u64 = kWakeId}};
-  if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, *listener, &listen_event) != 0 ||
-      epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &wake_event) != 0) {
-    return fail("epoll_ctl", {*listener, epoll_fd, wake_fd});
+  if (epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, listener->get(), &listen_event) != 0 ||
+      epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, wake_fd.get(), &wake_event) != 0) {
+    return fail("epoll_ctl");
   }
-  const int port = internal::LocalPort(*listener);
-  auto impl = std::make_unique<Impl>(options, std::move(handler), std::move(tls), *listener, epoll_fd, wake_fd);
+  const int port = net::LocalPort(listener->get());
+  // Impl closes the three descriptors when it stops.
+  auto impl = std::make_unique<Impl>(options, std::move(handler), std::move(tls), listener->release(),
+                                     epoll_fd.release(), wake_fd.release());
   impl->StartThreads();
   return std::unique_ptr<Server>(new Server(std::move(impl), port));
 }

@@ -14,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "base/http/internal/socket.h"
+#include "base/net/socket.h"
 #include "mbedtls/net_sockets.h"
 #include "mbedtls/x509_crt.h"
 
@@ -61,7 +61,7 @@ absl::StatusOr<size_t> Stream::Read(char* buffer, size_t size, absl::Time deadli
     absl::StatusOr<Progress> read = TryRead(buffer, size);
     if (!read.ok()) return read.status();
     if (read->await == Await::kNothing) return read->bytes;
-    if (absl::Status waited = WaitForSocket(fd_, read->await == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
+    if (absl::Status waited = net::WaitForSocket(fd_, read->await == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
       return waited;
     }
   }
@@ -76,7 +76,7 @@ absl::Status Stream::Write(std::string_view data, absl::Time deadline) {
       if (written->bytes == 0) return absl::UnavailableError("the connection took no bytes");
       continue;
     }
-    if (absl::Status waited = WaitForSocket(fd_, written->await == Await::kWritable, deadline); !waited.ok()) {
+    if (absl::Status waited = net::WaitForSocket(fd_, written->await == Await::kWritable, deadline); !waited.ok()) {
       return waited;
     }
   }
@@ -240,7 +240,7 @@ absl::Status TlsStream::Handshake(absl::Time deadline, int cancel_fd) {
     absl::StatusOr<Await> step = TryHandshake();
     if (!step.ok()) return step.status();
     if (*step == Await::kNothing) return absl::OkStatus();
-    if (absl::Status waited = WaitForSocket(fd_, *step == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
+    if (absl::Status waited = net::WaitForSocket(fd_, *step == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
       return absl::Status(waited.code(), absl::StrCat("TLS handshake: ", waited.message()));
     }
   }

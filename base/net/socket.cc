@@ -1,4 +1,4 @@
-#include "base/http/internal/socket.h"
+#include "base/net/socket.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,43 +17,29 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/status_macros.h"
 
-namespace mig::http::internal {
+namespace mig::net {
 namespace {
 
-absl::Status SetNoDelay(int fd) {
+// Connects one address: the socket, or why it failed (errno text, or DeadlineExceeded).
+absl::StatusOr<UniqueFd> ConnectAddress(const addrinfo& address, absl::Time deadline, const ConnectOptions& options) {
+  UniqueFd fd(socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, address.ai_protocol));
+  if (!fd.valid()) return absl::UnavailableError(strerror(errno));
   const int one = 1;
-  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
+  if (setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
     return absl::UnavailableError(absl::StrCat("setsockopt(TCP_NODELAY): ", strerror(errno)));
   }
-  return absl::OkStatus();
-}
-
-// Connects one address: the socket, or why it failed (errno text, or DeadlineExceeded).
-absl::StatusOr<int> ConnectAddress(const addrinfo& address, absl::Time deadline) {
-  int fd = socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, address.ai_protocol);
-  if (fd < 0) return absl::UnavailableError(strerror(errno));
-  if (absl::Status status = SetNoDelay(fd); !status.ok()) {
-    close(fd);
-    return status;
+  if (options.keepalive && setsockopt(fd.get(), SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) != 0) {
+    return absl::UnavailableError(absl::StrCat("setsockopt(SO_KEEPALIVE): ", strerror(errno)));
   }
-  if (connect(fd, address.ai_addr, address.ai_addrlen) == 0) return fd;
-  if (errno != EINPROGRESS) {
-    absl::Status error = absl::UnavailableError(strerror(errno));
-    close(fd);
-    return error;
-  }
-  if (absl::Status waited = WaitForSocket(fd, /*write=*/true, deadline); !waited.ok()) {
-    close(fd);
-    return waited;
-  }
+  if (connect(fd.get(), address.ai_addr, address.ai_addrlen) == 0) return fd;
+  if (errno != EINPROGRESS) return absl::UnavailableError(strerror(errno));
+  MIG_RETURN_IF_ERROR(WaitForSocket(fd.get(), /*write=*/true, deadline));
   int error = 0;
   socklen_t length = sizeof(error);
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-  if (error != 0) {
-    close(fd);
-    return absl::UnavailableError(strerror(error));
-  }
+  if (getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+  if (error != 0) return absl::UnavailableError(strerror(error));
   return fd;
 }
 
@@ -82,7 +68,10 @@ absl::Status WaitForSocket(int fd, bool write, absl::Time deadline, int cancel_f
   }
 }
 
-absl::StatusOr<int> ConnectTcp(const std::string& host, int port, absl::Time deadline) {
+absl::StatusOr<UniqueFd> ConnectTcp(const std::string& host, int port, absl::Time deadline,
+                                    const ConnectOptions& options) {
+  const std::string where = absl::StrCat(host.find(':') != std::string::npos ? "[" + host + "]" : host, ":", port);
+  if (port <= 0 || port > 65535) return absl::InvalidArgumentError(absl::StrCat("bad port in ", where));
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -93,21 +82,21 @@ absl::StatusOr<int> ConnectTcp(const std::string& host, int port, absl::Time dea
     return absl::UnavailableError(absl::StrCat("resolving ", host, ": ", gai_strerror(rc)));
   }
   std::vector<std::string> failures;
-  absl::StatusOr<int> fd = absl::UnavailableError("no address");
+  absl::StatusOr<UniqueFd> fd = absl::UnavailableError("no address");
   for (const addrinfo* a = addresses; a != nullptr; a = a->ai_next) {
-    fd = ConnectAddress(*a, deadline);
+    fd = ConnectAddress(*a, deadline, options);
     if (fd.ok()) break;
     failures.push_back(absl::StrCat(AddressText(a->ai_addr, a->ai_addrlen), ": ", fd.status().message()));
     if (absl::IsDeadlineExceeded(fd.status())) break;
   }
   freeaddrinfo(addresses);
   if (fd.ok()) return fd;
-  const std::string message = absl::StrCat("connecting (", absl::StrJoin(failures, "; "), ")");
+  const std::string message = absl::StrCat("connecting to ", where, " (", absl::StrJoin(failures, "; "), ")");
   if (absl::IsDeadlineExceeded(fd.status())) return absl::DeadlineExceededError(message);
   return absl::UnavailableError(message);
 }
 
-absl::StatusOr<int> ListenTcp(const std::string& host, int port, int backlog) {
+absl::StatusOr<UniqueFd> ListenTcp(const std::string& host, int port, int backlog) {
   const std::string where = absl::StrCat(host.find(':') != std::string::npos ? "[" + host + "]" : host, ":", port);
   if (port < 0 || port > 65535) return absl::InvalidArgumentError(absl::StrCat("listening on ", where, ": bad port"));
   sockaddr_storage storage{};
@@ -126,16 +115,14 @@ absl::StatusOr<int> ListenTcp(const std::string& host, int port, int backlog) {
     return absl::InvalidArgumentError(
         absl::StrCat("listening on ", where, ": '", host, "' is not an IPv4 or IPv6 address"));
   }
-  int fd = socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat("listening on ", where, ": socket: ", strerror(errno)));
+  UniqueFd fd(socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return absl::UnavailableError(absl::StrCat("listening on ", where, ": socket: ", strerror(errno)));
   const int one = 1;
   // A restarted server can bind its port again while the previous one's connections are in TIME_WAIT.
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (storage.ss_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-  if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 || listen(fd, backlog) != 0) {
-    absl::Status error = absl::UnavailableError(absl::StrCat("listening on ", where, ": ", strerror(errno)));
-    close(fd);
-    return error;
+  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (storage.ss_family == AF_INET6) setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0 || listen(fd.get(), backlog) != 0) {
+    return absl::UnavailableError(absl::StrCat("listening on ", where, ": ", strerror(errno)));
   }
   return fd;
 }
@@ -192,4 +179,4 @@ Discarded DiscardInput(int fd, size_t max_bytes) {
   return Discarded::kBudgetSpent;
 }
 
-}  // namespace mig::http::internal
+}  // namespace mig::net
