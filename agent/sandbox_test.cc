@@ -103,7 +103,7 @@ TEST_CASE("local runs are sandboxed too, unless --no-sandbox") {
   test::Result stopped = test::Run(absl::StrCat(HostileMig(), " run --local -i ", action("write-file")));
   INFO(stopped.out << stopped.err);
   CHECK(stopped.exit_code == 3);
-  CHECK(absl::StrContains(stopped.err, "mig hostile: stopped by the sandbox: forbidden system call open"));
+  CHECK(absl::StrContains(stopped.err, "mig hostile: module hostile was stopped by the sandbox: forbidden system call open"));
   CHECK(absl::StrContains(stopped.err, absl::StrCat("\"", victim, "\" for writing")));
   CHECK(access(victim.c_str(), F_OK) != 0);
 
@@ -124,6 +124,29 @@ TEST_CASE("local runs are sandboxed too, unless --no-sandbox") {
   INFO(unconfined.err);
   CHECK(unconfined.exit_code == 0);
   CHECK(access(victim.c_str(), F_OK) == 0);
+}
+
+TEST_CASE("local runs are held to the configuration's limits, and killed past their deadline") {
+  std::string dir = test::TempDir();
+  auto action = [&](const std::string& what) {
+    std::string path = absl::StrCat(dir, "/", what, ".json");
+    test::WriteFile(path, absl::StrCat(R"({"operations":[{"module":"hostile","parameters":{"try":")", what, R"("}}]})"));
+    return path;
+  };
+#if !defined(MIG_SANITIZERS)
+  test::WriteFile(dir + "/small.conf", "[agent]\nmodulememory = 256MiB\n");
+  test::Result hoard =
+      test::Run(absl::StrCat(HostileMig(), " --config ", dir, "/small.conf run --local -i ", action("allocate")));
+  INFO(hoard.err);
+  CHECK(hoard.exit_code == 3);
+  CHECK(absl::StrContains(hoard.err, "module hostile was stopped by the sandbox: out of memory: the module reached "
+                                     "its cap of 256 MiB"));
+#endif
+  // The loop ignores its deadline: it is killed a little after it (--timeout 1s, then 2 s of grace).
+  test::Result loop = test::Run(absl::StrCat(HostileMig(), " run --local --timeout 1s -i ", action("loop")));
+  INFO(loop.err);
+  CHECK(loop.exit_code == 3);
+  CHECK(absl::StrContains(loop.err, "mig hostile: module hostile timed out after 3s: killed"));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "protocol/action/action.h"
 #include "base/display_text.h"
+#include "base/status_macros.h"
 #include "embedded_conf/load.h"
 #include "investigator/action_commands.h"
 #include "investigator/files.h"
@@ -105,6 +106,16 @@ absl::StatusOr<LocalRunOptions> ToLocalOptions(const CommonOptions& o) {
     }
     options.timeout = timeout;
   }
+  return options;
+}
+
+// A local run's options: the flags, and the limits the configuration sets for module processes ([agent]
+// modulememory, modulecpu), which hold a module run here as on an agent.
+absl::StatusOr<LocalRunOptions> ToLocalRunOptions(const CommonOptions& o, const std::string& config_path) {
+  MIG_ASSIGN_OR_RETURN(LocalRunOptions options, ToLocalOptions(o));
+  MIG_ASSIGN_OR_RETURN(conf::Config config, conf::LoadConfig(config_path));
+  options.memory_limit_bytes = config.agent.module_memory_bytes;
+  options.cpu_percent = config.agent.module_cpu_percent;
   return options;
 }
 
@@ -218,7 +229,7 @@ void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_co
         return;
       }
     }
-    absl::StatusOr<LocalRunOptions> local = ToLocalOptions(*options);
+    absl::StatusOr<LocalRunOptions> local = ToLocalRunOptions(*options, *config_path);
     if (!local.ok()) {
       std::cerr << "mig " << name << ": " << local.status().message() << "\n";
       *exit_code = kExitUsage;
@@ -344,7 +355,7 @@ void AddRunCommand(CLI::App& app, int* exit_code, const std::string* config_path
       *exit_code = output.Close("run", *exit_code);
       return;
     }
-    absl::StatusOr<LocalRunOptions> local = ToLocalOptions(*options);
+    absl::StatusOr<LocalRunOptions> local = ToLocalRunOptions(*options, *config_path);
     if (local.ok() && !operations.ok()) local = operations.status();
     if (!local.ok()) {
       std::cerr << "mig run: " << local.status().message() << "\n";

@@ -30,6 +30,7 @@
 #include "modules/result.h"
 #include "base/sandbox/limits.h"
 #include "base/sandbox/seccomp.h"
+#include "base/sandbox/supervisor.h"
 
 namespace mig::investigator {
 namespace {
@@ -37,6 +38,8 @@ namespace {
 std::atomic<bool> g_cancelled{false};
 
 constexpr size_t kMaxLocalResultBytes = size_t{1} << 30;
+// A module is told to stop at its deadline (--timeout); it is killed this much later if it has not.
+constexpr absl::Duration kStopMargin = absl::Seconds(2);
 // What a module may print besides its result (modules print nothing; a runaway one is stopped).
 constexpr uint64_t kMaxLocalOutputBytes = uint64_t{16} << 20;
 
@@ -136,9 +139,10 @@ struct SharedRun {
 };
 
 // Runs the module in a forked child inside its sandbox; the result comes back through a pipe, anything
-// else the child writes (its stdout and stderr) through another, of which the end is kept for the report.
-// Errors: the child could not be started, it wrote too much, or it produced no result (the sandbox stopped
-// it: what it tried is in the message).
+// else the child writes (its stdout and stderr) through another, watched by the same supervisor as an
+// agent's module processes (base/sandbox/supervisor.h). Errors: the child could not be started, it wrote too
+// much, outlived its deadline, or produced no result (the sandbox stopped it: what it tried is in the
+// message).
 absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::string_view parameters_json,
                                          modules::RunContext context, const LocalRunOptions& options,
                                          SharedRun* shared) {
@@ -153,6 +157,9 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
   sigemptyset(&stop_signals);
   for (int signal : kStopSignals) sigaddset(&stop_signals, signal);
   pthread_sigmask(SIG_BLOCK, &stop_signals, &previous_mask);
+  // The run's time began when its deadline was set (RunModuleLocally), so that "timed out after" says the
+  // time it was given.
+  const absl::Time started = context.deadline == absl::InfiniteFuture() ? absl::Now() : context.deadline - options.timeout;
   pid_t pid = fork();
   if (pid != 0) pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
   if (pid < 0) return ErrnoError("fork", "the module's process", errno);
@@ -179,67 +186,26 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
   result_write.reset();
   output_write.reset();
   // Drawn from here, after the fork: the child starts with no thread but its own.
-  std::optional<ProgressLine> line;
-  line.emplace(&shared->progress, module.progress_units(), options.progress);
-  std::string result, output;
-  uint64_t output_total = 0;
-  std::string too_much;
-  pollfd fds[2] = {{result_read.get(), POLLIN, 0}, {output_read.get(), POLLIN, 0}};
-  char buffer[64 << 10];
-  while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-    // Ctrl-C here reaches the child through the shared flag, whatever the terminal did.
-    if (g_cancelled.load()) shared->cancelled.store(true);
-    int ready = poll(fds, 2, 100);
-    if (ready < 0 && errno != EINTR) break;
-    for (pollfd& p : fds) {
-      if (p.fd < 0 || p.revents == 0) continue;
-      ssize_t n = read(p.fd, buffer, sizeof(buffer));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        p.fd = -1;  // closed with its owner
-        continue;
-      }
-      if (&p == &fds[0]) {
-        result.append(buffer, static_cast<size_t>(n));
-        if (result.size() > kMaxLocalResultBytes) too_much = absl::StrCat("a result over ", kMaxLocalResultBytes, " bytes");
-      } else {
-        output_total += static_cast<uint64_t>(n);
-        output.append(buffer, static_cast<size_t>(n));
-        if (output.size() > (64 << 10)) output.erase(0, output.size() - (32 << 10));
-        if (output_total > kMaxLocalOutputBytes) {
-          too_much = absl::StrCat("more than ", kMaxLocalOutputBytes, " bytes besides its result");
-        }
-      }
-    }
-    if (!too_much.empty()) {
-      kill(pid, SIGKILL);
-      break;
-    }
-  }
-  result_read.reset();
-  output_read.reset();
-  line.reset();
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!too_much.empty()) return absl::ResourceExhaustedError(absl::StrCat("the module wrote ", too_much, ": killed"));
-  std::string said(absl::StripTrailingAsciiWhitespace(output));
-  if (size_t newline = said.rfind('\n'); newline != std::string::npos) said = said.substr(newline + 1);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !result.empty()) return result;
-  if (WIFEXITED(status) && (WEXITSTATUS(status) == sandbox::kViolationExitStatus ||
-                            WEXITSTATUS(status) == sandbox::kOutOfMemoryExitStatus)) {
-    return absl::AbortedError(absl::StrCat("stopped by the ", said));
-  }
-  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
-    return absl::AbortedError("stopped by the sandbox: a forbidden system call made with signals blocked (fork, "
-                              "raise, abort ...)");
-  }
-  if (WIFSIGNALED(status)) {
-    return absl::AbortedError(absl::StrCat("the module's process was killed by signal ", WTERMSIG(status), " (",
-                                           strsignal(WTERMSIG(status)), ")"));
-  }
-  return absl::AbortedError(absl::StrCat("the module's process exited with status ", WEXITSTATUS(status),
-                                         " and no result", said.empty() ? "" : ": ", said));
+  ProgressLine line(&shared->progress, module.progress_units(), options.progress);
+  // The module stops itself at its deadline with what it found; the kill is for one that does not.
+  const absl::Time kill_at =
+      context.deadline == absl::InfiniteFuture() ? absl::InfiniteFuture() : context.deadline + kStopMargin;
+  sandbox::ChildOutcome outcome = sandbox::Supervise(
+      {.pid = pid, .result = std::move(result_read), .output = std::move(output_read)}, /*input=*/"",
+      {.deadline = kill_at,
+       .started = started,
+       .max_result_bytes = kMaxLocalResultBytes,
+       .max_output_bytes = kMaxLocalOutputBytes,
+       .cpu_percent = options.cpu_percent},
+      // Ctrl-C here reaches the child through the shared flag, whatever the terminal did.
+      [shared] {
+        if (g_cancelled.load()) shared->cancelled.store(true);
+      });
+  if (outcome.ok()) return std::move(outcome.result);
+  const std::string message = absl::StrCat("module ", module.name(), " ", outcome.failure);
+  if (outcome.kind == sandbox::ChildOutcome::Kind::kTooLarge) return absl::ResourceExhaustedError(message);
+  if (outcome.kind == sandbox::ChildOutcome::Kind::kTimedOut) return absl::DeadlineExceededError(message);
+  return absl::AbortedError(message);
 }
 
 }  // namespace

@@ -25,7 +25,9 @@ struct LocalRunOptions {
   // The module runs in a forked child that enters the module's sandbox (sandbox/) after lowering its
   // priority and capping its memory, as on an agent; --no-sandbox runs it in this process, unconfined.
   bool sandbox = true;
+  // The configuration's limits for module processes ([agent] modulememory, modulecpu: 0 is no cap).
   uint64_t memory_limit_bytes = uint64_t{1} << 30;
+  uint64_t cpu_percent = 0;
   // One operation of several (`mig run`): JSON output is {"operation": index, "module", "result"}, one
   // document per operation, so that a script knows which is which. -1: a single module's result, as is.
   int operation = -1;
