@@ -22,6 +22,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "amqp.h"
+#include "base/net/stream.h"
+#include "base/net/tls.h"
 
 namespace mig::amqp {
 
@@ -44,31 +46,25 @@ struct TlsOptions {
 };
 
 // TLS client settings loaded and checked once: immutable, shared by any number of connections on any
-// threads (mbedTLS's random generator locks itself).
+// threads. The TLS itself is mig's one configuration (base/net/tls.h); this adds where the PEM comes from and
+// the server name.
 class TlsClientConfig {
  public:
   // Reads and parses the CA, certificate and key; checks that the key is the certificate's. Errors name the
-  // file (or "ca_pem" etc.) and what is wrong with it.
+  // file (or "CA (PEM text)" etc.) and what is wrong with it.
   static absl::StatusOr<std::shared_ptr<const TlsClientConfig>> Load(const TlsOptions& options);
 
-  ~TlsClientConfig();
-  TlsClientConfig(const TlsClientConfig&) = delete;
-  TlsClientConfig& operator=(const TlsClientConfig&) = delete;
-
-  bool has_client_certificate() const { return has_client_certificate_; }
+  bool has_client_certificate() const { return tls_->has_client_certificate(); }
   // The client certificate's subject common name ("" without one): the user an EXTERNAL login becomes.
-  const std::string& client_common_name() const { return client_common_name_; }
+  const std::string& client_common_name() const { return tls_->client_common_name(); }
   const std::string& server_name() const { return server_name_; }
+  const std::shared_ptr<const net::TlsConfig>& tls() const { return tls_; }
 
  private:
-  friend class TlsSocket;
-  struct Mbed;  // the mbedTLS objects, kept out of this header
+  TlsClientConfig(std::shared_ptr<const net::TlsConfig> tls, std::string server_name)
+      : tls_(std::move(tls)), server_name_(std::move(server_name)) {}
 
-  TlsClientConfig();
-
-  std::unique_ptr<Mbed> mbed_;
-  bool has_client_certificate_ = false;
-  std::string client_common_name_;
+  std::shared_ptr<const net::TlsConfig> tls_;
   std::string server_name_;
 };
 
@@ -92,7 +88,7 @@ class TlsSocket {
   const std::string& last_error() const { return last_error_; }
 
   // The connected socket, or -1.
-  int fd() const { return fd_; }
+  int fd() const { return stream_ != nullptr ? stream_->fd() : -1; }
 
   // The negotiated protocol version and cipher suite, e.g. "TLSv1.2 TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384".
   std::string negotiated() const;
@@ -104,7 +100,6 @@ class TlsSocket {
  private:
   friend struct TlsSocketCallbacks;
   friend class TlsSocketTestPeer;
-  struct Session;  // the mbedTLS connection state
 
   explicit TlsSocket(std::shared_ptr<const TlsClientConfig> config);
 
@@ -112,15 +107,13 @@ class TlsSocket {
   ssize_t Send(const void* buf, size_t len);
   ssize_t Recv(void* buf, size_t len);
   int Close(bool force);
-  // Sets last_error_ from an mbedTLS error code; returns the rabbitmq-c status for it.
-  int Fail(int mbedtls_error, const char* during);
+  // Sets last_error_ from a stream error during `during`; returns the rabbitmq-c status for it.
+  int Fail(const absl::Status& error, const char* during);
+  bool established() const { return stream_ != nullptr && stream_->established(); }
 
   std::shared_ptr<const TlsClientConfig> config_;
-  std::unique_ptr<Session> session_;
-  int fd_ = -1;
-  int socket_errno_ = 0;  // errno of the last failed send/recv on fd_, for messages
-  bool failed_ = false;   // a fatal error happened: close without close_notify
-  std::string peer_;      // "host:port", for messages
+  std::unique_ptr<net::TlsStream> stream_;
+  std::string peer_;  // "host:port", for messages
   std::string last_error_;
 };
 

@@ -15,8 +15,8 @@
 #include "base/url.h"
 #include "base/net/socket.h"
 #include "base/unique_fd.h"
-#include "base/http/internal/stream.h"
-#include "base/http/internal/tls.h"
+#include "base/net/stream.h"
+#include "base/net/tls.h"
 #include "base/http/internal/wire.h"
 
 namespace mig::http {
@@ -60,7 +60,7 @@ absl::StatusOr<Endpoint> ParseEndpoint(std::string_view text) {
 // Sends the request and reads the response over a connected stream.
 class Exchange {
  public:
-  Exchange(internal::Stream* stream, const ClientOptions& options, absl::Time deadline, bool head_request)
+  Exchange(net::Stream* stream, const ClientOptions& options, absl::Time deadline, bool head_request)
       : stream_(stream), options_(options), deadline_(deadline), head_request_(head_request), reader_(stream) {
     reader_.set_deadline(deadline);
   }
@@ -133,11 +133,11 @@ class Exchange {
         absl::StrCat("the response is larger than max_response_bytes (", options_.max_response_bytes, ")"));
   }
 
-  internal::Stream* stream_;
+  net::Stream* stream_;
   const ClientOptions& options_;
   const absl::Time deadline_;
   const bool head_request_;
-  internal::Reader reader_;
+  net::Reader reader_;
 };
 
 }  // namespace
@@ -177,12 +177,12 @@ absl::StatusOr<Response> Fetch(std::string_view url_text, const Request& request
   }
   absl::StrAppend(&head, "\r\n");
 
-  std::shared_ptr<const internal::TlsConfig> tls;
+  std::shared_ptr<const net::TlsConfig> tls;
   if (url->https) {
     if (options.ca_pem.empty()) {
       return fail(absl::InvalidArgumentError("https needs the CA to verify the server with (ClientOptions::ca_pem)"));
     }
-    absl::StatusOr<std::shared_ptr<const internal::TlsConfig>> config = internal::TlsConfig::ForClient(options.ca_pem);
+    absl::StatusOr<std::shared_ptr<const net::TlsConfig>> config = net::TlsConfig::ForClient({.ca = {options.ca_pem, "CA"}});
     if (!config.ok()) return fail(config.status());
     tls = *std::move(config);
   }
@@ -190,16 +190,16 @@ absl::StatusOr<Response> Fetch(std::string_view url_text, const Request& request
   absl::StatusOr<UniqueFd> connected = net::ConnectTcp(url->host, url->port, deadline);
   if (!connected.ok()) return fail(connected.status());
   const int fd = connected->release();  // owned by the stream from here
-  std::unique_ptr<internal::Stream> stream;
+  std::unique_ptr<net::Stream> stream;
   if (tls != nullptr) {
     auto tls_stream =
-        std::make_unique<internal::TlsStream>(fd, tls, options.server_name.empty() ? url->host : options.server_name);
+        std::make_unique<net::TlsStream>(fd, tls, options.server_name.empty() ? url->host : options.server_name);
     if (absl::Status handshake = tls_stream->Handshake(deadline, /*cancel_fd=*/-1); !handshake.ok()) {
       return fail(handshake);
     }
     stream = std::move(tls_stream);
   } else {
-    stream = std::make_unique<internal::PlainStream>(fd);
+    stream = std::make_unique<net::PlainStream>(fd);
   }
 
   Exchange exchange(stream.get(), options, deadline, /*head_request=*/method == "HEAD");

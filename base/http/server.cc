@@ -34,15 +34,15 @@
 #include "base/http/internal/request_decoder.h"
 #include "base/net/socket.h"
 #include "base/unique_fd.h"
-#include "base/http/internal/stream.h"
-#include "base/http/internal/tls.h"
+#include "base/net/stream.h"
+#include "base/net/tls.h"
 #include "base/http/internal/wire.h"
 
 namespace mig::http {
 namespace {
 
-using internal::Await;
-using internal::Progress;
+using net::Await;
+using net::Progress;
 using internal::RequestDecoder;
 
 constexpr std::string_view kLog = "http";
@@ -151,7 +151,7 @@ enum class After { kKeepAlive, kClose, kDrainAndClose };
 // One client connection, from accept to close. Owned by the loop while it waits for its socket (parked), by
 // one worker while it is served: handed over under the server's mutex, never shared.
 struct Connection {
-  Connection(uint64_t i, std::unique_ptr<internal::Stream> s, internal::TlsStream* t, std::string p, std::string a,
+  Connection(uint64_t i, std::unique_ptr<net::Stream> s, net::TlsStream* t, std::string p, std::string a,
              const ServerOptions& options, absl::Time now)
       : id(i),
         stream(std::move(s)),
@@ -166,11 +166,11 @@ struct Connection {
   bool sending() const { return output_sent < output.size(); }
 
   const uint64_t id;
-  const std::unique_ptr<internal::Stream> stream;
+  const std::unique_ptr<net::Stream> stream;
   const std::string peer;     // "127.0.0.1:53122", for the handler
   const std::string address;  // net::ClientAddress, for max_connections_per_address
   Phase phase;
-  internal::TlsStream* tls;  // the stream if it is TLS, else null
+  net::TlsStream* tls;  // the stream if it is TLS, else null
   RequestDecoder decoder;
   std::string input;  // read but not decoded yet: the start of a pipelined request
   std::string output;
@@ -203,7 +203,7 @@ struct Turn {
 
 class Server::Impl {
  public:
-  Impl(const ServerOptions& options, Handler handler, std::shared_ptr<const internal::TlsConfig> tls, int listener,
+  Impl(const ServerOptions& options, Handler handler, std::shared_ptr<const net::TlsConfig> tls, int listener,
        int epoll_fd, int wake_fd)
       : options_(options),
         handler_(std::move(handler)),
@@ -399,14 +399,14 @@ class Server::Impl {
       }
       const int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      std::unique_ptr<internal::Stream> stream;
-      internal::TlsStream* tls = nullptr;
+      std::unique_ptr<net::Stream> stream;
+      net::TlsStream* tls = nullptr;
       if (tls_ != nullptr) {
-        auto tls_stream = std::make_unique<internal::TlsStream>(fd, tls_);
+        auto tls_stream = std::make_unique<net::TlsStream>(fd, tls_);
         tls = tls_stream.get();
         stream = std::move(tls_stream);
       } else {
-        stream = std::make_unique<internal::PlainStream>(fd);
+        stream = std::make_unique<net::PlainStream>(fd);
       }
       ++open_;
       ++per_address_[client];
@@ -712,7 +712,7 @@ class Server::Impl {
 
   const ServerOptions options_;
   const Handler handler_;
-  const std::shared_ptr<const internal::TlsConfig> tls_;  // null: plain HTTP
+  const std::shared_ptr<const net::TlsConfig> tls_;  // null: plain HTTP
   const int epoll_fd_;
   const int wake_fd_;  // eventfd: wakes the loop for connections the workers hand back, and for Stop
 
@@ -763,10 +763,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (options.tls_cert_pem.empty() != options.tls_key_pem.empty()) {
     return invalid("TLS needs both a certificate and its key");
   }
-  std::shared_ptr<const internal::TlsConfig> tls;
+  std::shared_ptr<const net::TlsConfig> tls;
   if (!options.tls_cert_pem.empty()) {
-    absl::StatusOr<std::shared_ptr<const internal::TlsConfig>> config =
-        internal::TlsConfig::ForServer(options.tls_cert_pem, options.tls_key_pem);
+    absl::StatusOr<std::shared_ptr<const net::TlsConfig>> config =
+        net::TlsConfig::ForServer(options.tls_cert_pem, options.tls_key_pem);
     if (!config.ok()) return invalid(config.status().message());
     tls = *std::move(config);
   }

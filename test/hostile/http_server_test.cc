@@ -28,8 +28,8 @@
 #include "base/files.h"
 #include "catch2/catch.hpp"
 #include "base/http/client.h"
-#include "base/http/internal/stream.h"
-#include "base/http/internal/tls.h"
+#include "base/net/stream.h"
+#include "base/net/tls.h"
 #include "base/http/server.h"
 
 namespace mig::http {
@@ -313,11 +313,11 @@ TEST_CASE("class slow-client: stalled TLS handshakes and half-sent requests over
                                                 .tls_key_pem = TestData("server.key")},
                                                site);
   const int port = server->port();
-  absl::StatusOr<std::shared_ptr<const internal::TlsConfig>> client_tls =
-      internal::TlsConfig::ForClient(TestData("ca.crt"));
+  absl::StatusOr<std::shared_ptr<const net::TlsConfig>> client_tls =
+      net::TlsConfig::ForClient({.ca = {TestData("ca.crt"), "CA"}});
   REQUIRE(client_tls.ok());
   std::vector<std::unique_ptr<RawClient>> silent, partial_hello;
-  std::vector<std::unique_ptr<internal::TlsStream>> established;
+  std::vector<std::unique_ptr<net::TlsStream>> established;
   for (int i = 0; i < 1000; ++i) {
     const std::string source = Source(2 + i % 10);
     if (i < 450) {
@@ -328,7 +328,7 @@ TEST_CASE("class slow-client: stalled TLS handshakes and half-sent requests over
     } else {
       // A whole handshake, then half a request line.
       RawClient client(port, source);
-      auto stream = std::make_unique<internal::TlsStream>(client.Release(), *client_tls, "localhost");
+      auto stream = std::make_unique<net::TlsStream>(client.Release(), *client_tls, "localhost");
       absl::Status handshake = stream->Handshake(absl::Now() + kClientTimeout, -1);
       INFO(handshake.message());
       REQUIRE(handshake.ok());

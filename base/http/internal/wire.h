@@ -22,10 +22,16 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "base/http/internal/stream.h"
+#include "base/net/stream.h"
 #include "base/http/message.h"
 
 namespace mig::http::internal {
+
+// The streams the wire is read from and written to (base/net/stream.h).
+using net::Await;
+using net::Progress;
+using net::Reader;
+using net::Stream;
 
 struct RequestHead {
   std::string method;

@@ -7,26 +7,26 @@
 #include <string_view>
 
 #include "base/http/internal/request_decoder.h"
-#include "base/http/internal/stream.h"
+#include "base/net/stream.h"
 #include "base/http/internal/wire.h"
 
 namespace {
 
-using mig::http::internal::Reader;
-using mig::http::internal::Stream;
+using mig::net::Reader;
+using mig::net::Stream;
 
 // The input, handed out a few bytes at a time, as a network would.
 class BytesStream : public Stream {
  public:
   BytesStream(std::string_view data, size_t piece) : Stream(-1), data_(data), piece_(piece) {}
-  absl::StatusOr<mig::http::internal::Progress> TryRead(char* buffer, size_t size) override {
+  absl::StatusOr<mig::net::Progress> TryRead(char* buffer, size_t size) override {
     size_t n = std::min({size, piece_, data_.size()});
     data_.copy(buffer, n);
     data_.remove_prefix(n);
-    return mig::http::internal::Progress{.bytes = n};
+    return mig::net::Progress{.bytes = n};
   }
-  absl::StatusOr<mig::http::internal::Progress> TryWrite(std::string_view data) override {
-    return mig::http::internal::Progress{.bytes = data.size()};
+  absl::StatusOr<mig::net::Progress> TryWrite(std::string_view data) override {
+    return mig::net::Progress{.bytes = data.size()};
   }
 
  private:

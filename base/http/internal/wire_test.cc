@@ -9,7 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
-#include "base/http/internal/stream.h"
+#include "base/net/stream.h"
 
 namespace mig::http::internal {
 namespace {

@@ -1,5 +1,5 @@
-// Byte streams for HTTP over a connected non-blocking socket, plain or TLS, and a buffered Reader for
-// blocking use.
+// Byte streams over a connected non-blocking socket, plain or TLS, and a buffered Reader for blocking use:
+// what HTTP (client and server) and the AMQP client's TLS socket are written on.
 //
 // Each stream has a non-blocking side for an event loop (TryRead, TryWrite, and TlsStream::TryHandshake
 // say what they are waiting for, and never wait), and a blocking side built on it (Read, Write,
@@ -12,8 +12,8 @@
 //   Reader reader(&stream);
 //   reader.set_deadline(absl::Now() + absl::Seconds(30));
 //   MIG_RETURN_IF_ERROR(reader.ReadExactly(content_length, &body));
-#ifndef MIG_BASE_HTTP_INTERNAL_STREAM_H_
-#define MIG_BASE_HTTP_INTERNAL_STREAM_H_
+#ifndef MIG_BASE_NET_STREAM_H_
+#define MIG_BASE_NET_STREAM_H_
 
 #include <cstddef>
 #include <memory>
@@ -25,10 +25,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "base/http/internal/tls.h"
+#include "base/net/tls.h"
 #include "mbedtls/ssl.h"
 
-namespace mig::http::internal {
+namespace mig::net {
 
 // What a non-blocking operation waits for before it can go on.
 enum class Await { kNothing, kReadable, kWritable };
@@ -64,8 +64,8 @@ class Stream {
   absl::Status Write(std::string_view data, absl::Time deadline);
 
   // Ends the session (TLS: close_notify, one attempt without waiting) and closes the socket. The destructor
-  // does the same.
-  void Close();
+  // does the same. `end_session` false: closes without a word to the peer (a connection being abandoned).
+  void Close(bool end_session = true);
   // Ends the session and stops sending (the peer reads the end of the stream); the socket stays open so
   // that what the peer still sends can be read and discarded (DiscardInput, socket.h) until Close.
   void CloseOutput();
@@ -106,6 +106,15 @@ class TlsStream : public Stream {
   absl::StatusOr<Progress> TryWrite(std::string_view data) override;
   bool HasPendingInput() const override;
 
+  // After a failed handshake, what went wrong, for a caller that knows what its peer may want (the AMQP
+  // client says a broker may require a client certificate).
+  enum class HandshakeFailure { kNone, kCertificate, kAlert, kClosed, kNotTls, kOther };
+  HandshakeFailure handshake_failure() const { return handshake_failure_; }
+  int alert() const { return alert_; }  // with kAlert: the alert's description code
+  bool established() const { return established_; }
+  // The negotiated protocol and cipher suite ("TLSv1.2 TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384"), or "".
+  std::string negotiated() const;
+
  protected:
   void EndSession() override;
 
@@ -123,6 +132,8 @@ class TlsStream : public Stream {
   bool established_ = false;
   bool failed_ = false;  // no close_notify after a fatal error
   int socket_errno_ = 0;
+  HandshakeFailure handshake_failure_ = HandshakeFailure::kNone;
+  int alert_ = -1;
 };
 
 // Reads a stream through a buffer, blocking, with one deadline for every read: the client's side, and
@@ -157,6 +168,6 @@ class Reader {
   size_t start_ = 0;  // buffer_[start_..] is unread
 };
 
-}  // namespace mig::http::internal
+}  // namespace mig::net
 
-#endif  // MIG_BASE_HTTP_INTERNAL_STREAM_H_
+#endif  // MIG_BASE_NET_STREAM_H_

@@ -1,4 +1,4 @@
-#include "base/http/internal/stream.h"
+#include "base/net/stream.h"
 
 #include <errno.h>
 #include <sys/socket.h>
@@ -18,29 +18,12 @@
 #include "mbedtls/net_sockets.h"
 #include "mbedtls/x509_crt.h"
 
-namespace mig::http::internal {
+namespace mig::net {
 namespace {
 
 constexpr size_t kReadChunk = 16 << 10;
 // Large bodies are read straight into their string, this much at a time.
 constexpr size_t kBodyChunk = 256 << 10;
-
-// TLS alerts (RFC 5246 7.2) a peer is likely to end a handshake with.
-std::string AlertName(int alert) {
-  struct Alert {
-    int code;
-    const char* name;
-  };
-  static constexpr Alert kAlerts[] = {
-      {40, "handshake_failure"},     {42, "bad_certificate"}, {46, "certificate_unknown"},
-      {47, "illegal_parameter"},     {48, "unknown_ca"},      {70, "protocol_version"},
-      {71, "insufficient_security"}, {80, "internal_error"},  {112, "unrecognized_name"},
-  };
-  for (const Alert& a : kAlerts) {
-    if (a.code == alert) return a.name;
-  }
-  return absl::StrCat("alert ", alert);
-}
 
 // Whether `name` is an IPv4 or IPv6 literal, which mbedTLS 2.28 cannot match against a certificate.
 bool LooksLikeAddress(std::string_view name) {
@@ -61,7 +44,7 @@ absl::StatusOr<size_t> Stream::Read(char* buffer, size_t size, absl::Time deadli
     absl::StatusOr<Progress> read = TryRead(buffer, size);
     if (!read.ok()) return read.status();
     if (read->await == Await::kNothing) return read->bytes;
-    if (absl::Status waited = net::WaitForSocket(fd_, read->await == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
+    if (absl::Status waited = WaitForSocket(fd_, read->await == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
       return waited;
     }
   }
@@ -76,16 +59,16 @@ absl::Status Stream::Write(std::string_view data, absl::Time deadline) {
       if (written->bytes == 0) return absl::UnavailableError("the connection took no bytes");
       continue;
     }
-    if (absl::Status waited = net::WaitForSocket(fd_, written->await == Await::kWritable, deadline); !waited.ok()) {
+    if (absl::Status waited = WaitForSocket(fd_, written->await == Await::kWritable, deadline); !waited.ok()) {
       return waited;
     }
   }
   return absl::OkStatus();
 }
 
-void Stream::Close() {
+void Stream::Close(bool end_session) {
   if (fd_ < 0) return;
-  EndSession();
+  if (end_session) EndSession();
   close(fd_);
   fd_ = -1;
 }
@@ -194,6 +177,7 @@ absl::Status TlsStream::SetUp() {
 absl::Status TlsStream::HandshakeError(int rc) {
   failed_ = true;
   if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+    handshake_failure_ = HandshakeFailure::kCertificate;
     char info[512];
     mbedtls_x509_crt_verify_info(info, sizeof(info), "", mbedtls_ssl_get_verify_result(&ssl_));
     std::vector<std::string> reasons = absl::StrSplit(absl::StripTrailingAsciiWhitespace(info), '\n');
@@ -205,18 +189,22 @@ absl::Status TlsStream::HandshakeError(int rc) {
                                        : ""));
   }
   if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
+    handshake_failure_ = HandshakeFailure::kAlert;
     // mbedTLS 2.28 leaves the alert record in in_msg: level, description.
-    const int alert = ssl_.in_msg != nullptr ? ssl_.in_msg[1] : -1;
-    return absl::UnavailableError(absl::StrCat("the peer refused the TLS handshake with ", AlertName(alert)));
+    alert_ = ssl_.in_msg != nullptr ? ssl_.in_msg[1] : -1;
+    return absl::UnavailableError(absl::StrCat("the peer refused the TLS handshake with ", TlsAlertName(alert_)));
   }
   if (rc == MBEDTLS_ERR_SSL_CONN_EOF || rc == MBEDTLS_ERR_NET_CONN_RESET) {
+    handshake_failure_ = HandshakeFailure::kClosed;
     return absl::UnavailableError("the peer closed the connection during the TLS handshake");
   }
   if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD || rc == MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO ||
       rc == MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO) {
+    handshake_failure_ = HandshakeFailure::kNotTls;
     return absl::UnavailableError(
         absl::StrCat("TLS handshake: ", MbedError(rc), " (does the peer speak TLS on this port?)"));
   }
+  handshake_failure_ = HandshakeFailure::kOther;
   absl::Status error = Fail(rc);
   return absl::UnavailableError(absl::StrCat("TLS handshake: ", error.message()));
 }
@@ -240,7 +228,7 @@ absl::Status TlsStream::Handshake(absl::Time deadline, int cancel_fd) {
     absl::StatusOr<Await> step = TryHandshake();
     if (!step.ok()) return step.status();
     if (*step == Await::kNothing) return absl::OkStatus();
-    if (absl::Status waited = net::WaitForSocket(fd_, *step == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
+    if (absl::Status waited = WaitForSocket(fd_, *step == Await::kWritable, deadline, cancel_fd); !waited.ok()) {
       return absl::Status(waited.code(), absl::StrCat("TLS handshake: ", waited.message()));
     }
   }
@@ -269,6 +257,11 @@ absl::StatusOr<Progress> TlsStream::TryWrite(std::string_view data) {
 
 bool TlsStream::HasPendingInput() const {
   return established_ && !failed_ && (mbedtls_ssl_get_bytes_avail(&ssl_) > 0 || mbedtls_ssl_check_pending(&ssl_) != 0);
+}
+
+std::string TlsStream::negotiated() const {
+  if (!established_) return "";
+  return absl::StrCat(mbedtls_ssl_get_version(&ssl_), " ", mbedtls_ssl_get_ciphersuite(&ssl_));
 }
 
 void TlsStream::EndSession() {
@@ -354,4 +347,4 @@ absl::Status Reader::ReadToEnd(size_t max_bytes, std::string* out) {
   }
 }
 
-}  // namespace mig::http::internal
+}  // namespace mig::net
