@@ -62,3 +62,70 @@ def mig_cc_fuzz_test(name, srcs, deps = [], corpus = [], **kwargs):
         size = "small",
         **kwargs
     )
+
+# What every part of a module may use: the module interface, results, JSON, status and strings.
+_MODULE_COMMON_DEPS = [
+    "//base:status_macros",
+    "//base/json:reader",
+    "//base/json:writer",
+    "//modules:module",
+    "//modules:result",
+    "@com_google_absl//absl/status:statusor",
+    "@com_google_absl//absl/strings",
+    "@com_google_absl//absl/strings:str_format",
+    "@com_google_absl//absl/time",
+]
+
+def mig_module(
+        name,
+        engine,
+        parameters_srcs = ["parameters.cc"],
+        parameters_hdrs = ["parameters.h"],
+        parameters_deps = [],
+        command_line_deps = [],
+        render = True,
+        render_deps = [],
+        parameters_test_deps = []):
+    """A module's standard parts, the same in every module directory (README "Adding a module"):
+
+      :parameters       parameters.h/.cc: MIG's parameters JSON, parsed and validated into a type
+      :command_line     command_line.h/.cc: the investigator's flags (MIG's names), into parameters
+      :render           render.h/.cc: a result as MIG's client prints it (render = False: the engine renders)
+      :<name>           <name>_module.cc: the Module, registered by name; alwayslink, linked by //modules:all
+      :parameters_test  parameters_test.cc, when there is one
+
+    `engine`: the module's own targets that do its work (":search", ":scan"...), used by <name>_module.cc.
+    The *_deps add what a part needs beyond the module interface, results, JSON, status and strings.
+    """
+    mig_cc_library(
+        name = "parameters",
+        srcs = parameters_srcs,
+        hdrs = parameters_hdrs,
+        deps = _MODULE_COMMON_DEPS + parameters_deps,
+    )
+    mig_cc_library(
+        name = "command_line",
+        srcs = ["command_line.cc"],
+        hdrs = ["command_line.h"],
+        deps = [":parameters"] + _MODULE_COMMON_DEPS + command_line_deps,
+    )
+    if render:
+        mig_cc_library(
+            name = "render",
+            srcs = ["render.cc"],
+            hdrs = ["render.h"],
+            deps = _MODULE_COMMON_DEPS + render_deps,
+        )
+    mig_cc_library(
+        name = name,
+        srcs = [name + "_module.cc"],
+        visibility = ["//modules:__pkg__"],
+        deps = [":command_line", ":parameters"] + ([":render"] if render else []) + engine + _MODULE_COMMON_DEPS,
+        alwayslink = True,
+    )
+    if native.glob(["parameters_test.cc"]):
+        mig_cc_test(
+            name = "parameters_test",
+            srcs = ["parameters_test.cc"],
+            deps = [":command_line", ":parameters", "@cli11"] + _MODULE_COMMON_DEPS + parameters_test_deps,
+        )

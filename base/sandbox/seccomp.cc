@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -229,27 +232,71 @@ constexpr Syscall kSyscalls[] = {
 // O_TMPFILE includes O_DIRECTORY: only its own bit counts, or every directory open would look like a write.
 constexpr uint32_t kWriteFlags = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | (O_TMPFILE & ~O_DIRECTORY);
 
-// A small assembler: instructions appended in order; each check is self-contained (it ends in a return or
-// jumps over itself), so no jump is longer than a few instructions. Jump offsets count the instructions
-// skipped: 0 is the next one.
+// A small assembler with labels: jumps name where they go (a label, or kNext: the next instruction), and
+// the offsets BPF wants are worked out once the program is complete, so that an edit cannot silently send a
+// rule to the wrong instruction. Every jump goes forward, at most 255 instructions (BPF's limit); a label that
+// is never bound, or a jump that breaks either rule, aborts the build of the filter (a programming error,
+// caught by every test that enters the sandbox).
 class Program {
  public:
-  void Load(uint32_t offset) { code_.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset)); }
-  void Return(uint32_t action) { code_.push_back(BPF_STMT(BPF_RET | BPF_K, action)); }
-  void JumpIfEqual(uint32_t k, uint8_t if_equal, uint8_t otherwise) {
-    code_.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, if_equal, otherwise));
+  struct Label {
+    size_t id;
+  };
+  // Falls through to the next instruction.
+  static constexpr Label kNext = {~size_t{0}};
+
+  Label NewLabel() {
+    bound_at_.push_back(kUnbound);
+    return {bound_at_.size() - 1};
   }
-  void JumpIfAnyBit(uint32_t mask, uint8_t if_any, uint8_t otherwise) {
-    code_.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, mask, if_any, otherwise));
+  // The next instruction appended is where `label` leads.
+  void Bind(Label label) { bound_at_[label.id] = code_.size(); }
+
+  void Load(uint32_t offset) { Append(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset), kNext, kNext); }
+  void Return(uint32_t action) { Append(BPF_STMT(BPF_RET | BPF_K, action), kNext, kNext); }
+  void JumpIfEqual(uint32_t k, Label if_equal, Label otherwise) {
+    Append(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, 0, 0), if_equal, otherwise);
   }
-  void JumpIfAtLeast(uint32_t k, uint8_t if_at_least, uint8_t otherwise) {
-    code_.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, k, if_at_least, otherwise));
+  void JumpIfAnyBit(uint32_t mask, Label if_any, Label otherwise) {
+    Append(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, mask, 0, 0), if_any, otherwise);
   }
-  std::vector<sock_filter> Take() && { return std::move(code_); }
+  void JumpIfAtLeast(uint32_t k, Label if_at_least, Label otherwise) {
+    Append(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, k, 0, 0), if_at_least, otherwise);
+  }
+
+  std::vector<sock_filter> Take() && {
+    for (size_t i = 0; i < code_.size(); ++i) {
+      code_[i].jt = Offset(i, targets_[i].first);
+      code_[i].jf = Offset(i, targets_[i].second);
+    }
+    return std::move(code_);
+  }
 
  private:
+  static constexpr size_t kUnbound = ~size_t{0};
+
+  void Append(sock_filter instruction, Label if_true, Label if_false) {
+    code_.push_back(instruction);
+    targets_.emplace_back(if_true, if_false);
+  }
+
+  uint8_t Offset(size_t from, Label to) const {
+    if (to.id == kNext.id) return 0;
+    const size_t at = bound_at_[to.id];
+    if (at == kUnbound || at <= from || at - from - 1 > 255) {
+      std::fprintf(stderr, "seccomp filter: instruction %zu jumps to an unbound, backward or distant label\n", from);
+      std::abort();
+    }
+    return static_cast<uint8_t>(at - from - 1);
+  }
+
   std::vector<sock_filter> code_;
+  std::vector<std::pair<Label, Label>> targets_;  // per instruction: where it goes if true, if false
+  std::vector<size_t> bound_at_;                  // per label: the instruction it leads to
 };
+
+using Label = Program::Label;
+constexpr Label kNext = Program::kNext;
 
 constexpr uint32_t kNr = offsetof(struct seccomp_data, nr);
 constexpr uint32_t ArgLow(int i) { return offsetof(struct seccomp_data, args) + 8 * i; }
@@ -261,13 +308,14 @@ constexpr uint32_t Errno(int e) { return SECCOMP_RET_ERRNO | (static_cast<uint32
 // syscall `number`: allowed when argument `arg` (low 32 bits) is one of `values`, else trapped. Other
 // numbers jump over the block with the accumulator still holding the number.
 void AllowWhenArgumentIn(Program& p, int number, int arg, const std::vector<uint32_t>& values) {
-  p.JumpIfEqual(static_cast<uint32_t>(number), 0, static_cast<uint8_t>(2 + 2 * values.size()));
+  Label other_call = p.NewLabel(), allow = p.NewLabel();
+  p.JumpIfEqual(static_cast<uint32_t>(number), kNext, other_call);
   p.Load(ArgLow(arg));
-  for (uint32_t v : values) {
-    p.JumpIfEqual(v, 0, 1);
-    p.Return(kAllow);
-  }
+  for (uint32_t v : values) p.JumpIfEqual(v, allow, kNext);
   p.Return(kTrap);
+  p.Bind(allow);
+  p.Return(kAllow);
+  p.Bind(other_call);
 }
 
 // ---- the SIGSYS reporter: async-signal-safe, no allocation ----
@@ -351,81 +399,115 @@ std::string_view SyscallName(int number) {
   return "(unlisted)";
 }
 
+// Each block below is self-contained: it returns, or jumps to its own end with the accumulator still holding
+// the system call's number for the next block, so every jump stays short.
 std::vector<sock_filter> BuildFilter(const Policy& policy, pid_t self) {
   Program p;
 #if defined(__x86_64__)
-  p.Load(offsetof(struct seccomp_data, arch));
-  p.JumpIfEqual(kArch, 1, 0);
-  p.Return(kTrap);
-  p.Load(kNr);
-  // x32 system calls (bit 30) would be other numbers for the same calls.
-  p.JumpIfAtLeast(0x40000000u, 0, 1);
-  p.Return(kTrap);
+  {
+    Label arch_ok = p.NewLabel(), native = p.NewLabel();
+    p.Load(offsetof(struct seccomp_data, arch));
+    p.JumpIfEqual(kArch, arch_ok, kNext);
+    p.Return(kTrap);
+    p.Bind(arch_ok);
+    p.Load(kNr);
+    // x32 system calls (bit 30) would be other numbers for the same calls.
+    p.JumpIfAtLeast(0x40000000u, kNext, native);
+    p.Return(kTrap);
+    p.Bind(native);
+  }
 #endif
   bool network = !policy.socket_families.empty();
   for (const Syscall& s : kSyscalls) {
     if (s.rule == Rule::kAllow || (s.rule == Rule::kNetwork && network)) {
-      p.JumpIfEqual(static_cast<uint32_t>(s.number), 0, 1);
+      Label other_call = p.NewLabel();
+      p.JumpIfEqual(static_cast<uint32_t>(s.number), kNext, other_call);
       p.Return(kAllow);
+      p.Bind(other_call);
     }
   }
   // open/openat: reading only.
   for (auto [number, flags_arg] : {std::pair{SYS_open, 1}, std::pair{SYS_openat, 2}}) {
-    p.JumpIfEqual(static_cast<uint32_t>(number), 0, 4);
+    Label other_call = p.NewLabel(), writes = p.NewLabel();
+    p.JumpIfEqual(static_cast<uint32_t>(number), kNext, other_call);
     p.Load(ArgLow(flags_arg));
-    p.JumpIfAnyBit(kWriteFlags, 1, 0);
+    p.JumpIfAnyBit(kWriteFlags, writes, kNext);
     p.Return(kAllow);
+    p.Bind(writes);
     p.Return(kTrap);
+    p.Bind(other_call);
   }
   // Newer calls the C library may try first and fall back from.
+  for (int number : {
 #ifdef SYS_openat2
-  p.JumpIfEqual(SYS_openat2, 0, 1);
-  p.Return(Errno(ENOSYS));
+           SYS_openat2,
 #endif
-  p.JumpIfEqual(SYS_clone3, 0, 1);
-  p.Return(Errno(ENOSYS));
+           SYS_clone3}) {
+    Label other_call = p.NewLabel();
+    p.JumpIfEqual(static_cast<uint32_t>(number), kNext, other_call);
+    p.Return(Errno(ENOSYS));
+    p.Bind(other_call);
+  }
   // clone: threads only, never a new process.
-  p.JumpIfEqual(SYS_clone, 0, 4);
-  p.Load(ArgLow(0));
-  p.JumpIfAnyBit(CLONE_THREAD, 1, 0);
-  p.Return(kTrap);
-  p.Return(kAllow);
+  {
+    Label other_call = p.NewLabel(), thread = p.NewLabel();
+    p.JumpIfEqual(SYS_clone, kNext, other_call);
+    p.Load(ArgLow(0));
+    p.JumpIfAnyBit(CLONE_THREAD, thread, kNext);
+    p.Return(kTrap);
+    p.Bind(thread);
+    p.Return(kAllow);
+    p.Bind(other_call);
+  }
   // Signals: to this process only. tkill, which takes any thread id (another process's too), is forbidden:
   // musl's raise() and abort() use it, so a module that aborts is stopped by the sandbox either way.
   AllowWhenArgumentIn(p, SYS_kill, 0, {static_cast<uint32_t>(self)});
   AllowWhenArgumentIn(p, SYS_tgkill, 0, {static_cast<uint32_t>(self)});
   // prlimit64: reading limits (new limit NULL), never setting them.
-  p.JumpIfEqual(SYS_prlimit64, 0, 6);
-  p.Load(ArgLow(2));
-  p.JumpIfEqual(0, 0, 3);
-  p.Load(ArgHigh(2));
-  p.JumpIfEqual(0, 0, 1);
-  p.Return(kAllow);
-  p.Return(kTrap);
-  // ioctl: what isatty and FIONREAD need; anything else (TIOCSTI on a terminal ...) fails harmlessly.
-  p.JumpIfEqual(SYS_ioctl, 0, 8);
-  p.Load(ArgLow(1));
-  for (uint32_t request : {uint32_t{TCGETS}, uint32_t{TIOCGWINSZ}, uint32_t{FIONREAD}}) {
-    p.JumpIfEqual(request, 0, 1);
+  {
+    Label other_call = p.NewLabel(), low_zero = p.NewLabel(), sets = p.NewLabel();
+    p.JumpIfEqual(SYS_prlimit64, kNext, other_call);
+    p.Load(ArgLow(2));
+    p.JumpIfEqual(0, low_zero, sets);
+    p.Bind(low_zero);
+    p.Load(ArgHigh(2));
+    p.JumpIfEqual(0, kNext, sets);
     p.Return(kAllow);
+    p.Bind(sets);
+    p.Return(kTrap);
+    p.Bind(other_call);
   }
-  p.Return(Errno(ENOTTY));
+  // ioctl: what isatty and FIONREAD need; anything else (TIOCSTI on a terminal ...) fails harmlessly.
+  {
+    Label other_call = p.NewLabel(), allowed = p.NewLabel();
+    p.JumpIfEqual(SYS_ioctl, kNext, other_call);
+    p.Load(ArgLow(1));
+    for (uint32_t request : {uint32_t{TCGETS}, uint32_t{TIOCGWINSZ}, uint32_t{FIONREAD}}) {
+      p.JumpIfEqual(request, allowed, kNext);
+    }
+    p.Return(Errno(ENOTTY));
+    p.Bind(allowed);
+    p.Return(kAllow);
+    p.Bind(other_call);
+  }
   // prctl: thread names only.
   AllowWhenArgumentIn(p, SYS_prctl, 0, {PR_SET_NAME, PR_GET_NAME});
   // socket: the policy's families. A local (AF_UNIX) socket fails without stopping the module: glibc's
   // resolver tries nscd's before DNS, and a module must not reach local daemons (docker.sock ...).
   if (network) {
-    const std::vector<int>& families = policy.socket_families;
-    p.JumpIfEqual(SYS_socket, 0, static_cast<uint8_t>(4 + 2 * families.size()));
+    Label other_call = p.NewLabel(), allowed = p.NewLabel(), local = p.NewLabel();
+    p.JumpIfEqual(SYS_socket, kNext, other_call);
     p.Load(ArgLow(0));
-    for (int family : families) {
-      p.JumpIfEqual(static_cast<uint32_t>(family), 0, 1);
-      p.Return(kAllow);
-    }
-    p.JumpIfEqual(AF_UNIX, 0, 1);
-    p.Return(Errno(EACCES));
+    for (int family : policy.socket_families) p.JumpIfEqual(static_cast<uint32_t>(family), allowed, kNext);
+    p.JumpIfEqual(AF_UNIX, local, kNext);
     p.Return(kTrap);
+    p.Bind(local);
+    p.Return(Errno(EACCES));
+    p.Bind(allowed);
+    p.Return(kAllow);
+    p.Bind(other_call);
   }
+  // Whatever is left.
   p.Return(kTrap);
   return std::move(p).Take();
 }

@@ -182,3 +182,28 @@ TEST_CASE("limits: lower priority, idle I/O, no file writes even without the fil
 
 }  // namespace
 }  // namespace mig::sandbox
+
+namespace mig::sandbox {
+namespace {
+
+// The filter's shape, whatever its rules: every jump lands on an instruction of the program, and every path
+// ends in a return, so no edit of the rules can send the kernel past the end or into the middle of nowhere.
+TEST_CASE("every jump of the filter lands inside it, and every path returns") {
+  const Policy kPolicies[] = {{}, {.socket_families = {AF_INET, AF_INET6}}, {.socket_families = {AF_NETLINK}}};
+  for (const Policy& policy : kPolicies) {
+    std::vector<sock_filter> filter = BuildFilter(policy, getpid());
+    REQUIRE(!filter.empty());
+    REQUIRE(filter.size() <= BPF_MAXINSNS);
+    CHECK(BPF_CLASS(filter.back().code) == BPF_RET);
+    for (size_t i = 0; i < filter.size(); ++i) {
+      const sock_filter& instruction = filter[i];
+      if (BPF_CLASS(instruction.code) != BPF_JMP) continue;
+      INFO("instruction " << i);
+      CHECK(i + 1 + instruction.jt < filter.size());
+      CHECK(i + 1 + instruction.jf < filter.size());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mig::sandbox
