@@ -91,7 +91,8 @@ def mig_module(
       :parameters       parameters.h/.cc: MIG's parameters JSON, parsed and validated into a type
       :command_line     command_line.h/.cc: the investigator's flags (MIG's names), into parameters
       :render           render.h/.cc: a result as MIG's client prints it (render = False: the engine renders)
-      :<name>           <name>_module.cc: the Module, registered by name; alwayslink, linked by //modules:all
+      :<name>           <name>_module.cc: the module's TypedModule (modules/typed_module.h), registered by
+                        name; alwayslink, linked by //modules:all
       :parameters_test  parameters_test.cc, when there is one
 
     `engine`: the module's own targets that do its work (":search", ":scan"...), used by <name>_module.cc.
@@ -120,7 +121,8 @@ def mig_module(
         name = name,
         srcs = [name + "_module.cc"],
         visibility = ["//modules:__pkg__"],
-        deps = [":command_line", ":parameters"] + ([":render"] if render else []) + engine + _MODULE_COMMON_DEPS,
+        deps = [":command_line", ":parameters", "//modules:typed_module"] + ([":render"] if render else []) +
+               engine + _MODULE_COMMON_DEPS,
         alwayslink = True,
     )
     if native.glob(["parameters_test.cc"]):

@@ -6,6 +6,7 @@
 #include "modules/file/render.h"
 #include "modules/file/search.h"
 #include "modules/module.h"
+#include "modules/typed_module.h"
 #include "modules/result.h"
 
 namespace mig::modules::file {
@@ -27,43 +28,32 @@ Examples:
   mig file --local -path /var/log -name '\.gz$' -content 'Accepted password for root' -decompress
   mig file --local -path /sys/devices -name '^uevent$' -content 'PRODUCT=20a0/4107' -render json | jq .)";
 
-class FileModule : public Module {
- public:
-  std::string_view name() const override { return "file"; }
-  std::string_view summary() const override {
-    return "find files by name, content, size, mode, mtime, md5/sha1/sha2/sha3";
-  }
-  std::string_view help() const override { return kHelp; }
+std::string RunFile(const Parameters& parameters, const RunContext& context) {
+  std::vector<CompiledSearch> searches = CompileSearches(parameters, context.now);
+  RunOutcome outcome = RunSearches(searches, context);
+  return ResultJson(searches, outcome);
+}
 
-  absl::Status ValidateParameters(std::string_view parameters_json) const override {
-    return ParseParameters(parameters_json).status();
-  }
+// MIG lists a search that found nothing with an empty file.
+std::string CompactFileResult(std::string_view result_json) {
+  return DropElementEntries(result_json, [](simdjson::dom::element entry) {
+    std::string_view file;
+    return entry["file"].get(file) == simdjson::SUCCESS && file.empty();
+  });
+}
 
-  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
-    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
-    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
-    std::vector<CompiledSearch> searches = CompileSearches(*parameters, context.now);
-    RunOutcome outcome = RunSearches(searches, context);
-    return ResultJson(searches, outcome);
-  }
+using FileModule = TypedModule<Parameters, FileCommandLine>;
 
-  Progress::Units progress_units() const override { return {"files", "directories"}; }
-
-  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<FileCommandLine>(); }
-
-  std::string CompactResult(std::string_view result_json) const override {
-    return DropElementEntries(result_json, [](simdjson::dom::element entry) {
-      std::string_view file;
-      return entry["file"].get(file) == simdjson::SUCCESS && file.empty();
-    });
-  }
-
-  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
-    return RenderResultText(result_json, options);
-  }
-};
-
-MIG_REGISTER_MODULE(FileModule);
+const bool kRegistered = RegisterModule(std::make_unique<FileModule>(FileModule::Spec{
+    .name = "file",
+    .summary = "find files by name, content, size, mode, mtime, md5/sha1/sha2/sha3",
+    .help = kHelp,
+    .parse = ParseParameters,
+    .run = RunFile,
+    .render = RenderResultText,
+    .units = {"files", "directories"},
+    .compact = CompactFileResult,
+}));
 
 }  // namespace
 }  // namespace mig::modules::file

@@ -5,6 +5,7 @@
 #include "modules/memory/render.h"
 #include "modules/memory/scan.h"
 #include "modules/module.h"
+#include "modules/typed_module.h"
 #include "modules/result.h"
 
 namespace mig::modules::memory {
@@ -34,42 +35,31 @@ Examples:
   mig memory --local -bytes 6d69672e6d6f7a696c6c612e6f7267 -maxlength 104857600
   mig memory --local -name '^/usr/bin/python3' -content 'AKIA[0-9A-Z]{16}' -render json | jq .)";
 
-class MemoryModule : public Module {
- public:
-  std::string_view name() const override { return "memory"; }
-  std::string_view summary() const override {
-    return "find processes by name, loaded library, and regexes or bytes in their memory";
-  }
-  std::string_view help() const override { return kHelp; }
+std::string RunMemory(const Parameters& parameters, const RunContext& context) {
+  ScanOutcome outcome = Scan(parameters, context);
+  return ResultJson(parameters, outcome);
+}
 
-  absl::Status ValidateParameters(std::string_view parameters_json) const override {
-    return ParseParameters(parameters_json).status();
-  }
+// MIG lists a search that found nothing with a process without a name.
+std::string CompactMemoryResult(std::string_view result_json) {
+  return DropElementEntries(result_json, [](simdjson::dom::element entry) {
+    std::string_view name;
+    return entry["process"]["name"].get(name) == simdjson::SUCCESS && name.empty();
+  });
+}
 
-  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
-    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
-    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
-    ScanOutcome outcome = Scan(*parameters, context);
-    return ResultJson(*parameters, outcome);
-  }
+using MemoryModule = TypedModule<Parameters, MemoryCommandLine>;
 
-  Progress::Units progress_units() const override { return {"processes", ""}; }
-
-  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<MemoryCommandLine>(); }
-
-  std::string CompactResult(std::string_view result_json) const override {
-    return DropElementEntries(result_json, [](simdjson::dom::element entry) {
-      std::string_view name;
-      return entry["process"]["name"].get(name) == simdjson::SUCCESS && name.empty();
-    });
-  }
-
-  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
-    return RenderResultText(result_json, options);
-  }
-};
-
-MIG_REGISTER_MODULE(MemoryModule);
+const bool kRegistered = RegisterModule(std::make_unique<MemoryModule>(MemoryModule::Spec{
+    .name = "memory",
+    .summary = "find processes by name, loaded library, and regexes or bytes in their memory",
+    .help = kHelp,
+    .parse = ParseParameters,
+    .run = RunMemory,
+    .render = RenderResultText,
+    .units = {"processes", ""},
+    .compact = CompactMemoryResult,
+}));
 
 }  // namespace
 }  // namespace mig::modules::memory

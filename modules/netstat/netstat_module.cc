@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "modules/module.h"
+#include "modules/typed_module.h"
 #include "modules/netstat/command_line.h"
 #include "modules/netstat/parameters.h"
 #include "modules/netstat/render.h"
@@ -32,36 +33,18 @@ Examples:
   mig netstat --local -lp 22 -lp 443 -namespaces
   mig netstat --local -ni fe80::/10 -show all -render json | jq .)";
 
-class NetstatModule : public Module {
- public:
-  std::string_view name() const override { return "netstat"; }
-  // sock_diag and rtnetlink queries; /proc/net is read as files.
-  sandbox::Policy sandbox_policy() const override { return {.socket_families = {AF_NETLINK}}; }
-  std::string_view summary() const override {
-    return "local MACs and IPs, ARP/NDP neighbours, connected IPs, listening ports";
-  }
-  std::string_view help() const override { return kHelp; }
+using NetstatModule = TypedModule<Parameters, NetstatCommandLine>;
 
-  absl::Status ValidateParameters(std::string_view parameters_json) const override {
-    return ParseParameters(parameters_json).status();
-  }
-
-  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
-    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
-    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
-    return RunNetstat(*parameters, context);
-  }
-
-  Progress::Units progress_units() const override { return {"entries", "namespaces"}; }
-
-  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<NetstatCommandLine>(); }
-
-  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
-    return RenderResultText(result_json, options);
-  }
-};
-
-MIG_REGISTER_MODULE(NetstatModule);
+const bool kRegistered = RegisterModule(std::make_unique<NetstatModule>(NetstatModule::Spec{
+    .name = "netstat",
+    .summary = "local MACs and IPs, ARP/NDP neighbours, connected IPs, listening ports",
+    .help = kHelp,
+    .parse = ParseParameters,
+    .run = [](const Parameters& parameters, const RunContext& context) { return RunNetstat(parameters, context); },
+    .render = RenderResultText,
+    .sandbox = {.socket_families = {AF_NETLINK}},  // sock_diag and rtnetlink queries; /proc/net is read as files
+    .units = {"entries", "namespaces"},
+}));
 
 }  // namespace
 }  // namespace mig::modules::netstat

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "modules/module.h"
+#include "modules/typed_module.h"
 #include "modules/ping/command_line.h"
 #include "modules/ping/parameters.h"
 #include "modules/ping/ping.h"
@@ -30,32 +31,17 @@ Examples:
   mig ping --local -d 192.0.2.53 -dp 53 -p udp -show all
   mig ping -d www.example.net -dp 443 -p tcp --target "name='web1'" -e 1h --print-action)";
 
-class PingModule : public Module {
- public:
-  std::string_view name() const override { return "ping"; }
-  // TCP, UDP and ICMP probes, and name resolution.
-  sandbox::Policy sandbox_policy() const override { return {.socket_families = {AF_INET, AF_INET6}}; }
-  std::string_view summary() const override { return "ping a destination by icmp, tcp or udp from the endpoint"; }
-  std::string_view help() const override { return kHelp; }
+using PingModule = TypedModule<Parameters, PingCommandLine>;
 
-  absl::Status ValidateParameters(std::string_view parameters_json) const override {
-    return ParseParameters(parameters_json).status();
-  }
-
-  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
-    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
-    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
-    return RunPing(*parameters, context);
-  }
-
-  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<PingCommandLine>(); }
-
-  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
-    return RenderResultText(result_json, options);
-  }
-};
-
-MIG_REGISTER_MODULE(PingModule);
+const bool kRegistered = RegisterModule(std::make_unique<PingModule>(PingModule::Spec{
+    .name = "ping",
+    .summary = "ping a destination by icmp, tcp or udp from the endpoint",
+    .help = kHelp,
+    .parse = ParseParameters,
+    .run = RunPing,
+    .render = RenderResultText,
+    .sandbox = {.socket_families = {AF_INET, AF_INET6}},  // TCP, UDP and ICMP probes, and name resolution
+}));
 
 }  // namespace
 }  // namespace mig::modules::ping

@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "modules/module.h"
+#include "modules/typed_module.h"
 #include "modules/pkg/command_line.h"
 #include "modules/pkg/inventory.h"
 #include "modules/pkg/parameters.h"
@@ -29,40 +30,29 @@ Examples:
   mig pkg -t "os='linux'" -name '^xz-utils$' -version '^5\.6\.[01]'     # which hosts have the backdoored xz
   mig pkg --local -name . -render json | jq -r '.elements.packages[].name')";
 
-class PkgModule : public Module {
- public:
-  std::string_view name() const override { return "pkg"; }
-  std::string_view summary() const override { return "list installed packages (dpkg, rpm) by name and version regex"; }
-  std::string_view help() const override { return kHelp; }
+std::string RunPkg(const Parameters& parameters, const RunContext& context) {
+  absl::Time start = absl::Now();
+  absl::StatusOr<PackageQuery> query = PackageQuery::Create(parameters);
+  if (!query.ok()) return FailedResult(absl::StrCat("invalid parameters: ", query.status().message()));
+  Inventory inventory = ListInstalledPackages();
+  if (context.progress != nullptr) context.progress->items += inventory.packages.size();
+  std::vector<InstalledPackage> found = query->Filter(inventory.packages);
+  // Errors only fail the run when no database could be read at all.
+  bool success = inventory.errors.empty() || !inventory.packages.empty();
+  return ResultJson(found, inventory.errors, success, absl::Now() - start);
+}
 
-  absl::Status ValidateParameters(std::string_view parameters_json) const override {
-    return ParseParameters(parameters_json).status();
-  }
+using PkgModule = TypedModule<Parameters, PkgCommandLine>;
 
-  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
-    absl::Time start = absl::Now();
-    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
-    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
-    absl::StatusOr<PackageQuery> query = PackageQuery::Create(*parameters);
-    if (!query.ok()) return FailedResult(absl::StrCat("invalid parameters: ", query.status().message()));
-    Inventory inventory = ListInstalledPackages();
-    if (context.progress != nullptr) context.progress->items += inventory.packages.size();
-    std::vector<InstalledPackage> found = query->Filter(inventory.packages);
-    // Errors only fail the run when no database could be read at all.
-    bool success = inventory.errors.empty() || !inventory.packages.empty();
-    return ResultJson(found, inventory.errors, success, absl::Now() - start);
-  }
-
-  Progress::Units progress_units() const override { return {"packages", ""}; }
-
-  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<PkgCommandLine>(); }
-
-  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
-    return RenderResultText(result_json, options);
-  }
-};
-
-MIG_REGISTER_MODULE(PkgModule);
+const bool kRegistered = RegisterModule(std::make_unique<PkgModule>(PkgModule::Spec{
+    .name = "pkg",
+    .summary = "list installed packages (dpkg, rpm) by name and version regex",
+    .help = kHelp,
+    .parse = ParseParameters,
+    .run = RunPkg,
+    .render = RenderResultText,
+    .units = {"packages", ""},
+}));
 
 }  // namespace
 }  // namespace mig::modules::pkg

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "modules/module.h"
+#include "modules/typed_module.h"
 #include "modules/result.h"
 #include "modules/scribe/command_line.h"
 #include "modules/scribe/evaluate.h"
@@ -42,36 +43,23 @@ Examples:
   mig scribe evr 1:2.0~rc1-1 1:2.0-1                          # prints <  (as dpkg --compare-versions)
   mig scribe evr --rpm 1.0^git1 1.0                           # prints >)";
 
-class ScribeModule : public Module {
- public:
-  std::string_view name() const override { return "scribe"; }
-  std::string_view summary() const override {
-    return "evaluate a scribe policy: package versions, config lines and files, thousands of tests per host";
-  }
-  std::string_view help() const override { return kHelp; }
+std::string RunScribe(const Parameters& parameters, const RunContext& context) {
+  absl::Time start = absl::Now();
+  Evaluation evaluation = Evaluate(parameters.policy, {}, context);
+  return ResultJson(parameters, evaluation, absl::Now() - start);
+}
 
-  absl::Status ValidateParameters(std::string_view parameters_json) const override {
-    return ParseParameters(parameters_json).status();
-  }
+using ScribeModule = TypedModule<Parameters, ScribeCommandLine>;
 
-  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
-    absl::Time start = absl::Now();
-    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
-    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
-    Evaluation evaluation = Evaluate(parameters->policy, {}, context);
-    return ResultJson(*parameters, evaluation, absl::Now() - start);
-  }
-
-  Progress::Units progress_units() const override { return {"tests", ""}; }
-
-  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<ScribeCommandLine>(); }
-
-  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
-    return RenderResultText(result_json, options);
-  }
-};
-
-MIG_REGISTER_MODULE(ScribeModule);
+const bool kRegistered = RegisterModule(std::make_unique<ScribeModule>(ScribeModule::Spec{
+    .name = "scribe",
+    .summary = "evaluate a scribe policy: package versions, config lines and files, thousands of tests per host",
+    .help = kHelp,
+    .parse = ParseParameters,
+    .run = RunScribe,
+    .render = RenderResultText,
+    .units = {"tests", ""},
+}));
 
 }  // namespace
 }  // namespace mig::modules::scribe

@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "modules/module.h"
+#include "modules/typed_module.h"
 #include "modules/result.h"
 #include "modules/sshkey/command_line.h"
 #include "modules/sshkey/parameters.h"
@@ -32,41 +33,28 @@ Examples:
   mig sshkey --local -path /root -render json | jq -r '.elements.keys[] | select(.encrypted == false and .type == "private") | .path'
   mig sshkey -t "os='linux'" -path /home)";
 
-class SshkeyModule : public Module {
- public:
-  std::string_view name() const override { return "sshkey"; }
-  std::string_view summary() const override {
-    return "find SSH private/public keys and authorized_keys entries, with their fingerprints";
+std::string RunSshkey(const Parameters& parameters, const RunContext& context) {
+  absl::Time start = absl::Now();
+  ScanRequest request{.paths = parameters.paths, .max_depth = parameters.EffectiveMaxDepth()};
+  if (request.paths.empty()) {
+    request.paths = DefaultPaths();
+    request.missing_paths_are_errors = false;
   }
-  std::string_view help() const override { return kHelp; }
+  ScanOutcome outcome = ScanForKeys(request, context);
+  return ResultJson(outcome, absl::Now() - start);
+}
 
-  absl::Status ValidateParameters(std::string_view parameters_json) const override {
-    return ParseParameters(parameters_json).status();
-  }
+using SshkeyModule = TypedModule<Parameters, SshkeyCommandLine>;
 
-  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
-    absl::Time start = absl::Now();
-    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
-    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
-    ScanRequest request{.paths = parameters->paths, .max_depth = parameters->EffectiveMaxDepth()};
-    if (request.paths.empty()) {
-      request.paths = DefaultPaths();
-      request.missing_paths_are_errors = false;
-    }
-    ScanOutcome outcome = ScanForKeys(request, context);
-    return ResultJson(outcome, absl::Now() - start);
-  }
-
-  Progress::Units progress_units() const override { return {"files", "directories"}; }
-
-  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<SshkeyCommandLine>(); }
-
-  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
-    return RenderResultText(result_json, options);
-  }
-};
-
-MIG_REGISTER_MODULE(SshkeyModule);
+const bool kRegistered = RegisterModule(std::make_unique<SshkeyModule>(SshkeyModule::Spec{
+    .name = "sshkey",
+    .summary = "find SSH private/public keys and authorized_keys entries, with their fingerprints",
+    .help = kHelp,
+    .parse = ParseParameters,
+    .run = RunSshkey,
+    .render = RenderResultText,
+    .units = {"files", "directories"},
+}));
 
 }  // namespace
 }  // namespace mig::modules::sshkey

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "modules/module.h"
+#include "modules/typed_module.h"
 #include "modules/result.h"
 #include "modules/timedrift/command_line.h"
 #include "modules/timedrift/parameters.h"
@@ -31,32 +32,17 @@ Examples:
   mig timedrift --local -drift 500ms -server ntp1.example.net -server 192.0.2.123:123 -servertimeout 2s
   mig timedrift -drift 5s --target "environment->>'ident' LIKE '%Debian%'" --print-action)";
 
-class TimedriftModule : public Module {
- public:
-  std::string_view name() const override { return "timedrift"; }
-  // NTP over UDP, and name resolution.
-  sandbox::Policy sandbox_policy() const override { return {.socket_families = {AF_INET, AF_INET6}}; }
-  std::string_view summary() const override { return "local time, and its drift from NTP servers"; }
-  std::string_view help() const override { return kHelp; }
+using TimedriftModule = TypedModule<Parameters, TimedriftCommandLine>;
 
-  absl::Status ValidateParameters(std::string_view parameters_json) const override {
-    return ParseParameters(parameters_json).status();
-  }
-
-  std::string Run(std::string_view parameters_json, const RunContext& context) const override {
-    absl::StatusOr<Parameters> parameters = ParseParameters(parameters_json);
-    if (!parameters.ok()) return FailedResult(absl::StrCat("invalid parameters: ", parameters.status().message()));
-    return RunTimedrift(*parameters, context);
-  }
-
-  std::unique_ptr<CommandLine> NewCommandLine() const override { return std::make_unique<TimedriftCommandLine>(); }
-
-  absl::StatusOr<std::string> RenderText(std::string_view result_json, const RenderOptions& options) const override {
-    return RenderResultText(result_json, options);
-  }
-};
-
-MIG_REGISTER_MODULE(TimedriftModule);
+const bool kRegistered = RegisterModule(std::make_unique<TimedriftModule>(TimedriftModule::Spec{
+    .name = "timedrift",
+    .summary = "local time, and its drift from NTP servers",
+    .help = kHelp,
+    .parse = ParseParameters,
+    .run = [](const Parameters& parameters, const RunContext& context) { return RunTimedrift(parameters, context); },
+    .render = RenderResultText,
+    .sandbox = {.socket_families = {AF_INET, AF_INET6}},  // NTP over UDP, and name resolution
+}));
 
 }  // namespace
 }  // namespace mig::modules::timedrift
