@@ -125,6 +125,8 @@ int main(int argc, char** argv) {
     }
     std::cout << mig::conf::RenderConfig(*loaded);
   });
+  CLI::App* keys = config->add_subcommand("keys", "list every configuration key, with what it means and its default");
+  keys->callback([] { std::cout << mig::conf::DescribeConfigKeys(); });
 
   CLI::App* agent = mig::agent::AddAgentCommand(app, &exit_code, &config_path, kVersion);
   mig::investigator::AddAgentListCommand(*agent, &exit_code);

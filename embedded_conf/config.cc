@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -46,30 +47,7 @@ struct SectionSpec {
   std::vector<KeySpec> keys;
 };
 
-const std::vector<SectionSpec>& Schema() {
-  static const auto* schema = new std::vector<SectionSpec>{
-      {"agent",
-       false,
-       {{"relay", false},
-        {"heartbeatfreq", false},
-        {"moduletimeout", false},
-        {"modulememory", false},
-        {"modulecpu", false},
-        {"refreshenv", false},
-        {"checkin", false},
-        {"clockskew", false},
-        {"maxactionvalidity", false},
-        {"statedir", false},
-        {"tag", true}}},
-      {"certs", false, {{"ca", false}, {"cert", false}, {"key", false}}},
-      {"scheduler", false, {{"api", false}, {"relay", false}, {"database", false}, {"listen", false}}},
-      {"investigator", true, {{"pubkey", false}}},
-      {"acl", true, {{"minimumweight", false}, {"investigator", true}}},
-      {"loader", false, {{"source", false}, {"releasekey", true}, {"threshold", false}}},
-      {"logging", false, {{"mode", false}, {"level", false}, {"file", false}}},
-  };
-  return *schema;
-}
+const std::vector<SectionSpec>& Schema();
 
 absl::Status Invalid(std::string_view where, std::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": ", message));
@@ -217,6 +195,232 @@ absl::Status CheckCertificates(const CertsConfig& certs, const std::map<std::str
   return absl::OkStatus();
 }
 
+// ---- The keys of the unnamed sections, one row each ----
+//
+// A row says where a key's value lives in Config, how its text is parsed and checked, and how `mig config
+// show` writes it back; the schema (which keys exist), parsing and rendering all come from the rows. What
+// spans several keys ([certs], named sections, cross-key checks) is written out in ParseConfig below.
+
+// How a kind of value is read and written. Parse gets the key's name for its messages; Show returns
+// nullopt for a value `mig config show` leaves out.
+struct PositiveDurationCodec {
+  static absl::StatusOr<absl::Duration> Parse(const Value& v, std::string_view) { return ParsePositiveDuration(v); }
+  static std::optional<std::string> Show(absl::Duration d) { return absl::FormatDuration(d); }
+};
+struct ByteSizeCodec {
+  static absl::StatusOr<uint64_t> Parse(const Value& v, std::string_view) { return ParseByteSize(v); }
+  static std::optional<std::string> Show(uint64_t bytes) { return bytes == 0 ? "0" : absl::StrCat(bytes >> 20, "MiB"); }
+};
+struct CpuPercentCodec {
+  static absl::StatusOr<uint64_t> Parse(const Value& v, std::string_view) { return ParseCpuPercent(v); }
+  static std::optional<std::string> Show(uint64_t percent) { return percent == 0 ? "0" : absl::StrCat(percent, "%"); }
+};
+struct BoolCodec {
+  static absl::StatusOr<bool> Parse(const Value& v, std::string_view) { return ParseBool(v); }
+  static std::optional<std::string> Show(bool b) { return b ? "true" : "false"; }
+};
+struct PositiveIntegerCodec {
+  static absl::StatusOr<uint64_t> Parse(const Value& v, std::string_view) { return ParsePositiveInteger(v); }
+  static std::optional<std::string> Show(uint64_t n) { return absl::StrCat(n); }
+};
+struct TextCodec {
+  static absl::StatusOr<std::string> Parse(const Value& v, std::string_view) { return v.text; }
+  static std::optional<std::string> Show(const std::string& text) { return text; }
+};
+// An absolute path; with kOptional, also empty (unset), and then not shown.
+template <bool kOptional>
+struct AbsolutePathCodec {
+  static absl::StatusOr<std::string> Parse(const Value& v, std::string_view key) {
+    if ((v.text.empty() && !kOptional) || (!v.text.empty() && v.text[0] != '/')) {
+      return Invalid(v.where, absl::StrCat(key, " '", v.text, "' is not an absolute path"));
+    }
+    return v.text;
+  }
+  static std::optional<std::string> Show(const std::string& path) {
+    if (kOptional && path.empty()) return std::nullopt;
+    return path;
+  }
+};
+// A URL of the schemes `Schemes::Check` accepts.
+template <typename Schemes>
+struct UrlCodec {
+  static absl::StatusOr<std::string> Parse(const Value& v, std::string_view) {
+    MIG_RETURN_IF_ERROR(Schemes::Check(v));
+    return v.text;
+  }
+  static std::optional<std::string> Show(const std::string& url) { return url; }
+};
+struct AmqpSchemes {
+  static absl::Status Check(const Value& v) { return CheckUrl(v, {"amqp", "amqps"}); }
+};
+struct HttpSchemes {
+  static absl::Status Check(const Value& v) { return CheckUrl(v, {"http", "https"}); }
+};
+struct ReleaseSourceSchemes {
+  static absl::Status Check(const Value& v) { return CheckUrl(v, {"https", "file"}); }
+};
+using AmqpUrlCodec = UrlCodec<AmqpSchemes>;
+using HttpUrlCodec = UrlCodec<HttpSchemes>;
+using ReleaseSourceCodec = UrlCodec<ReleaseSourceSchemes>;
+struct ListenAddressCodec {
+  static absl::StatusOr<std::string> Parse(const Value& v, std::string_view) {
+    if (absl::StatusOr<HostPort> listen = ParseHostPort(v.text, PortZero::kAnyPortAllowed); !listen.ok()) {
+      return Invalid(v.where, listen.status().message());
+    }
+    return v.text;
+  }
+  static std::optional<std::string> Show(const std::string& address) { return address; }
+};
+template <const std::string_view* kChoices, size_t kCount>
+struct OneOfCodec {
+  static absl::StatusOr<std::string> Parse(const Value& v, std::string_view key) {
+    for (size_t i = 0; i < kCount; ++i) {
+      if (v.text == kChoices[i]) return v.text;
+    }
+    return Invalid(v.where, absl::StrCat(key, " '", v.text, "' is not one of ",
+                                         absl::StrJoin(kChoices, kChoices + kCount, ", ")));
+  }
+  static std::optional<std::string> Show(const std::string& choice) { return choice; }
+};
+constexpr std::string_view kLoggingModes[] = {"stderr", "file", "syslog"};
+constexpr std::string_view kLoggingLevels[] = {"debug", "info", "warning", "error"};
+struct TagCodec {
+  static absl::StatusOr<std::pair<std::string, std::string>> Parse(const Value& v, std::string_view) {
+    std::pair<std::string, std::string> tag = absl::StrSplit(v.text, absl::MaxSplits(':', 1));
+    if (tag.first.empty() || v.text.find(':') == std::string::npos) {
+      return Invalid(v.where, absl::StrCat("tag '", v.text, "' is not of the form key:value"));
+    }
+    return tag;
+  }
+  static std::optional<std::string> Show(const std::pair<std::string, std::string>& tag) {
+    return absl::StrCat(tag.first, ":", tag.second);
+  }
+};
+struct Ed25519PublicKeyCodec {
+  static absl::StatusOr<std::string> Parse(const Value& v, std::string_view) {
+    MIG_RETURN_IF_ERROR(CheckEd25519PublicKey(v));
+    return v.text;
+  }
+  static std::optional<std::string> Show(const std::string& key) { return key; }
+};
+
+struct Field {
+  std::string_view section;
+  std::string_view key;
+  bool repeatable;
+  // Given every value the layers left for the key (at least one).
+  absl::Status (*parse)(const std::vector<Value>& values, std::string_view key, Config& config);
+  std::vector<std::string> (*show)(const Config& config);
+  std::string_view doc;  // what it means, for `mig config keys`
+};
+
+// `kMember` of Config's `kSection`, one value. With kEmptyIsUnset an empty value leaves the default.
+template <auto kSection, auto kMember, typename Codec, bool kEmptyIsUnset = false>
+Field SingleField(std::string_view section, std::string_view key, std::string_view doc) {
+  return {section, key, /*repeatable=*/false,
+          [](const std::vector<Value>& values, std::string_view key, Config& config) -> absl::Status {
+            const Value& v = values.front();
+            if (kEmptyIsUnset && v.text.empty()) return absl::OkStatus();
+            MIG_ASSIGN_OR_RETURN((config.*kSection).*kMember, Codec::Parse(v, key));
+            return absl::OkStatus();
+          },
+          [](const Config& config) {
+            std::optional<std::string> shown = Codec::Show((config.*kSection).*kMember);
+            return shown ? std::vector<std::string>{*std::move(shown)} : std::vector<std::string>{};
+          },
+          doc};
+}
+
+// `kMember` of Config's `kSection`, a list: one value per line, in the order written.
+template <auto kSection, auto kMember, typename Codec>
+Field RepeatedField(std::string_view section, std::string_view key, std::string_view doc) {
+  return {section, key, /*repeatable=*/true,
+          [](const std::vector<Value>& values, std::string_view key, Config& config) -> absl::Status {
+            for (const Value& v : values) {
+              MIG_ASSIGN_OR_RETURN(auto parsed, Codec::Parse(v, key));
+              ((config.*kSection).*kMember).push_back(std::move(parsed));
+            }
+            return absl::OkStatus();
+          },
+          [](const Config& config) {
+            std::vector<std::string> lines;
+            for (const auto& item : (config.*kSection).*kMember) lines.push_back(*Codec::Show(item));
+            return lines;
+          },
+          doc};
+}
+
+const std::vector<Field>& Fields() {
+  using C = Config;
+  static const auto* fields = new std::vector<Field>{
+      SingleField<&C::agent, &AgentConfig::relay, AmqpUrlCodec, true>("agent", "relay",
+          "the broker, amqps://host:5671/vhost (amqp:// without TLS); empty: no broker"),
+      SingleField<&C::agent, &AgentConfig::heartbeat_frequency, PositiveDurationCodec>("agent", "heartbeatfreq",
+          "how often the agent says it is alive; the scheduler calls it idle after 3 missed"),
+      SingleField<&C::agent, &AgentConfig::module_timeout, PositiveDurationCodec>("agent", "moduletimeout",
+          "the longest a module may run (the action's expiry may cut it shorter)"),
+      SingleField<&C::agent, &AgentConfig::module_memory_bytes, ByteSizeCodec>("agent", "modulememory",
+          "each module process's address-space cap, 512MiB or 2GiB; 0: no cap"),
+      SingleField<&C::agent, &AgentConfig::module_cpu_percent, CpuPercentCodec>("agent", "modulecpu",
+          "each module process's CPU share, 50% of one CPU or 200% of two; 0: no cap"),
+      SingleField<&C::agent, &AgentConfig::refresh_environment, PositiveDurationCodec>("agent", "refreshenv",
+          "how often the agent rereads its environment (addresses, release) for heartbeats"),
+      SingleField<&C::agent, &AgentConfig::checkin, BoolCodec>("agent", "checkin",
+          "true: run what is queued, send the results and exit (for cron)"),
+      SingleField<&C::agent, &AgentConfig::clock_skew, PositiveDurationCodec>("agent", "clockskew",
+          "how far clocks may disagree: actions are valid this much early and late"),
+      SingleField<&C::agent, &AgentConfig::max_action_validity, PositiveDurationCodec>("agent", "maxactionvalidity",
+          "an action valid for longer is refused"),
+      SingleField<&C::agent, &AgentConfig::state_dir, AbsolutePathCodec<false>>("agent", "statedir",
+          "the agent's identity, replay cache, unsent results and the loader's records"),
+      RepeatedField<&C::agent, &AgentConfig::tags, TagCodec>("agent", "tag",
+          "key:value sent in heartbeats, for targets (tags->>'env'='prod'); repeatable"),
+      SingleField<&C::scheduler, &SchedulerConfig::api, HttpUrlCodec, true>("scheduler", "api",
+          "the scheduler's API, for investigators: https://host/api/v1/"),
+      SingleField<&C::scheduler, &SchedulerConfig::relay, AmqpUrlCodec, true>("scheduler", "relay",
+          "the broker, for the scheduler (its certificate's CN is scheduler)"),
+      SingleField<&C::scheduler, &SchedulerConfig::database, TextCodec, true>("scheduler", "database",
+          "the scheduler's SQLite file"),
+      SingleField<&C::scheduler, &SchedulerConfig::listen, ListenAddressCodec, true>("scheduler", "listen",
+          "where the API listens, address:port (loopback: put a TLS proxy in front)"),
+      SingleField<&C::loader, &LoaderConfig::update_source, ReleaseSourceCodec, true>("loader", "source",
+          "where releases come from: https://host/path/ or file:///media/mig"),
+      RepeatedField<&C::loader, &LoaderConfig::release_keys, Ed25519PublicKeyCodec>("loader", "releasekey",
+          "a release signer's public key, ed25519:<base64>; repeatable"),
+      SingleField<&C::loader, &LoaderConfig::threshold, PositiveIntegerCodec>("loader", "threshold",
+          "how many distinct release keys must have signed a release"),
+      SingleField<&C::logging, &LoggingConfig::mode, OneOfCodec<kLoggingModes, 3>>("logging", "mode",
+          "stderr, file (rotated at 10 MiB) or syslog (/dev/log)"),
+      SingleField<&C::logging, &LoggingConfig::level, OneOfCodec<kLoggingLevels, 4>>("logging", "level",
+          "debug, info, warning or error"),
+      SingleField<&C::logging, &LoggingConfig::file, AbsolutePathCodec<true>>("logging", "file",
+          "with mode = file: an absolute path, created 0600"),
+  };
+  return *fields;
+}
+
+// The sections in the order `mig config show` writes them; those with their own code have their keys here.
+const std::vector<SectionSpec>& Schema() {
+  static const auto* schema = [] {
+    auto* sections = new std::vector<SectionSpec>{
+        {"agent", false, {}},
+        {"certs", false, {{"ca", false}, {"cert", false}, {"key", false}}},
+        {"scheduler", false, {}},
+        {"investigator", true, {{"pubkey", false}}},
+        {"acl", true, {{"minimumweight", false}, {"investigator", true}}},
+        {"loader", false, {}},
+        {"logging", false, {}},
+    };
+    for (const Field& f : Fields()) {
+      for (SectionSpec& section : *sections) {
+        if (section.name == f.section) section.keys.push_back({f.key, f.repeatable});
+      }
+    }
+    return sections;
+  }();
+  return *schema;
+}
+
 absl::StatusOr<const SectionSpec*> FindSection(const IniSectionHeader& header, const std::string& where) {
   const SectionSpec* section = nullptr;
   for (const SectionSpec& s : Schema()) {
@@ -315,48 +519,9 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
     return it == merged.end() ? *kEmpty : it->second;
   };
 
-  // [agent]
-  const Keys& agent = section("agent");
-  if (const Value* v = Single(agent, "relay"); v && !v->text.empty()) {
-    MIG_RETURN_IF_ERROR(CheckUrl(*v, {"amqp", "amqps"}));
-    config.agent.relay = v->text;
-  }
-  if (const Value* v = Single(agent, "heartbeatfreq")) {
-    MIG_ASSIGN_OR_RETURN(config.agent.heartbeat_frequency, ParsePositiveDuration(*v));
-  }
-  if (const Value* v = Single(agent, "moduletimeout")) {
-    MIG_ASSIGN_OR_RETURN(config.agent.module_timeout, ParsePositiveDuration(*v));
-  }
-  if (const Value* v = Single(agent, "modulememory")) {
-    MIG_ASSIGN_OR_RETURN(config.agent.module_memory_bytes, ParseByteSize(*v));
-  }
-  if (const Value* v = Single(agent, "modulecpu")) {
-    MIG_ASSIGN_OR_RETURN(config.agent.module_cpu_percent, ParseCpuPercent(*v));
-  }
-  if (const Value* v = Single(agent, "refreshenv")) {
-    MIG_ASSIGN_OR_RETURN(config.agent.refresh_environment, ParsePositiveDuration(*v));
-  }
-  if (const Value* v = Single(agent, "clockskew")) {
-    MIG_ASSIGN_OR_RETURN(config.agent.clock_skew, ParsePositiveDuration(*v));
-  }
-  if (const Value* v = Single(agent, "maxactionvalidity")) {
-    MIG_ASSIGN_OR_RETURN(config.agent.max_action_validity, ParsePositiveDuration(*v));
-  }
-  if (const Value* v = Single(agent, "checkin")) {
-    MIG_ASSIGN_OR_RETURN(config.agent.checkin, ParseBool(*v));
-  }
-  if (const Value* v = Single(agent, "statedir")) {
-    if (v->text.empty() || v->text[0] != '/') {
-      return Invalid(v->where, absl::StrCat("statedir '", v->text, "' is not an absolute path"));
-    }
-    config.agent.state_dir = v->text;
-  }
-  for (const Value& v : Multiple(agent, "tag")) {
-    std::pair<std::string, std::string> tag = absl::StrSplit(v.text, absl::MaxSplits(':', 1));
-    if (tag.first.empty() || v.text.find(':') == std::string::npos) {
-      return Invalid(v.where, absl::StrCat("tag '", v.text, "' is not of the form key:value"));
-    }
-    config.agent.tags.push_back(std::move(tag));
+  for (const Field& f : Fields()) {
+    const std::vector<Value>& values = Multiple(section(f.section), f.key);
+    if (!values.empty()) MIG_RETURN_IF_ERROR(f.parse(values, f.key, config));
   }
 
   // [certs]
@@ -372,25 +537,6 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
     if (key == "key") config.certs.key = std::move(ref);
   }
   MIG_RETURN_IF_ERROR(CheckCertificates(config.certs, cert_where));
-
-  // [scheduler]
-  if (const Value* v = Single(section("scheduler"), "api"); v && !v->text.empty()) {
-    MIG_RETURN_IF_ERROR(CheckUrl(*v, {"http", "https"}));
-    config.scheduler.api = v->text;
-  }
-  if (const Value* v = Single(section("scheduler"), "relay"); v && !v->text.empty()) {
-    MIG_RETURN_IF_ERROR(CheckUrl(*v, {"amqp", "amqps"}));
-    config.scheduler.relay = v->text;
-  }
-  if (const Value* v = Single(section("scheduler"), "database"); v && !v->text.empty()) {
-    config.scheduler.database = v->text;
-  }
-  if (const Value* v = Single(section("scheduler"), "listen"); v && !v->text.empty()) {
-    if (absl::StatusOr<HostPort> listen = ParseHostPort(v->text, PortZero::kAnyPortAllowed); !listen.ok()) {
-      return Invalid(v->where, listen.status().message());
-    }
-    config.scheduler.listen = v->text;
-  }
 
   // [investigator "name"], before the ACLs that refer to them.
   std::set<std::string> investigator_names;
@@ -455,48 +601,50 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
     config.acls.push_back(std::move(rule));
   }
 
-  // [loader]
-  const Keys& loader = section("loader");
-  if (const Value* v = Single(loader, "source"); v && !v->text.empty()) {
-    MIG_RETURN_IF_ERROR(CheckUrl(*v, {"https", "file"}));
-    config.loader.update_source = v->text;
-  }
-  for (const Value& v : Multiple(loader, "releasekey")) {
-    MIG_RETURN_IF_ERROR(CheckEd25519PublicKey(v));
-    config.loader.release_keys.push_back(v.text);
-  }
-  if (const Value* v = Single(loader, "threshold")) {
-    MIG_ASSIGN_OR_RETURN(config.loader.threshold, ParsePositiveInteger(*v));
-    if (!config.loader.release_keys.empty() && config.loader.threshold > config.loader.release_keys.size()) {
-      return Invalid(v->where, absl::StrCat("threshold ", config.loader.threshold, " is more than the ",
-                                            config.loader.release_keys.size(), " release keys"));
-    }
-  }
-
-  // [logging]
-  const Keys& logging = section("logging");
-  if (const Value* v = Single(logging, "mode")) {
-    if (v->text != "stderr" && v->text != "file" && v->text != "syslog") {
-      return Invalid(v->where, absl::StrCat("logging mode '", v->text, "' is not one of stderr, file, syslog"));
-    }
-    config.logging.mode = v->text;
-  }
-  if (const Value* v = Single(logging, "level")) {
-    if (v->text != "debug" && v->text != "info" && v->text != "warning" && v->text != "error") {
-      return Invalid(v->where, absl::StrCat("logging level '", v->text, "' is not one of debug, info, warning, error"));
-    }
-    config.logging.level = v->text;
-  }
-  if (const Value* v = Single(logging, "file")) {
-    if (!v->text.empty() && v->text[0] != '/') {
-      return Invalid(v->where, absl::StrCat("logging file '", v->text, "' is not an absolute path"));
-    }
-    config.logging.file = v->text;
+  // What spans keys.
+  if (const Value* v = Single(section("loader"), "threshold");
+      v != nullptr && !config.loader.release_keys.empty() && config.loader.threshold > config.loader.release_keys.size()) {
+    return Invalid(v->where, absl::StrCat("threshold ", config.loader.threshold, " is more than the ",
+                                          config.loader.release_keys.size(), " release keys"));
   }
   if (config.logging.mode == "file" && config.logging.file.empty()) {
     return absl::InvalidArgumentError("[logging] mode = file needs a 'file'");
   }
   return config;
+}
+
+std::string DescribeConfigKeys() {
+  // The keys of the sections with their own code.
+  static constexpr std::pair<std::string_view, std::string_view> kOtherDocs[] = {
+      {"ca", "the CA that signed the broker's and the update server's certificates (PEM, embedded)"},
+      {"cert", "this host's client certificate, for the broker's EXTERNAL login (PEM, embedded)"},
+      {"key", "that certificate's private key (PEM, embedded; redacted by `mig config show`)"},
+      {"pubkey", "the investigator's Ed25519 public key, ed25519:<base64>"},
+      {"minimumweight", "the weight of signatures an action running this module needs"},
+      {"investigator", "name:weight, an investigator whose signature counts; repeatable"},
+  };
+  const Config defaults;
+  std::string out =
+      "# Every key of mig's configuration, with its default ([section \"name\"] sections take a name).\n";
+  for (const SectionSpec& section : Schema()) {
+    absl::StrAppend(&out, "[", section.name, section.has_subsection ? " \"name\"" : "", "]\n");
+    for (const KeySpec& key : section.keys) {
+      std::string_view doc;
+      std::string default_value;
+      for (const Field& f : Fields()) {
+        if (f.section != section.name || f.key != key.name) continue;
+        doc = f.doc;
+        std::vector<std::string> shown = f.show(defaults);
+        default_value = shown.empty() ? "" : QuoteIniValue(shown.front());
+      }
+      for (const auto& [name, text] : kOtherDocs) {
+        if (name == key.name) doc = text;
+      }
+      absl::StrAppend(&out, "    ", key.name, default_value.empty() ? "" : absl::StrCat(" = ", default_value), "\n",
+                      "        ", doc, "\n");
+    }
+  }
+  return out;
 }
 
 std::string RenderConfig(const Config& config) {
@@ -512,44 +660,33 @@ std::string RenderConfig(const Config& config) {
     return absl::StrCat(ref.path, " (", ref.contents.size(), " bytes embedded, ", blocks, " PEM block",
                         blocks == 1 ? "" : "s", ")");
   };
-  out += "[agent]\n";
-  line("relay", config.agent.relay);
-  line("heartbeatfreq", absl::FormatDuration(config.agent.heartbeat_frequency));
-  line("moduletimeout", absl::FormatDuration(config.agent.module_timeout));
-  line("modulememory", config.agent.module_memory_bytes == 0 ? "0" : absl::StrCat(config.agent.module_memory_bytes >> 20, "MiB"));
-  line("modulecpu", config.agent.module_cpu_percent == 0 ? "0" : absl::StrCat(config.agent.module_cpu_percent, "%"));
-  line("refreshenv", absl::FormatDuration(config.agent.refresh_environment));
-  line("checkin", config.agent.checkin ? "true" : "false");
-  line("clockskew", absl::FormatDuration(config.agent.clock_skew));
-  line("maxactionvalidity", absl::FormatDuration(config.agent.max_action_validity));
-  line("statedir", config.agent.state_dir);
-  for (const auto& [key, value] : config.agent.tags) line("tag", absl::StrCat(key, ":", value));
-  out += "[certs]\n";
-  line("ca", file_summary(config.certs.ca, false));
-  line("cert", file_summary(config.certs.cert, false));
-  line("key", file_summary(config.certs.key, true));
-  out += "[scheduler]\n";
-  line("api", config.scheduler.api);
-  line("relay", config.scheduler.relay);
-  line("database", config.scheduler.database);
-  line("listen", config.scheduler.listen);
-  for (const Investigator& i : config.investigators) {
-    absl::StrAppend(&out, "[investigator \"", i.name, "\"]\n");
-    line("pubkey", i.public_key);
+  for (const SectionSpec& section : Schema()) {
+    if (section.name == "certs") {
+      out += "[certs]\n";
+      line("ca", file_summary(config.certs.ca, false));
+      line("cert", file_summary(config.certs.cert, false));
+      line("key", file_summary(config.certs.key, true));
+    } else if (section.name == "investigator") {
+      for (const Investigator& i : config.investigators) {
+        absl::StrAppend(&out, "[investigator \"", i.name, "\"]\n");
+        line("pubkey", i.public_key);
+      }
+    } else if (section.name == "acl") {
+      for (const AclRule& acl : config.acls) {
+        absl::StrAppend(&out, "[acl \"", acl.module, "\"]\n");
+        line("minimumweight", absl::StrCat(acl.minimum_weight));
+        for (const auto& [name, weight] : acl.investigator_weights) {
+          line("investigator", absl::StrCat(name, ":", weight));
+        }
+      }
+    } else {
+      absl::StrAppend(&out, "[", section.name, "]\n");
+      for (const Field& f : Fields()) {
+        if (f.section != section.name) continue;
+        for (const std::string& value : f.show(config)) line(f.key, value);
+      }
+    }
   }
-  for (const AclRule& acl : config.acls) {
-    absl::StrAppend(&out, "[acl \"", acl.module, "\"]\n");
-    line("minimumweight", absl::StrCat(acl.minimum_weight));
-    for (const auto& [name, weight] : acl.investigator_weights) line("investigator", absl::StrCat(name, ":", weight));
-  }
-  out += "[loader]\n";
-  line("source", config.loader.update_source);
-  for (const std::string& key : config.loader.release_keys) line("releasekey", key);
-  line("threshold", absl::StrCat(config.loader.threshold));
-  out += "[logging]\n";
-  line("mode", config.logging.mode);
-  line("level", config.logging.level);
-  if (!config.logging.file.empty()) line("file", config.logging.file);
   return out;
 }
 

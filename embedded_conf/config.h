@@ -119,6 +119,9 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers);
 // The effective configuration as INI text, with the private key redacted and embedded files summarized.
 std::string RenderConfig(const Config& config);
 
+// Every section and key, with what it means and its default: `mig config keys`.
+std::string DescribeConfigKeys();
+
 // A configuration file, or a file it names, is at most this large.
 inline constexpr size_t kMaxConfigFileBytes = 1 << 20;
 

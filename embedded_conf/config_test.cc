@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
 #include "embedded_conf/ini.h"
 
@@ -160,6 +161,49 @@ TEST_CASE("INI values: quotes, escapes, comments, bare keys") {
   CHECK((*entries)[3].value == "tab\tq\"");
   CHECK(QuoteIniValue("a;b") == "\"a;b\"");
   CHECK(QuoteIniValue("plain") == "plain");
+}
+
+}  // namespace
+}  // namespace mig::conf
+
+namespace mig::conf {
+namespace {
+
+// The key table is one place for parsing, `mig config show` and `mig config keys`: what show writes for
+// every key set away from its default parses back to the same configuration, and every key has its words.
+TEST_CASE("Every key round-trips through config show, and config keys explains each") {
+  const std::string text =
+      "[agent]\nrelay = amqps://relay.example.net:5671/mig\nheartbeatfreq = 30s\nmoduletimeout = 90s\n"
+      "modulememory = 512MiB\nmodulecpu = 50%\nrefreshenv = 10m\ncheckin = true\nclockskew = 1m\n"
+      "maxactionvalidity = 2h\nstatedir = /srv/mig\ntag = env:prod\ntag = team:incident response\n"
+      "[scheduler]\napi = https://mig.example.net/api/v1/\nrelay = amqps://relay.example.net/mig\n"
+      "database = /srv/mig/scheduler.db\nlisten = [::1]:9000\n"
+      "[loader]\nsource = file:///media/mig\nreleasekey = ed25519:8Pr6VFPNGVprhkZTeONT1UaQGwKJr3ILyFvzGn+L3JA=\n"
+      "releasekey = ed25519:Jl1fVPP1ABA1mhuiHbSdR2TzyaE9ACqxZBPlDOgjylA=\nthreshold = 2\n"
+      "[logging]\nmode = file\nlevel = debug\nfile = /var/log/mig/agent.log\n";
+  absl::StatusOr<Config> config = Parse(text);
+  INFO(config.status().message());
+  REQUIRE(config.ok());
+  const std::string shown = RenderConfig(*config);
+  // [certs] lines summarize files rather than name them: leave that section out of the second parse.
+  std::string without_certs = shown;
+  size_t certs = without_certs.find("[certs]\n");
+  REQUIRE(certs != std::string::npos);
+  without_certs.erase(certs, without_certs.find("[scheduler]") - certs);
+  absl::StatusOr<Config> again = Parse(without_certs);
+  INFO(without_certs << again.status().message());
+  REQUIRE(again.ok());
+  CHECK(RenderConfig(*again).substr(RenderConfig(*again).find('\n')) == shown.substr(shown.find('\n')));
+  CHECK(again->agent.module_memory_bytes == uint64_t{512} << 20);
+  CHECK(again->agent.tags.size() == 2);
+  CHECK(again->loader.release_keys.size() == 2);
+
+  const std::string keys = DescribeConfigKeys();
+  for (std::string_view key : {"relay", "heartbeatfreq", "modulecpu", "statedir", "tag", "ca", "key", "pubkey",
+                               "minimumweight", "listen", "releasekey", "threshold", "mode", "file"}) {
+    CHECK(keys.find(absl::StrCat("    ", key)) != std::string::npos);
+  }
+  CHECK(keys.find("\n        \n") == std::string::npos);  // no key without its words
 }
 
 }  // namespace
