@@ -10,21 +10,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "agent/agent_command.h"
+#include "agent/module_run_command.h"
 #include "base/display_text.h"
 #include "base/status_macros.h"
 #include "embedded_conf/config.h"
 #include "embedded_conf/embedded.h"
 #include "embedded_conf/load.h"
-#include "agent/agent_command.h"
-#include "agent/module_run_command.h"
 #include "investigator/action_commands.h"
 #include "investigator/commands.h"
 #include "investigator/fleet_commands.h"
+#include "investigator/go_flags.h"
+#include "investigator/help_formats.h"
 #include "investigator/key_commands.h"
 #include "investigator/release_commands.h"
 #include "investigator/scribe_commands.h"
-#include "investigator/go_flags.h"
-#include "investigator/help_formats.h"
 #include "investigator/spelling.h"
 #include "loader/loader_command.h"
 #include "modules/module.h"
@@ -155,8 +155,8 @@ int main(int argc, char** argv) {
   help->add_flag("--man", *man, "print the whole manual as a man page (roff): mig help --man | man -l -");
   help->callback([&app, help_path, man, &exit_code] {
     if (*man) {
-      std::cout << mig::investigator::ManPage(
-          app, kVersion, absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone()));
+      std::cout << mig::investigator::ManPage(app, kVersion,
+                                              absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone()));
       return;
     }
     const CLI::App* command = &app;

@@ -25,8 +25,7 @@ CLI::App* AddAgentCommand(CLI::App& app, int* exit_code, const std::string* conf
       "agent", "endpoint daemon: heartbeats to the relay, runs the signed actions it receives, sends results");
   command->add_flag("--checkin", flags->checkin,
                     "drain the queue, run what is there, send the results and exit (hosts without a daemon)");
-  command->add_flag("--show-name", flags->show_name,
-                    "print the agent's name (its certificate's common name) and exit");
+  command->add_flag("--show-name", flags->show_name, "print the agent's name (its certificate's common name) and exit");
   command->footer(
       "The relay, certificates, investigators' keys, ACLs and timings come from the configuration compiled into\n"
       "this binary (`mig config show`), or from --config FILE. State (identity, replay cache, unsent results)\n"
@@ -56,8 +55,8 @@ CLI::App* AddAgentCommand(CLI::App& app, int* exit_code, const std::string* conf
       *exit_code = 2;
       return;
     }
-    AgentOptions options{.config = *std::move(config), .version = version, .checkin = flags->checkin,
-                         .stop = &InstallStopSignals()};
+    AgentOptions options{
+        .config = *std::move(config), .version = version, .checkin = flags->checkin, .stop = &InstallStopSignals()};
     absl::Status done = RunAgent(options);
     if (!done.ok()) {
       std::cerr << "mig agent: " << done.message() << "\n";

@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "protocol/action/action.h"
 #include "agent/operation_runner.h"
 #include "modules/module.h"
+#include "protocol/action/action.h"
 
 namespace mig::agent {
 
@@ -20,10 +20,9 @@ protocol::Result HandleCommand(const protocol::Command& command, const HandlerCo
   }
   result.action = action->id;
   absl::Time now = context.now();
-  authorization::Verdict verdict =
-      authorization::Authorize(*action, now, *context.acl, *context.keys, context.policy,
-                               [](std::string_view module) { return modules::FindModule(module) != nullptr; },
-                               context.replay_cache);
+  authorization::Verdict verdict = authorization::Authorize(
+      *action, now, *context.acl, *context.keys, context.policy,
+      [](std::string_view module) { return modules::FindModule(module) != nullptr; }, context.replay_cache);
   if (!verdict.authorized()) {
     result.status = verdict.refusal == authorization::Refusal::kExpired ? protocol::ResultStatus::kExpired
                                                                         : protocol::ResultStatus::kRefused;

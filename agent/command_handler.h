@@ -22,7 +22,7 @@ struct HandlerContext {
   const authorization::Keyring* keys = nullptr;
   authorization::AuthorizationPolicy policy;
   authorization::ReplayCache* replay_cache = nullptr;  // required: an agent never runs an action twice
-  std::string binary = "/proc/self/exe";                // what runs `module-run`
+  std::string binary = "/proc/self/exe";               // what runs `module-run`
   absl::Duration module_timeout = absl::Minutes(5);
   // Each operation's child: its address-space cap and CPU share (operation_runner.h); 0: none.
   uint64_t module_memory_bytes = 0;

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "protocol/action/action.h"
 #include "catch2/catch.hpp"
+#include "protocol/action/action.h"
 #include "test/cli_harness.h"
 
 namespace mig::agent {
@@ -36,8 +36,8 @@ struct Fixture {
     cache = std::move(*opened);
     char binary[PATH_MAX];
     REQUIRE(realpath("mig", binary) != nullptr);
-    context = {.acl = &acl, .keys = &keys, .replay_cache = cache.get(), .binary = binary,
-               .module_timeout = absl::Seconds(30)};
+    context = {
+        .acl = &acl, .keys = &keys, .replay_cache = cache.get(), .binary = binary, .module_timeout = absl::Seconds(30)};
     test::WriteFile(dir + "/needle.txt", "x");
   }
 

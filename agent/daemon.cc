@@ -22,14 +22,14 @@
 #include "agent/state_directory/state_directory.h"
 #include "base/amqp/connection.h"
 #include "base/amqp/relay_url.h"
+#include "base/files.h"
+#include "base/json/writer.h"
+#include "base/log.h"
+#include "base/status_macros.h"
 #include "embedded_conf/authorization_config.h"
 #include "embedded_conf/config.h"
 #include "protocol/authorization/policy.h"
 #include "protocol/authorization/replay_cache.h"
-#include "base/files.h"
-#include "base/log.h"
-#include "base/status_macros.h"
-#include "base/json/writer.h"
 #include "protocol/messages.h"
 
 namespace mig::agent {
@@ -66,7 +66,8 @@ absl::StatusOr<std::string> LoadOrCreateAgentId(const state_directory::StateDire
   if (existing.ok()) {
     std::string id(absl::StripAsciiWhitespace(*existing));
     if (id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos) return id;
-    return absl::DataLossError(absl::StrCat(path, " does not hold an agent id (32 hex digits); remove it to make a new one"));
+    return absl::DataLossError(
+        absl::StrCat(path, " does not hold an agent id (32 hex digits); remove it to make a new one"));
   }
   if (!absl::IsNotFound(existing.status())) return existing.status();
   unsigned char bytes[16];
@@ -153,7 +154,7 @@ class Agent {
                                                    " attempts; last error: ", ended.message()));
       }
       std::uniform_int_distribution<int64_t> spread(absl::ToInt64Milliseconds(backoff) / 2,
-                                                     absl::ToInt64Milliseconds(backoff));
+                                                    absl::ToInt64Milliseconds(backoff));
       absl::Duration wait = absl::Milliseconds(spread(random_));
       log::Warning(kLog, absl::StrCat(ended.message(), "; reconnecting in ", absl::FormatDuration(wait)));
       Sleep(wait);
@@ -161,8 +162,8 @@ class Agent {
     }
     WaitForJob();
     if (checkin_ && outbox_.size() > 0) {
-      return absl::UnavailableError(absl::StrCat(outbox_.size(),
-                                                 " result(s) could not be sent; they stay in the outbox for the next run"));
+      return absl::UnavailableError(
+          absl::StrCat(outbox_.size(), " result(s) could not be sent; they stay in the outbox for the next run"));
     }
     ReportStatus(AgentState::kStopped);
     log::Info(kLog, "stopped");
@@ -188,8 +189,9 @@ class Agent {
     ++session_;
     MIG_ASSIGN_OR_RETURN(std::unique_ptr<amqp::Connection> amqp, amqp::Connection::Open(connection_options_));
     connected_ = true;
-    log::Info(kLog, absl::StrCat("connected to ", connection_options_.host, ":", connection_options_.port,
-                                 amqp->tls_negotiated().empty() ? "" : absl::StrCat(" (", amqp->tls_negotiated(), ")")));
+    log::Info(kLog,
+              absl::StrCat("connected to ", connection_options_.host, ":", connection_options_.port,
+                           amqp->tls_negotiated().empty() ? "" : absl::StrCat(" (", amqp->tls_negotiated(), ")")));
     MIG_RETURN_IF_ERROR(SendHeartbeat(*amqp));
     MIG_RETURN_IF_ERROR(FlushOutbox(*amqp));
     bool consuming = false;
@@ -270,21 +272,22 @@ class Agent {
     protocol::Result& result = job_->result;
     std::string body = protocol::ResultToJson(result);
     if (body.size() > protocol::kMaxResultBytes) {
-      protocol::Result too_large{.command = result.command, .action = result.action,
+      protocol::Result too_large{.command = result.command,
+                                 .action = result.action,
                                  .status = protocol::ResultStatus::kFailed,
                                  .reason = absl::StrCat("the result is ", body.size(), " bytes, above the ",
                                                         protocol::kMaxResultBytes, "-byte message limit")};
       body = protocol::ResultToJson(too_large);
     }
-    log::Info(kLog, absl::StrCat("command ", result.command, " (action ", result.action, "): ",
-                                 protocol::ResultStatusName(result.status),
+    log::Info(kLog, absl::StrCat("command ", result.command, " (action ", result.action,
+                                 "): ", protocol::ResultStatusName(result.status),
                                  result.reason.empty() ? "" : absl::StrCat(": ", result.reason)));
     absl::StatusOr<std::string> stored = outbox_.Put(protocol::ResultRoutingKey(name_), body);
     if (!stored.ok()) {
       // Not acknowledged either: the broker gives the command back and the replay cache refuses it with a
       // reason, which at least tells the investigator.
-      log::Error(kLog, absl::StrCat("cannot keep the result of command ", result.command, ": ",
-                                    stored.status().message()));
+      log::Error(kLog,
+                 absl::StrCat("cannot keep the result of command ", result.command, ": ", stored.status().message()));
     } else {
       pending_ack_ = {job_->delivery_tag, job_->session};
     }
@@ -389,7 +392,8 @@ absl::StatusOr<std::string> AgentName(const conf::Config& config) {
   MIG_ASSIGN_OR_RETURN(amqp::ConnectionOptions options, amqp::ConnectionOptionsFromRelayUrl(config.agent.relay, tls));
   std::string name = options.user;
   if (options.tls) {
-    MIG_ASSIGN_OR_RETURN(std::shared_ptr<const amqp::TlsClientConfig> loaded, amqp::TlsClientConfig::Load(*options.tls));
+    MIG_ASSIGN_OR_RETURN(std::shared_ptr<const amqp::TlsClientConfig> loaded,
+                         amqp::TlsClientConfig::Load(*options.tls));
     if (!loaded->has_client_certificate()) {
       return absl::FailedPreconditionError("[certs] names no client certificate and key: the agent logs in with them");
     }
@@ -418,8 +422,7 @@ absl::Status RunAgent(const AgentOptions& options) {
   MIG_ASSIGN_OR_RETURN(std::string id, LoadOrCreateAgentId(state));
   MIG_ASSIGN_OR_RETURN(Outbox outbox, Outbox::Open(state.outbox_dir()));
   MIG_ASSIGN_OR_RETURN(std::unique_ptr<authorization::ReplayCache> replay_cache,
-                       authorization::ReplayCache::Open(state.replay_cache_file(),
-                                                        kReplayCacheEntries, absl::Now()));
+                       authorization::ReplayCache::Open(state.replay_cache_file(), kReplayCacheEntries, absl::Now()));
   MIG_ASSIGN_OR_RETURN(authorization::Keyring keys, conf::KeyringFromConfig(config));
   if (keys.size() == 0) {
     log::Warning(kLog, "no investigator keys are configured: every action will be refused");

@@ -14,10 +14,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "base/files.h"
-#include "base/json/writer.h"
 #include "agent/state_directory/release_records.h"
 #include "agent/state_directory/state_directory.h"
+#include "base/files.h"
+#include "base/json/writer.h"
 #include "modules/module.h"
 
 namespace mig::agent {
@@ -90,7 +90,8 @@ std::vector<std::string> Addresses() {
 }  // namespace
 
 Environment ReadEnvironment(const EnvironmentSources& sources) {
-  std::string root = sources.root.empty() || sources.root.back() != '/' ? absl::StrCat(sources.root, "/") : sources.root;
+  std::string root =
+      sources.root.empty() || sources.root.back() != '/' ? absl::StrCat(sources.root, "/") : sources.root;
   Environment environment;
   std::string os_release = ReadSmallFile(absl::StrCat(root, "etc/os-release"));
   if (os_release.empty()) os_release = ReadSmallFile(absl::StrCat(root, "usr/lib/os-release"));

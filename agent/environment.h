@@ -14,17 +14,17 @@ namespace mig::agent {
 
 struct Environment {
   std::string os = "linux";
-  std::string ident;     // /etc/os-release PRETTY_NAME: "Debian GNU/Linux 12 (bookworm)"
-  std::string release;   // VERSION_ID
-  std::string arch;      // uname -m
-  std::string kernel;    // uname -r
-  std::string init;      // systemd, upstart, sysvinit, or the name of PID 1
+  std::string ident;    // /etc/os-release PRETTY_NAME: "Debian GNU/Linux 12 (bookworm)"
+  std::string release;  // VERSION_ID
+  std::string arch;     // uname -m
+  std::string kernel;   // uname -r
+  std::string init;     // systemd, upstart, sysvinit, or the name of PID 1
   std::string hostname;
   std::vector<std::string> addresses;  // non-loopback IPv4 and IPv6, "192.0.2.7/24"
   std::string public_ip;               // only when configured or learned; never guessed
   std::vector<std::string> modules;
-  // From the loader's records (agent/state_directory/release_records.h): the mig release installed, and the release that failed its
-  // health check here ("0.3.0: the new agent exited with status 1 ..."); empty when there is none.
+  // From the loader's records (agent/state_directory/release_records.h): the mig release installed, and the release
+  // that failed its health check here ("0.3.0: the new agent exited with status 1 ..."); empty when there is none.
   std::string mig_release;
   std::string mig_release_failed;
 };

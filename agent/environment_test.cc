@@ -7,11 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "catch2/catch.hpp"
-#include "base/json/reader.h"
-#include "protocol/release/manifest.h"
 #include "agent/state_directory/release_records.h"
 #include "agent/state_directory/state_directory.h"
+#include "base/json/reader.h"
+#include "catch2/catch.hpp"
+#include "protocol/release/manifest.h"
 #include "test/shell.h"
 
 namespace mig::agent {
@@ -70,8 +70,11 @@ TEST_CASE("The loader's records become migrelease and migreleasefailed") {
   installed.expires = installed.created + absl::Hours(24);
   installed.files.push_back({.name = "mig-0.2.0", .size = 10});
   const state_directory::StateDirectory paths(state);
-  Shell(absl::StrCat("cat > ", paths.installed_release_file(), " <<'EOF'\n", release::ManifestToJson(installed), "\nEOF"));
-  REQUIRE(state_directory::WriteFailedRelease(paths, {.version = "0.3.0", .sha256 = "ab", .reason = "it exited\nlog lines"}).ok());
+  Shell(absl::StrCat("cat > ", paths.installed_release_file(), " <<'EOF'\n", release::ManifestToJson(installed),
+                     "\nEOF"));
+  REQUIRE(
+      state_directory::WriteFailedRelease(paths, {.version = "0.3.0", .sha256 = "ab", .reason = "it exited\nlog lines"})
+          .ok());
   Environment environment = ReadEnvironment({.state_dir = state});
   CHECK(environment.mig_release == "0.2.0");
   CHECK(environment.mig_release_failed == "0.3.0: it exited");

@@ -9,11 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/files.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
-#include "modules/module.h"
 #include "base/sandbox/limits.h"
 #include "base/sandbox/seccomp.h"
+#include "base/status_macros.h"
+#include "modules/module.h"
 
 namespace mig::agent {
 namespace {
@@ -70,8 +70,8 @@ int ModuleRun(const ModuleRunOptions& options) {
   }
   if (!options.no_sandbox) {
     // Limits first: once in the sandbox the process can no longer lower its own priority.
-    absl::Status limited = sandbox::ApplyLimits(
-        {.nice = options.nice, .idle_io = true, .memory_bytes = options.memory_limit});
+    absl::Status limited =
+        sandbox::ApplyLimits({.nice = options.nice, .idle_io = true, .memory_bytes = options.memory_limit});
     if (limited.ok()) limited = sandbox::Enter(module->sandbox_policy());
     if (!limited.ok()) {
       // Never run unconfined for want of a sandbox: the agent reports this like any failure.

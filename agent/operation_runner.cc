@@ -86,8 +86,7 @@ OperationOutcome RunOperation(const OperationRequest& request) {
     return outcome;
   }
   sandbox::ChildOutcome child = sandbox::Supervise(
-      {.pid = pid, .input = std::move(in), .result = std::move(out), .output = std::move(err)},
-      request.parameters_json,
+      {.pid = pid, .input = std::move(in), .result = std::move(out), .output = std::move(err)}, request.parameters_json,
       {.deadline = request.deadline,
        .started = start,
        .max_result_bytes = request.max_result_bytes,

@@ -31,18 +31,20 @@ std::string Script(const std::string& name, const std::string& body) {
 TEST_CASE("The real binary runs a module operation in a child and returns its result") {
   std::string dir = test::TempDir();
   test::WriteFile(dir + "/needle.txt", "x");
-  std::string parameters =
-      absl::StrCat(R"({"searches":{"s1":{"paths":[")", dir, R"("],"names":["^needle\\.txt$"]}}})");
-  OperationOutcome outcome =
-      RunOperation({.binary = MigBinary(), .module = "file", .parameters_json = parameters,
-                    .deadline = absl::Now() + absl::Seconds(30)});
+  std::string parameters = absl::StrCat(R"({"searches":{"s1":{"paths":[")", dir, R"("],"names":["^needle\\.txt$"]}}})");
+  OperationOutcome outcome = RunOperation({.binary = MigBinary(),
+                                           .module = "file",
+                                           .parameters_json = parameters,
+                                           .deadline = absl::Now() + absl::Seconds(30)});
   INFO(outcome.failure);
   REQUIRE(outcome.ok());
   CHECK(outcome.result_json.find("\"foundanything\":true") != std::string::npos);
   CHECK(outcome.result_json.find("needle.txt") != std::string::npos);
 
-  OperationOutcome unknown = RunOperation(
-      {.binary = MigBinary(), .module = "nosuchmodule", .parameters_json = "{}", .deadline = absl::Now() + absl::Seconds(30)});
+  OperationOutcome unknown = RunOperation({.binary = MigBinary(),
+                                           .module = "nosuchmodule",
+                                           .parameters_json = "{}",
+                                           .deadline = absl::Now() + absl::Seconds(30)});
   CHECK(unknown.kind == OperationOutcome::Kind::kFailed);
   CHECK(unknown.failure.find("exited with status 2: mig module-run: unknown module 'nosuchmodule'") !=
         std::string::npos);
@@ -54,39 +56,49 @@ TEST_CASE("The real binary runs a module operation in a child and returns its re
 }
 
 TEST_CASE("A child that hangs, floods, crashes or fails is stopped and the reason reported") {
-  OperationOutcome hang = RunOperation({.binary = Script("hang", "exec sleep 60"), .module = "file",
-                                        .parameters_json = "{}", .deadline = absl::Now() + absl::Milliseconds(500)});
+  OperationOutcome hang = RunOperation({.binary = Script("hang", "exec sleep 60"),
+                                        .module = "file",
+                                        .parameters_json = "{}",
+                                        .deadline = absl::Now() + absl::Milliseconds(500)});
   CHECK(hang.kind == OperationOutcome::Kind::kTimedOut);
   CHECK(hang.failure.find("timed out after") != std::string::npos);
   CHECK(hang.elapsed < absl::Seconds(10));
 
-  OperationOutcome flood = RunOperation({.binary = Script("flood", "exec yes"), .module = "file",
-                                         .parameters_json = "{}", .deadline = absl::Now() + absl::Seconds(30),
+  OperationOutcome flood = RunOperation({.binary = Script("flood", "exec yes"),
+                                         .module = "file",
+                                         .parameters_json = "{}",
+                                         .deadline = absl::Now() + absl::Seconds(30),
                                          .max_result_bytes = 1 << 20});
   CHECK(flood.kind == OperationOutcome::Kind::kTooLarge);
   CHECK(flood.failure.find("more than 1048576 bytes") != std::string::npos);
 
-  OperationOutcome crash = RunOperation({.binary = Script("crash", "kill -SEGV $$"), .module = "file",
-                                         .parameters_json = "{}", .deadline = absl::Now() + absl::Seconds(30)});
+  OperationOutcome crash = RunOperation({.binary = Script("crash", "kill -SEGV $$"),
+                                         .module = "file",
+                                         .parameters_json = "{}",
+                                         .deadline = absl::Now() + absl::Seconds(30)});
   CHECK(crash.kind == OperationOutcome::Kind::kFailed);
   CHECK(crash.failure.find("killed by signal 11") != std::string::npos);
 
   OperationOutcome fails = RunOperation({.binary = Script("fails", "echo 'disk on fire' >&2; exit 4"),
-                                         .module = "file", .parameters_json = "{}",
+                                         .module = "file",
+                                         .parameters_json = "{}",
                                          .deadline = absl::Now() + absl::Seconds(30)});
   CHECK(fails.failure == "module file exited with status 4: disk on fire");
 
   // A child that never reads its (large) parameters cannot block the parent either.
-  OperationOutcome deaf = RunOperation({.binary = Script("deaf", "exit 0"), .module = "file",
+  OperationOutcome deaf = RunOperation({.binary = Script("deaf", "exit 0"),
+                                        .module = "file",
                                         .parameters_json = std::string(8 << 20, ' '),
                                         .deadline = absl::Now() + absl::Seconds(30)});
   CHECK(deaf.failure == "module file wrote no result");
 
-  OperationOutcome missing = RunOperation({.binary = "/nonexistent/mig", .module = "file", .parameters_json = "{}",
+  OperationOutcome missing = RunOperation({.binary = "/nonexistent/mig",
+                                           .module = "file",
+                                           .parameters_json = "{}",
                                            .deadline = absl::Now() + absl::Seconds(30)});
   CHECK(missing.failure.find("cannot run /nonexistent/mig") != std::string::npos);
-  OperationOutcome late = RunOperation({.binary = MigBinary(), .module = "file", .parameters_json = "{}",
-                                        .deadline = absl::Now() - absl::Seconds(1)});
+  OperationOutcome late = RunOperation(
+      {.binary = MigBinary(), .module = "file", .parameters_json = "{}", .deadline = absl::Now() - absl::Seconds(1)});
   CHECK(late.kind == OperationOutcome::Kind::kTimedOut);
 }
 

@@ -29,8 +29,8 @@ OperationOutcome Try(const std::string& what, const std::string& path = "", absl
                      OperationRequest request = {}) {
   request.binary = HostileMig();
   request.module = "hostile";
-  request.parameters_json = absl::StrCat(R"({"try":")", what, R"(")", path.empty() ? "" : R"(,"path":")" + path + "\"",
-                                         "}");
+  request.parameters_json =
+      absl::StrCat(R"({"try":")", what, R"(")", path.empty() ? "" : R"(,"path":")" + path + "\"", "}");
   request.deadline = absl::Now() + time;
   return RunOperation(request);
 }
@@ -103,7 +103,8 @@ TEST_CASE("local runs are sandboxed too, unless --no-sandbox") {
   test::Result stopped = test::Run(absl::StrCat(HostileMig(), " run --local -i ", action("write-file")));
   INFO(stopped.out << stopped.err);
   CHECK(stopped.exit_code == 3);
-  CHECK(absl::StrContains(stopped.err, "mig hostile: module hostile was stopped by the sandbox: forbidden system call open"));
+  CHECK(absl::StrContains(stopped.err,
+                          "mig hostile: module hostile was stopped by the sandbox: forbidden system call open"));
   CHECK(absl::StrContains(stopped.err, absl::StrCat("\"", victim, "\" for writing")));
   CHECK(access(victim.c_str(), F_OK) != 0);
 
@@ -120,7 +121,8 @@ TEST_CASE("local runs are sandboxed too, unless --no-sandbox") {
   CHECK(fine.exit_code == 0);
   CHECK(absl::StrContains(fine.out, "did nothing"));
 
-  test::Result unconfined = test::Run(absl::StrCat(HostileMig(), " run --local --no-sandbox -i ", action("write-file")));
+  test::Result unconfined =
+      test::Run(absl::StrCat(HostileMig(), " run --local --no-sandbox -i ", action("write-file")));
   INFO(unconfined.err);
   CHECK(unconfined.exit_code == 0);
   CHECK(access(victim.c_str(), F_OK) == 0);
@@ -130,7 +132,8 @@ TEST_CASE("local runs are held to the configuration's limits, and killed past th
   std::string dir = test::TempDir();
   auto action = [&](const std::string& what) {
     std::string path = absl::StrCat(dir, "/", what, ".json");
-    test::WriteFile(path, absl::StrCat(R"({"operations":[{"module":"hostile","parameters":{"try":")", what, R"("}}]})"));
+    test::WriteFile(path,
+                    absl::StrCat(R"({"operations":[{"module":"hostile","parameters":{"try":")", what, R"("}}]})"));
     return path;
   };
 #if !defined(MIG_SANITIZERS)
@@ -139,8 +142,9 @@ TEST_CASE("local runs are held to the configuration's limits, and killed past th
       test::Run(absl::StrCat(HostileMig(), " --config ", dir, "/small.conf run --local -i ", action("allocate")));
   INFO(hoard.err);
   CHECK(hoard.exit_code == 3);
-  CHECK(absl::StrContains(hoard.err, "module hostile was stopped by the sandbox: out of memory: the module reached "
-                                     "its cap of 256 MiB"));
+  CHECK(absl::StrContains(hoard.err,
+                          "module hostile was stopped by the sandbox: out of memory: the module reached "
+                          "its cap of 256 MiB"));
 #endif
   // The loop ignores its deadline: it is killed a little after it (--timeout 1s, then 2 s of grace).
   test::Result loop = test::Run(absl::StrCat(HostileMig(), " run --local --timeout 1s -i ", action("loop")));

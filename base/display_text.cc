@@ -8,13 +8,13 @@ namespace {
 
 // Code points shown as \uHHHH although valid: they are invisible, or change how the text around them looks.
 bool HidesOrReorders(char32_t c) {
-  return (c >= 0x80 && c <= 0x9F) ||       // C1 controls
-         c == 0xAD ||                      // soft hyphen
-         (c >= 0x200B && c <= 0x200F) ||   // zero-width space/joiners, LRM, RLM
-         (c >= 0x2028 && c <= 0x202E) ||   // line/paragraph separators, bidi embeddings and overrides
-         (c >= 0x2060 && c <= 0x2069) ||   // word joiner, invisible operators, bidi isolates
-         c == 0xFEFF ||                    // byte-order mark
-         (c >= 0xFFF9 && c <= 0xFFFB);     // interlinear annotations
+  return (c >= 0x80 && c <= 0x9F) ||      // C1 controls
+         c == 0xAD ||                     // soft hyphen
+         (c >= 0x200B && c <= 0x200F) ||  // zero-width space/joiners, LRM, RLM
+         (c >= 0x2028 && c <= 0x202E) ||  // line/paragraph separators, bidi embeddings and overrides
+         (c >= 0x2060 && c <= 0x2069) ||  // word joiner, invisible operators, bidi isolates
+         c == 0xFEFF ||                   // byte-order mark
+         (c >= 0xFFF9 && c <= 0xFFFB);    // interlinear annotations
 }
 
 std::string Escape(std::string_view text, bool escape_backslash, bool keep_layout) {
@@ -30,14 +30,29 @@ std::string Escape(std::string_view text, bool escape_backslash, bool keep_layou
     }
     if (c < 0x80) {
       switch (c) {
-        case '\a': out.append("\\a"); break;
-        case '\b': out.append("\\b"); break;
-        case '\t': out.append(keep_layout ? "\t" : "\\t"); break;
-        case '\n': out.append(keep_layout ? "\n" : "\\n"); break;
-        case '\v': out.append("\\v"); break;
-        case '\f': out.append("\\f"); break;
-        case '\r': out.append("\\r"); break;
-        default: absl::StrAppendFormat(&out, "\\x%02x", c);
+        case '\a':
+          out.append("\\a");
+          break;
+        case '\b':
+          out.append("\\b");
+          break;
+        case '\t':
+          out.append(keep_layout ? "\t" : "\\t");
+          break;
+        case '\n':
+          out.append(keep_layout ? "\n" : "\\n");
+          break;
+        case '\v':
+          out.append("\\v");
+          break;
+        case '\f':
+          out.append("\\f");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        default:
+          absl::StrAppendFormat(&out, "\\x%02x", c);
       }
       ++i;
       continue;

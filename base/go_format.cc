@@ -90,13 +90,26 @@ std::string GoFileModeString(mode_t mode) {
   };
   uint32_t go_mode = 0;
   switch (mode & S_IFMT) {
-    case S_IFBLK: go_mode |= kDevice; break;
-    case S_IFCHR: go_mode |= kDevice | kCharDevice; break;
-    case S_IFDIR: go_mode |= kDir; break;
-    case S_IFIFO: go_mode |= kNamedPipe; break;
-    case S_IFLNK: go_mode |= kSymlink; break;
-    case S_IFSOCK: go_mode |= kSocket; break;
-    default: break;
+    case S_IFBLK:
+      go_mode |= kDevice;
+      break;
+    case S_IFCHR:
+      go_mode |= kDevice | kCharDevice;
+      break;
+    case S_IFDIR:
+      go_mode |= kDir;
+      break;
+    case S_IFIFO:
+      go_mode |= kNamedPipe;
+      break;
+    case S_IFLNK:
+      go_mode |= kSymlink;
+      break;
+    case S_IFSOCK:
+      go_mode |= kSocket;
+      break;
+    default:
+      break;
   }
   if (mode & S_ISUID) go_mode |= kSetuid;
   if (mode & S_ISGID) go_mode |= kSetgid;

@@ -92,8 +92,8 @@ class Logger {
   }
 
   static absl::StatusOr<UniqueFd> OpenLogFile(const std::string& path) {
-    UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
-                     0600));
+    UniqueFd fd(
+        open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600));
     if (!fd.valid()) {
       return absl::UnavailableError(absl::StrCat("cannot open log file ", path, ": ", strerror(errno)));
     }
@@ -148,10 +148,9 @@ class Logger {
 
   void SendToSyslog(Level level, std::string_view text) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     // RFC 3164 as syslog(3) sends it: <PRI>Mmm dd hh:mm:ss program[pid]: text
-    std::string datagram = absl::StrCat(
-        "<", kFacilityDaemon * 8 + kSeverities[static_cast<int>(level)], ">",
-        absl::FormatTime("%b %e %H:%M:%S", absl::Now(), absl::LocalTimeZone()), " ", options_.program, "[", getpid(),
-        "]: ", text);
+    std::string datagram = absl::StrCat("<", kFacilityDaemon * 8 + kSeverities[static_cast<int>(level)], ">",
+                                        absl::FormatTime("%b %e %H:%M:%S", absl::Now(), absl::LocalTimeZone()), " ",
+                                        options_.program, "[", getpid(), "]: ", text);
     if (datagram.size() > kMaxSyslogBytes) datagram.resize(kMaxSyslogBytes);
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (fd_.valid() && send(fd_.get(), datagram.data(), datagram.size(), MSG_NOSIGNAL) >= 0) return;

@@ -40,8 +40,7 @@ TEST_CASE("class forged-log: a message cannot add a line to the log") {
 TEST_CASE("[logging] mode = file: lines go to the file, rotated by size, keeping a number of old files") {
   std::string dir = TempDir();
   std::string path = dir + "/agent.log";
-  REQUIRE(Configure({.level = Level::kDebug, .sink = Sink::kFile, .file = path, .max_file_bytes = 300,
-                     .keep_files = 2})
+  REQUIRE(Configure({.level = Level::kDebug, .sink = Sink::kFile, .file = path, .max_file_bytes = 300, .keep_files = 2})
               .ok());
   for (int i = 0; i < 12; ++i) Info("agent", absl::StrCat("line ", i, " ", std::string(40, 'x')));
   Debug("agent", "debug shown at debug level");

@@ -102,7 +102,6 @@ TEST_CASE("A refused time is quoted escaped, so the message stays one printable 
   CHECK(absl::StrContains(time.status().message(), R"('2026\n\x01\xff')"));
 }
 
-
 TEST_CASE("class time-round-trip: every time mig writes, ParseRfc3339 reads back to the same instant") {
   struct Case {
     const char* text;

@@ -11,10 +11,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define MIG_RETURN_IF_ERROR(expr)                  \
-  do {                                             \
-    ::absl::Status mig_status_ = (expr);           \
-    if (!mig_status_.ok()) return mig_status_;     \
+#define MIG_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::absl::Status mig_status_ = (expr);       \
+    if (!mig_status_.ok()) return mig_status_; \
   } while (0)
 
 #define MIG_STATUS_MACROS_CONCAT_INNER_(x, y) x##y

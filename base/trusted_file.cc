@@ -15,12 +15,10 @@
 namespace mig {
 namespace {
 
-std::string WhoMayWrite(uid_t user) {
-  return user == 0 ? std::string("root") : absl::StrCat("root or uid ", user);
-}
+std::string WhoMayWrite(uid_t user) { return user == 0 ? std::string("root") : absl::StrCat("root or uid ", user); }
 
-absl::Status Refuse(const std::string& path, std::string_view what, const std::string& at_fault,
-                    const struct stat& st, uid_t user) {
+absl::Status Refuse(const std::string& path, std::string_view what, const std::string& at_fault, const struct stat& st,
+                    uid_t user) {
   std::string why;
   std::string fix;
   if (st.st_uid != 0 && st.st_uid != user) {

@@ -31,12 +31,22 @@ TEST_CASE("class trusted-file: the rule for one file or directory") {
     bool trusted;
   };
   constexpr Case kCases[] = {
-      {0, 0644, 0, true},       {0, 0600, 1000, true},     {1000, 0600, 1000, true},  {1000, 0600, 0, false},
-      {65534, 0644, 0, false},  {0, 0664, 0, false},       {0, 0646, 0, false},       {0, 01666, 0, false},
-      {0, 0755 | S_IFDIR, 0, true}, {1000, 0700 | S_IFDIR, 1000, true}, {0, 0775 | S_IFDIR, 1000, false},
+      {0, 0644, 0, true},
+      {0, 0600, 1000, true},
+      {1000, 0600, 1000, true},
+      {1000, 0600, 0, false},
+      {65534, 0644, 0, false},
+      {0, 0664, 0, false},
+      {0, 0646, 0, false},
+      {0, 01666, 0, false},
+      {0, 0755 | S_IFDIR, 0, true},
+      {1000, 0700 | S_IFDIR, 1000, true},
+      {0, 0775 | S_IFDIR, 1000, false},
       {0, 04755, 0, true},
       // A sticky directory (/tmp) is safe; a sticky directory someone else owns is not.
-      {0, 01777 | S_IFDIR, 1000, true}, {65534, 01777 | S_IFDIR, 0, false}, {0, 0777 | S_IFDIR, 0, false},
+      {0, 01777 | S_IFDIR, 1000, true},
+      {65534, 01777 | S_IFDIR, 0, false},
+      {0, 0777 | S_IFDIR, 0, false},
   };
   for (const Case& c : kCases) {
     INFO("owner " << c.owner << " mode " << std::oct << c.mode << " user " << std::dec << c.user);

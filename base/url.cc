@@ -21,7 +21,9 @@ int HexValue(char c) {
   return -1;
 }
 
-bool Unreserved(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~'; }
+bool Unreserved(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~';
+}
 bool SubDelim(char c) { return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos; }
 
 // Every byte is `allowed` or part of a well-formed %HH escape.
@@ -97,8 +99,9 @@ absl::Status ParseHostAndPort(std::string_view authority, std::string& host, boo
   port.reset();
   if (has_port) {
     int number = 0;
-    if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string_view::npos ||
-        !absl::SimpleAtoi(port_text, &number) || number < lowest_port || number > 65535) {
+    if (port_text.empty() || port_text.size() > 5 ||
+        port_text.find_first_not_of("0123456789") != std::string_view::npos || !absl::SimpleAtoi(port_text, &number) ||
+        number < lowest_port || number > 65535) {
       return bad(absl::StrCat("'", port_text, "' is not a port (", lowest_port, "-65535)"));
     }
     port = number;
@@ -229,8 +232,7 @@ absl::StatusOr<HostPort> ParseHostPort(std::string_view text, PortZero zero) {
   }
   HostPort out;
   std::optional<int> port;
-  absl::Status parsed =
-      ParseHostAndPort(text, out.host, out.ipv6, port, zero == PortZero::kAnyPortAllowed ? 0 : 1);
+  absl::Status parsed = ParseHostAndPort(text, out.host, out.ipv6, port, zero == PortZero::kAnyPortAllowed ? 0 : 1);
   if (parsed.ok() && out.host.empty()) parsed = absl::InvalidArgumentError("no host");
   if (parsed.ok() && !port) parsed = absl::InvalidArgumentError("no port");
   if (!parsed.ok()) {

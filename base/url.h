@@ -24,11 +24,11 @@ struct Url {
   bool has_userinfo = false;
   std::string user;
   std::string password;
-  std::string host;     // without brackets ("::1"); lowercased; empty only for file:///path
-  bool ipv6 = false;    // the host was a [bracketed] IPv6 literal
+  std::string host;         // without brackets ("::1"); lowercased; empty only for file:///path
+  bool ipv6 = false;        // the host was a [bracketed] IPv6 literal
   std::optional<int> port;  // 1-65535, when the URL gives one
-  std::string path;     // as written, still percent-encoded: "" or starting with '/'
-  std::string query;    // after '?', as written; empty when there is none
+  std::string path;         // as written, still percent-encoded: "" or starting with '/'
+  std::string query;        // after '?', as written; empty when there is none
 
   // "host", "[::1]", with ":port" when the URL gives one: what an HTTP Host header carries.
   std::string Authority() const;

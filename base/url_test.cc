@@ -23,8 +23,8 @@ TEST_CASE("URLs that parse, and what they hold") {
   const Case kCases[] = {
       {"amqps://rabbitmq.example.net:5671/mig", "amqps", "", "", "rabbitmq.example.net", 5671, "/mig", "",
        "rabbitmq.example.net:5671", "/mig"},
-      {"amqp://scheduler:s%40cret@localhost/mig", "amqp", "scheduler", "s@cret", "localhost", 0, "/mig", "", "localhost",
-       "/mig"},
+      {"amqp://scheduler:s%40cret@localhost/mig", "amqp", "scheduler", "s@cret", "localhost", 0, "/mig", "",
+       "localhost", "/mig"},
       {"HTTPS://[::1]:8393/api/v1/agents?target=status%3D'online'", "https", "", "", "::1", 8393, "/api/v1/agents",
        "target=status%3D'online'", "[::1]:8393", "/api/v1/agents?target=status%3D'online'"},
       {"http://127.0.0.1:8393", "http", "", "", "127.0.0.1", 8393, "", "", "127.0.0.1:8393", "/"},

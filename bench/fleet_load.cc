@@ -64,14 +64,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "protocol/action/action.h"
 #include "base/amqp/connection.h"
 #include "base/amqp/relay_url.h"
-#include "protocol/api/token.h"
-#include "base/status_macros.h"
-#include "crypto/ed25519.h"
 #include "base/http/client.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
+#include "crypto/ed25519.h"
+#include "protocol/action/action.h"
+#include "protocol/api/token.h"
 #include "protocol/messages.h"
 
 namespace mig::bench {
@@ -368,7 +368,8 @@ class SimulatedFleet {
   // Waits until every thread consumes its queues and has its heartbeats confirmed.
   absl::Status WaitReady() {
     while (fleet_.ready.load() + fleet_.failed.load() < connections_) absl::SleepFor(absl::Milliseconds(10));
-    if (fleet_.failed.load() > 0) return absl::UnavailableError(absl::StrCat("simulated agents: ", fleet_.FirstError()));
+    if (fleet_.failed.load() > 0)
+      return absl::UnavailableError(absl::StrCat("simulated agents: ", fleet_.FirstError()));
     return absl::OkStatus();
   }
   void Stop() {

@@ -39,8 +39,12 @@ std::vector<InstalledPackage> Packages(size_t count) {
   std::vector<InstalledPackage> packages;
   for (size_t i = 0; i < count; ++i) {
     std::string name = absl::StrCat("package-", i);
-    packages.push_back({.name = name, .version = VersionFor(i, 3), .type = "dpkg", .arch = "amd64",
-                        .status = "installed", .source_name = absl::StrCat("source-", i / 2),
+    packages.push_back({.name = name,
+                        .version = VersionFor(i, 3),
+                        .type = "dpkg",
+                        .arch = "amd64",
+                        .status = "installed",
+                        .source_name = absl::StrCat("source-", i / 2),
                         .source_version = VersionFor(i, 3)});
   }
   return packages;
@@ -58,7 +62,8 @@ std::string Policy(size_t tests, size_t packages) {
     absl::StrAppend(&body, R"(, {"test": "t)", t, R"(", "name": "package-)", p, R"( fix )", t / packages,
                     R"(", "object": "pkg-)", p, R"(", "evr": {"operation": "<", "value": ")",
                     VersionFor(p, 1 + t / packages), R"("}, "if": ["release"],
-                    "tags": [{"key": "cve", "value": "CVE-2024-)", 10000 + t, R"("}]})");
+                    "tags": [{"key": "cve", "value": "CVE-2024-)",
+                    10000 + t, R"("}]})");
   }
   return absl::StrCat(R"({"objects": [)", objects, R"(], "tests": [)", body, "]}");
 }
@@ -92,8 +97,8 @@ int main() {
     absl::Time evaluated = absl::Now();
     parse_ms.push_back(absl::ToDoubleMilliseconds(parsed - start));
     evaluate_ms.push_back(absl::ToDoubleMilliseconds(evaluated - parsed));
-    true_tests = std::count_if(evaluation.tests.begin(), evaluation.tests.end(),
-                               [](const auto& r) { return r.master_result; });
+    true_tests =
+        std::count_if(evaluation.tests.begin(), evaluation.tests.end(), [](const auto& r) { return r.master_result; });
   }
   std::printf("scribe: %zu tests over %zu packages, policy %.1f MiB, %zu tests true\n", tests, package_count,
               static_cast<double>(text.size()) / (1 << 20), true_tests);

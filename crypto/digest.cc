@@ -106,9 +106,7 @@ static_assert(std::size(kMd5Init) == 4 && std::size(kSha1Init) == 5 && std::size
 
 namespace {
 
-const internal::DigestOps& OpsOf(DigestAlgorithm algorithm) {
-  return internal::kOps[static_cast<size_t>(algorithm)];
-}
+const internal::DigestOps& OpsOf(DigestAlgorithm algorithm) { return internal::kOps[static_cast<size_t>(algorithm)]; }
 
 std::string Hex(std::span<const uint8_t> bytes, const char* digits) {
   std::string out(2 * bytes.size(), '\0');
@@ -176,9 +174,7 @@ void Digest::Reset() {
   if (ops_->init64 != nullptr) std::memcpy(state_.w64, ops_->init64, ops_->init_words * sizeof(uint64_t));
 }
 
-void Digest::Compress(const uint8_t* blocks, size_t num_blocks) {
-  ops_->compress(state_, blocks, num_blocks);
-}
+void Digest::Compress(const uint8_t* blocks, size_t num_blocks) { ops_->compress(state_, blocks, num_blocks); }
 
 void Digest::Update(const void* data, size_t len) {
   if (len == 0) return;  // `data` may then be null, which memcpy does not allow.

@@ -57,10 +57,9 @@ enum class DigestAlgorithm : uint8_t {
 inline constexpr int kNumDigestAlgorithms = 10;
 
 inline constexpr DigestAlgorithm kAllDigestAlgorithms[kNumDigestAlgorithms] = {
-    DigestAlgorithm::kMd5,      DigestAlgorithm::kSha1,     DigestAlgorithm::kSha224,
-    DigestAlgorithm::kSha256,   DigestAlgorithm::kSha384,   DigestAlgorithm::kSha512,
-    DigestAlgorithm::kSha3_224, DigestAlgorithm::kSha3_256, DigestAlgorithm::kSha3_384,
-    DigestAlgorithm::kSha3_512,
+    DigestAlgorithm::kMd5,      DigestAlgorithm::kSha1,     DigestAlgorithm::kSha224,   DigestAlgorithm::kSha256,
+    DigestAlgorithm::kSha384,   DigestAlgorithm::kSha512,   DigestAlgorithm::kSha3_224, DigestAlgorithm::kSha3_256,
+    DigestAlgorithm::kSha3_384, DigestAlgorithm::kSha3_512,
 };
 
 // The largest DigestSize() (SHA-512, SHA3-512).
@@ -195,9 +194,7 @@ class DigestSet {
     using reference = DigestAlgorithm;
 
     constexpr Iterator() = default;
-    constexpr DigestAlgorithm operator*() const {
-      return static_cast<DigestAlgorithm>(std::countr_zero(rest_));
-    }
+    constexpr DigestAlgorithm operator*() const { return static_cast<DigestAlgorithm>(std::countr_zero(rest_)); }
     constexpr Iterator& operator++() {
       rest_ &= rest_ - 1;
       return *this;
@@ -230,9 +227,7 @@ class DigestResults {
   DigestSet algorithms() const { return algorithms_; }
   bool Contains(DigestAlgorithm algorithm) const { return algorithms_.Contains(algorithm); }
   // An empty DigestValue for an algorithm that was not computed.
-  const DigestValue& operator[](DigestAlgorithm algorithm) const {
-    return values_[static_cast<size_t>(algorithm)];
-  }
+  const DigestValue& operator[](DigestAlgorithm algorithm) const { return values_[static_cast<size_t>(algorithm)]; }
 
  private:
   friend class MultiDigest;

@@ -88,8 +88,8 @@ double OpensslMbPerSecond(DigestAlgorithm algorithm, int seconds) {
 
 // The kernels of a family other than the one Digest uses, each measured on its own.
 template <typename Word>
-void PrintOtherKernels(std::string_view name, std::span<const internal::BlockKernel<Word>> kernels,
-                       size_t block_size, const std::vector<uint8_t>& buffer, int repeat, double seconds) {
+void PrintOtherKernels(std::string_view name, std::span<const internal::BlockKernel<Word>> kernels, size_t block_size,
+                       const std::vector<uint8_t>& buffer, int repeat, double seconds) {
   for (size_t i = 1; i < kernels.size(); ++i) {
     Word state[25] = {};  // Large enough for any family; the starting value does not matter here.
     const double mbps = BestMbPerSecond(repeat, seconds, [&] {
@@ -116,8 +116,8 @@ int Main(int argc, char** argv) {
     } else if (auto algorithm = ParseDigestAlgorithm(arg); algorithm.ok()) {
       selected.Add(*algorithm);
     } else {
-      std::fprintf(stderr, "usage: %s [--seconds=N] [--repeat=N] [--no-openssl] [algorithm...]\n%s\n",
-                   argv[0], algorithm.status().ToString().c_str());
+      std::fprintf(stderr, "usage: %s [--seconds=N] [--repeat=N] [--no-openssl] [algorithm...]\n%s\n", argv[0],
+                   algorithm.status().ToString().c_str());
       return 2;
     }
   }
@@ -144,11 +144,11 @@ int Main(int argc, char** argv) {
     }
     const std::string name(DigestName(algorithm));
     if (openssl > 0) {
-      std::printf("%-9s %-9s %9.0f %9.0f %6.0f%%\n", name.c_str(),
-                  std::string(DigestImplementation(algorithm)).c_str(), mbps, openssl, 100 * mbps / openssl);
+      std::printf("%-9s %-9s %9.0f %9.0f %6.0f%%\n", name.c_str(), std::string(DigestImplementation(algorithm)).c_str(),
+                  mbps, openssl, 100 * mbps / openssl);
     } else {
-      std::printf("%-9s %-9s %9.0f %9s\n", name.c_str(), std::string(DigestImplementation(algorithm)).c_str(),
-                  mbps, "-");
+      std::printf("%-9s %-9s %9.0f %9s\n", name.c_str(), std::string(DigestImplementation(algorithm)).c_str(), mbps,
+                  "-");
     }
     std::fflush(stdout);
     switch (algorithm) {

@@ -102,8 +102,7 @@ constexpr KnownAnswer kKnownAnswers[] = {
      "204a8fc6dda82f0a0ced7beb8e08a41657c16ef468b228a8279be331a703c33596fd15c13b1b07f9aa1d3bea57789ca031ad85c"
      "7a71dd70354ec631238ca3445"},
     {DigestAlgorithm::kSha3_224, k448Bits, "8a24108b154ada21c9fd5574494479ba5c7e7ab76ef264ead0fcce33"},
-    {DigestAlgorithm::kSha3_256, k448Bits,
-     "41c0dba2a9d6240849100376a8235e2c82e1b9998a999e21db32dd97496d3376"},
+    {DigestAlgorithm::kSha3_256, k448Bits, "41c0dba2a9d6240849100376a8235e2c82e1b9998a999e21db32dd97496d3376"},
     {DigestAlgorithm::kSha3_384, k448Bits,
      "991c665755eb3a4b6bbdfb75c78a492e8c56a22c5c4d7e429bfdbc32b9d4ad5aa04a1f076e62fea19eef51acd0657c22"},
     {DigestAlgorithm::kSha3_512, k448Bits,
@@ -119,8 +118,7 @@ constexpr KnownAnswer kKnownAnswers[] = {
      "8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018501d289e4900f7e4331b99dec4b5433ac7d329e"
      "eb6dd26545e96e55b874be909"},
     {DigestAlgorithm::kSha3_224, k896Bits, "543e6868e1666c1a643630df77367ae5a62a85070a51c14cbf665cbc"},
-    {DigestAlgorithm::kSha3_256, k896Bits,
-     "916f6061fe879741ca6469b43971dfdb28b1a32dc36cb3254e812be27aad1d18"},
+    {DigestAlgorithm::kSha3_256, k896Bits, "916f6061fe879741ca6469b43971dfdb28b1a32dc36cb3254e812be27aad1d18"},
     {DigestAlgorithm::kSha3_384, k896Bits,
      "79407d3b5916b59c3e30b09822974791c313fb9ecc849e406f23592d04f625dc8c709b98b43b3852b337216179aa7fc7"},
     {DigestAlgorithm::kSha3_512, k896Bits,
@@ -136,8 +134,7 @@ constexpr KnownAnswer kKnownAnswers[] = {
      "e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973ebde0ff244877ea60a4cb0432ce577c31beb009c5"
      "c2c49aa2e4eadb217ad8cc09b"},
     {DigestAlgorithm::kSha3_224, kMillionA, "d69335b93325192e516a912e6d19a15cb51c6ed5c15243e7a7fd653c"},
-    {DigestAlgorithm::kSha3_256, kMillionA,
-     "5c8875ae474a3634ba4fd55ec85bffd661f32aca75c6d699d0cdcb6c115891c1"},
+    {DigestAlgorithm::kSha3_256, kMillionA, "5c8875ae474a3634ba4fd55ec85bffd661f32aca75c6d699d0cdcb6c115891c1"},
     {DigestAlgorithm::kSha3_384, kMillionA,
      "eee9e24d78c1855337983451df97c8ad9eedf256c6334f8e948d252d5e0e76847aa0774ddb90a842190d2c558b4b8340"},
     {DigestAlgorithm::kSha3_512, kMillionA,
@@ -166,8 +163,8 @@ std::string AlgorithmName(DigestAlgorithm algorithm) { return std::string(Digest
 TEST_CASE("Known answers", "[digest]") {
   for (const KnownAnswer& c : kKnownAnswers) {
     const std::string message = c.message.Expand();
-    INFO(AlgorithmName(c.algorithm) << " of " << message.size() << " bytes starting \""
-                                    << message.substr(0, 16) << "\"");
+    INFO(AlgorithmName(c.algorithm) << " of " << message.size() << " bytes starting \"" << message.substr(0, 16)
+                                    << "\"");
     CHECK(ComputeDigest(c.algorithm, message).ToHex() == c.hex);
   }
 }
@@ -377,8 +374,8 @@ TEST_CASE("DigestSet", "[digest]") {
   CHECK(set.Contains(DigestAlgorithm::kMd5));
   CHECK_FALSE(set.Contains(DigestAlgorithm::kSha1));
   std::vector<DigestAlgorithm> order(set.begin(), set.end());
-  CHECK(order == std::vector<DigestAlgorithm>{DigestAlgorithm::kMd5, DigestAlgorithm::kSha256,
-                                              DigestAlgorithm::kSha3_512});
+  CHECK(order ==
+        std::vector<DigestAlgorithm>{DigestAlgorithm::kMd5, DigestAlgorithm::kSha256, DigestAlgorithm::kSha3_512});
   set.Remove(DigestAlgorithm::kMd5).Add(DigestAlgorithm::kSha1);
   CHECK(set == DigestSet({DigestAlgorithm::kSha1, DigestAlgorithm::kSha256, DigestAlgorithm::kSha3_512}));
   CHECK(DigestSet().empty());
@@ -587,8 +584,7 @@ TEST_CASE("Digests agree with md5sum, sha*sum and openssl dgst", "[digest][exter
       WARN("skipping " << DigestName(tool.algorithm) << ": " << tool.command << " is not installed");
       continue;
     }
-    const std::optional<std::string> out =
-        Run("cd '" + dir.string() + "' && " + std::string(tool.command) + names);
+    const std::optional<std::string> out = Run("cd '" + dir.string() + "' && " + std::string(tool.command) + names);
     if (!out.has_value()) {
       WARN("skipping " << DigestName(tool.algorithm) << ": " << tool.command << " failed");
       continue;
@@ -608,8 +604,7 @@ TEST_CASE("Digests agree with md5sum, sha*sum and openssl dgst", "[digest][exter
       auto it = files.find(name);
       REQUIRE(it != files.end());
       INFO(name);
-      CHECK(ComputeDigest(tool.algorithm, it->second.data(), it->second.size()).ToHex() ==
-            line.substr(0, space));
+      CHECK(ComputeDigest(tool.algorithm, it->second.data(), it->second.size()).ToHex() == line.substr(0, space));
       ++checked;
     }
     CHECK(checked == files.size());

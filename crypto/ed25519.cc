@@ -32,8 +32,7 @@ absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::Parse(std::string_view text) 
 }
 
 std::string Ed25519PublicKey::ToString() const {
-  return absl::StrCat(kPrefix,
-                      absl::Base64Escape(std::string_view(reinterpret_cast<const char*>(bytes_.data()), 32)));
+  return absl::StrCat(kPrefix, absl::Base64Escape(std::string_view(reinterpret_cast<const char*>(bytes_.data()), 32)));
 }
 
 std::string Ed25519PublicKey::KeyId() const {

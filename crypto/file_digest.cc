@@ -15,13 +15,11 @@ constexpr size_t kBufferBytes = 1 << 20;
 
 }  // namespace
 
-absl::StatusOr<StreamedDigest> DigestFd(DigestAlgorithm algorithm, int fd, std::string_view name,
-                                        uint64_t max_bytes) {
+absl::StatusOr<StreamedDigest> DigestFd(DigestAlgorithm algorithm, int fd, std::string_view name, uint64_t max_bytes) {
   return DigestFd(algorithm, fd, name, max_bytes, [](std::string_view) { return absl::OkStatus(); });
 }
 
-absl::StatusOr<StreamedDigest> DigestFd(DigestAlgorithm algorithm, int fd, std::string_view name,
-                                        uint64_t max_bytes,
+absl::StatusOr<StreamedDigest> DigestFd(DigestAlgorithm algorithm, int fd, std::string_view name, uint64_t max_bytes,
                                         absl::FunctionRef<absl::Status(std::string_view chunk)> each_chunk) {
   std::unique_ptr<char[]> buffer(new char[kBufferBytes]);
   Digest digest(algorithm);

@@ -24,10 +24,8 @@ struct StreamedDigest {
 
 // Reads `fd` to its end. More than `max_bytes` is FailedPrecondition ("NAME is larger than N bytes"); a read
 // error carries its errno's code; an error from `each_chunk` stops the read and is returned.
-absl::StatusOr<StreamedDigest> DigestFd(DigestAlgorithm algorithm, int fd, std::string_view name,
-                                        uint64_t max_bytes);
-absl::StatusOr<StreamedDigest> DigestFd(DigestAlgorithm algorithm, int fd, std::string_view name,
-                                        uint64_t max_bytes,
+absl::StatusOr<StreamedDigest> DigestFd(DigestAlgorithm algorithm, int fd, std::string_view name, uint64_t max_bytes);
+absl::StatusOr<StreamedDigest> DigestFd(DigestAlgorithm algorithm, int fd, std::string_view name, uint64_t max_bytes,
                                         absl::FunctionRef<absl::Status(std::string_view chunk)> each_chunk);
 
 }  // namespace mig::crypto

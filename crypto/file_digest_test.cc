@@ -29,11 +29,11 @@ TEST_CASE("DigestFd equals the one-shot digest, whatever the size") {
     for (size_t i = 0; i < size; ++i) contents[i] = static_cast<char>(i * 131 + i / 7);
     UniqueFd fd = FileHolding(contents);
     std::string copied;
-    absl::StatusOr<StreamedDigest> d = DigestFd(DigestAlgorithm::kSha256, fd.get(), "f", size,
-                                                [&](std::string_view chunk) {
-                                                  copied.append(chunk);
-                                                  return absl::OkStatus();
-                                                });
+    absl::StatusOr<StreamedDigest> d =
+        DigestFd(DigestAlgorithm::kSha256, fd.get(), "f", size, [&](std::string_view chunk) {
+          copied.append(chunk);
+          return absl::OkStatus();
+        });
     REQUIRE(d.ok());
     CHECK(d->size == size);
     CHECK(d->digest.ToHex() == ComputeDigest(DigestAlgorithm::kSha256, contents.data(), contents.size()).ToHex());
@@ -48,8 +48,9 @@ TEST_CASE("DigestFd stops at its limit, and at the sink's first error") {
   CHECK(over.status().message() == "big.bin is larger than 99 bytes");
 
   REQUIRE(lseek(fd.get(), 0, SEEK_SET) == 0);
-  absl::StatusOr<StreamedDigest> refused = DigestFd(DigestAlgorithm::kSha256, fd.get(), "f", 1000,
-                                                    [](std::string_view) { return absl::ResourceExhaustedError("disk full"); });
+  absl::StatusOr<StreamedDigest> refused =
+      DigestFd(DigestAlgorithm::kSha256, fd.get(), "f", 1000,
+               [](std::string_view) { return absl::ResourceExhaustedError("disk full"); });
   CHECK(absl::IsResourceExhausted(refused.status()));
 
   UniqueFd directory(open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));

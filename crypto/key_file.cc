@@ -14,9 +14,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/files.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
 #include "sodium.h"
 
 namespace mig::crypto {
@@ -42,7 +42,8 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path, bool must_be_
   absl::StatusOr<UniqueFd> fd = OpenRegularFile(path);
   if (!fd.ok()) return fd.status();
   struct stat st;
-  if (fstat(fd->get(), &st) != 0) return absl::UnavailableError(absl::StrCat("cannot stat ", path, ": ", strerror(errno)));
+  if (fstat(fd->get(), &st) != 0)
+    return absl::UnavailableError(absl::StrCat("cannot stat ", path, ": ", strerror(errno)));
   if (must_be_private && (st.st_mode & 077) != 0) {
     return absl::PermissionDeniedError(absl::StrCat(path, " can be read by other users (mode ",
                                                     absl::StrFormat("%04o", st.st_mode & 07777),
@@ -98,8 +99,7 @@ absl::StatusOr<std::string> Base64Field(simdjson::dom::object object, std::strin
 }  // namespace
 
 absl::Status WriteSecretKeyFile(const std::string& path, std::string_view name, const Ed25519KeyPair& key,
-                                const std::optional<std::string>& passphrase, KdfStrength strength,
-                                bool overwrite) {
+                                const std::optional<std::string>& passphrase, KdfStrength strength, bool overwrite) {
   EnsureSodiumInitialized();
   json::JsonWriter w(2);
   w.BeginObject();
@@ -158,8 +158,8 @@ absl::StatusOr<simdjson::dom::object> ParseKeyFile(const json::JsonDocument& doc
   if ((*root)["format"].get(format) != simdjson::SUCCESS || format != kFormat) {
     return absl::InvalidArgumentError(absl::StrCat(path, " is not a mig secret key file (", kFormat, ")"));
   }
-  MIG_RETURN_IF_ERROR(json::CheckKeys(*root, path, {"format", "name", "publickey", "kdf", "opslimit", "memlimit",
-                                                   "salt", "nonce", "sealed", "seed"}));
+  MIG_RETURN_IF_ERROR(json::CheckKeys(
+      *root, path, {"format", "name", "publickey", "kdf", "opslimit", "memlimit", "salt", "nonce", "sealed", "seed"}));
   return *root;
 }
 
@@ -222,14 +222,12 @@ absl::StatusOr<SecretKeyFile> ReadSecretKeyFile(const std::string& path, const s
     MIG_ASSIGN_OR_RETURN(std::string nonce, Base64Field(root, "nonce", crypto_secretbox_NONCEBYTES, path));
     MIG_ASSIGN_OR_RETURN(std::string sealed, Base64Field(root, "sealed", 32 + crypto_secretbox_MACBYTES, path));
     unsigned char box_key[crypto_secretbox_KEYBYTES];
-    MIG_RETURN_IF_ERROR(
-        DeriveKey(*passphrase, reinterpret_cast<const unsigned char*>(salt.data()), ops, mem, box_key));
+    MIG_RETURN_IF_ERROR(DeriveKey(*passphrase, reinterpret_cast<const unsigned char*>(salt.data()), ops, mem, box_key));
     int rc = crypto_secretbox_open_easy(seed.data(), reinterpret_cast<const unsigned char*>(sealed.data()),
                                         sealed.size(), reinterpret_cast<const unsigned char*>(nonce.data()), box_key);
     sodium_memzero(box_key, sizeof(box_key));
     if (rc != 0) {
-      return absl::PermissionDeniedError(
-          absl::StrCat(path, ": wrong passphrase (or the key file is corrupted)"));
+      return absl::PermissionDeniedError(absl::StrCat(path, ": wrong passphrase (or the key file is corrupted)"));
     }
   } else {
     return absl::InvalidArgumentError(absl::StrCat(path, ": unknown key derivation '", kdf, "'"));

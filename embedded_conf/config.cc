@@ -12,9 +12,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "base/status_macros.h"
 #include "base/trusted_file.h"
 #include "base/url.h"
@@ -181,11 +181,10 @@ absl::Status CheckCertificates(const CertsConfig& certs, const std::map<std::str
       int rc = mbedtls_pk_parse_key(&key, reinterpret_cast<const unsigned char*>(certs.key.contents.c_str()),
                                     certs.key.contents.size() + 1, nullptr, 0);
       if (rc != 0) {
-        status = Invalid(where.at("key"), absl::StrCat(certs.key.path, " is not a valid unencrypted private key: ",
-                                                       MbedtlsError(rc)));
-      } else if (mbedtls_pk_check_pair(&crt.pk, &key) != 0) {
         status = Invalid(where.at("key"),
-                         absl::StrCat(certs.key.path, " is not the private key of ", certs.cert.path));
+                         absl::StrCat(certs.key.path, " is not a valid unencrypted private key: ", MbedtlsError(rc)));
+      } else if (mbedtls_pk_check_pair(&crt.pk, &key) != 0) {
+        status = Invalid(where.at("key"), absl::StrCat(certs.key.path, " is not the private key of ", certs.cert.path));
       }
     }
     mbedtls_pk_free(&key);
@@ -277,8 +276,8 @@ struct OneOfCodec {
     for (size_t i = 0; i < kCount; ++i) {
       if (v.text == kChoices[i]) return v.text;
     }
-    return Invalid(v.where, absl::StrCat(key, " '", v.text, "' is not one of ",
-                                         absl::StrJoin(kChoices, kChoices + kCount, ", ")));
+    return Invalid(
+        v.where, absl::StrCat(key, " '", v.text, "' is not one of ", absl::StrJoin(kChoices, kChoices + kCount, ", ")));
   }
   static std::optional<std::string> Show(const std::string& choice) { return choice; }
 };
@@ -317,7 +316,9 @@ struct Field {
 // `kMember` of Config's `kSection`, one value. With kEmptyIsUnset an empty value leaves the default.
 template <auto kSection, auto kMember, typename Codec, bool kEmptyIsUnset = false>
 Field SingleField(std::string_view section, std::string_view key, std::string_view doc) {
-  return {section, key, /*repeatable=*/false,
+  return {section,
+          key,
+          /*repeatable=*/false,
           [](const std::vector<Value>& values, std::string_view key, Config& config) -> absl::Status {
             const Value& v = values.front();
             if (kEmptyIsUnset && v.text.empty()) return absl::OkStatus();
@@ -334,7 +335,9 @@ Field SingleField(std::string_view section, std::string_view key, std::string_vi
 // `kMember` of Config's `kSection`, a list: one value per line, in the order written.
 template <auto kSection, auto kMember, typename Codec>
 Field RepeatedField(std::string_view section, std::string_view key, std::string_view doc) {
-  return {section, key, /*repeatable=*/true,
+  return {section,
+          key,
+          /*repeatable=*/true,
           [](const std::vector<Value>& values, std::string_view key, Config& config) -> absl::Status {
             for (const Value& v : values) {
               MIG_ASSIGN_OR_RETURN(auto parsed, Codec::Parse(v, key));
@@ -353,48 +356,48 @@ Field RepeatedField(std::string_view section, std::string_view key, std::string_
 const std::vector<Field>& Fields() {
   using C = Config;
   static const auto* fields = new std::vector<Field>{
-      SingleField<&C::agent, &AgentConfig::relay, AmqpUrlCodec, true>("agent", "relay",
-          "the broker, amqps://host:5671/vhost (amqp:// without TLS); empty: no broker"),
-      SingleField<&C::agent, &AgentConfig::heartbeat_frequency, PositiveDurationCodec>("agent", "heartbeatfreq",
-          "how often the agent says it is alive; the scheduler calls it idle after 3 missed"),
-      SingleField<&C::agent, &AgentConfig::module_timeout, PositiveDurationCodec>("agent", "moduletimeout",
-          "the longest a module may run (the action's expiry may cut it shorter)"),
-      SingleField<&C::agent, &AgentConfig::module_memory_bytes, ByteSizeCodec>("agent", "modulememory",
-          "each module process's address-space cap, 512MiB or 2GiB; 0: no cap"),
-      SingleField<&C::agent, &AgentConfig::module_cpu_percent, CpuPercentCodec>("agent", "modulecpu",
-          "each module process's CPU share, 50% of one CPU or 200% of two; 0: no cap"),
-      SingleField<&C::agent, &AgentConfig::refresh_environment, PositiveDurationCodec>("agent", "refreshenv",
-          "how often the agent rereads its environment (addresses, release) for heartbeats"),
-      SingleField<&C::agent, &AgentConfig::checkin, BoolCodec>("agent", "checkin",
-          "true: run what is queued, send the results and exit (for cron)"),
-      SingleField<&C::agent, &AgentConfig::clock_skew, PositiveDurationCodec>("agent", "clockskew",
-          "how far clocks may disagree: actions are valid this much early and late"),
-      SingleField<&C::agent, &AgentConfig::max_action_validity, PositiveDurationCodec>("agent", "maxactionvalidity",
-          "an action valid for longer is refused"),
-      SingleField<&C::agent, &AgentConfig::state_dir, AbsolutePathCodec<false>>("agent", "statedir",
-          "the agent's identity, replay cache, unsent results and the loader's records"),
-      RepeatedField<&C::agent, &AgentConfig::tags, TagCodec>("agent", "tag",
-          "key:value sent in heartbeats, for targets (tags->>'env'='prod'); repeatable"),
-      SingleField<&C::scheduler, &SchedulerConfig::api, HttpUrlCodec, true>("scheduler", "api",
-          "the scheduler's API, for investigators: https://host/api/v1/"),
-      SingleField<&C::scheduler, &SchedulerConfig::relay, AmqpUrlCodec, true>("scheduler", "relay",
-          "the broker, for the scheduler (its certificate's CN is scheduler)"),
+      SingleField<&C::agent, &AgentConfig::relay, AmqpUrlCodec, true>(
+          "agent", "relay", "the broker, amqps://host:5671/vhost (amqp:// without TLS); empty: no broker"),
+      SingleField<&C::agent, &AgentConfig::heartbeat_frequency, PositiveDurationCodec>(
+          "agent", "heartbeatfreq", "how often the agent says it is alive; the scheduler calls it idle after 3 missed"),
+      SingleField<&C::agent, &AgentConfig::module_timeout, PositiveDurationCodec>(
+          "agent", "moduletimeout", "the longest a module may run (the action's expiry may cut it shorter)"),
+      SingleField<&C::agent, &AgentConfig::module_memory_bytes, ByteSizeCodec>(
+          "agent", "modulememory", "each module process's address-space cap, 512MiB or 2GiB; 0: no cap"),
+      SingleField<&C::agent, &AgentConfig::module_cpu_percent, CpuPercentCodec>(
+          "agent", "modulecpu", "each module process's CPU share, 50% of one CPU or 200% of two; 0: no cap"),
+      SingleField<&C::agent, &AgentConfig::refresh_environment, PositiveDurationCodec>(
+          "agent", "refreshenv", "how often the agent rereads its environment (addresses, release) for heartbeats"),
+      SingleField<&C::agent, &AgentConfig::checkin, BoolCodec>(
+          "agent", "checkin", "true: run what is queued, send the results and exit (for cron)"),
+      SingleField<&C::agent, &AgentConfig::clock_skew, PositiveDurationCodec>(
+          "agent", "clockskew", "how far clocks may disagree: actions are valid this much early and late"),
+      SingleField<&C::agent, &AgentConfig::max_action_validity, PositiveDurationCodec>(
+          "agent", "maxactionvalidity", "an action valid for longer is refused"),
+      SingleField<&C::agent, &AgentConfig::state_dir, AbsolutePathCodec<false>>(
+          "agent", "statedir", "the agent's identity, replay cache, unsent results and the loader's records"),
+      RepeatedField<&C::agent, &AgentConfig::tags, TagCodec>(
+          "agent", "tag", "key:value sent in heartbeats, for targets (tags->>'env'='prod'); repeatable"),
+      SingleField<&C::scheduler, &SchedulerConfig::api, HttpUrlCodec, true>(
+          "scheduler", "api", "the scheduler's API, for investigators: https://host/api/v1/"),
+      SingleField<&C::scheduler, &SchedulerConfig::relay, AmqpUrlCodec, true>(
+          "scheduler", "relay", "the broker, for the scheduler (its certificate's CN is scheduler)"),
       SingleField<&C::scheduler, &SchedulerConfig::database, TextCodec, true>("scheduler", "database",
-          "the scheduler's SQLite file"),
-      SingleField<&C::scheduler, &SchedulerConfig::listen, ListenAddressCodec, true>("scheduler", "listen",
-          "where the API listens, address:port (loopback: put a TLS proxy in front)"),
-      SingleField<&C::loader, &LoaderConfig::update_source, ReleaseSourceCodec, true>("loader", "source",
-          "where releases come from: https://host/path/ or file:///media/mig"),
-      RepeatedField<&C::loader, &LoaderConfig::release_keys, Ed25519PublicKeyCodec>("loader", "releasekey",
-          "a release signer's public key, ed25519:<base64>; repeatable"),
-      SingleField<&C::loader, &LoaderConfig::threshold, PositiveIntegerCodec>("loader", "threshold",
-          "how many distinct release keys must have signed a release"),
-      SingleField<&C::logging, &LoggingConfig::mode, OneOfCodec<kLoggingModes, 3>>("logging", "mode",
-          "stderr, file (rotated at 10 MiB) or syslog (/dev/log)"),
+                                                                              "the scheduler's SQLite file"),
+      SingleField<&C::scheduler, &SchedulerConfig::listen, ListenAddressCodec, true>(
+          "scheduler", "listen", "where the API listens, address:port (loopback: put a TLS proxy in front)"),
+      SingleField<&C::loader, &LoaderConfig::update_source, ReleaseSourceCodec, true>(
+          "loader", "source", "where releases come from: https://host/path/ or file:///media/mig"),
+      RepeatedField<&C::loader, &LoaderConfig::release_keys, Ed25519PublicKeyCodec>(
+          "loader", "releasekey", "a release signer's public key, ed25519:<base64>; repeatable"),
+      SingleField<&C::loader, &LoaderConfig::threshold, PositiveIntegerCodec>(
+          "loader", "threshold", "how many distinct release keys must have signed a release"),
+      SingleField<&C::logging, &LoggingConfig::mode, OneOfCodec<kLoggingModes, 3>>(
+          "logging", "mode", "stderr, file (rotated at 10 MiB) or syslog (/dev/log)"),
       SingleField<&C::logging, &LoggingConfig::level, OneOfCodec<kLoggingLevels, 4>>("logging", "level",
-          "debug, info, warning or error"),
-      SingleField<&C::logging, &LoggingConfig::file, AbsolutePathCodec<true>>("logging", "file",
-          "with mode = file: an absolute path, created 0600"),
+                                                                                     "debug, info, warning or error"),
+      SingleField<&C::logging, &LoggingConfig::file, AbsolutePathCodec<true>>(
+          "logging", "file", "with mode = file: an absolute path, created 0600"),
   };
   return *fields;
 }
@@ -433,8 +436,8 @@ absl::StatusOr<const SectionSpec*> FindSection(const IniSectionHeader& header, c
                    absl::StrCat("unknown section [", header.section, "] (known: ", absl::StrJoin(names, ", "), ")"));
   }
   if (section->has_subsection && header.subsection.empty()) {
-    return Invalid(where, absl::StrCat("section [", header.section, "] needs a name, as in [", header.section,
-                                       " \"name\"]"));
+    return Invalid(where,
+                   absl::StrCat("section [", header.section, "] needs a name, as in [", header.section, " \"name\"]"));
   }
   if (!section->has_subsection && !header.subsection.empty()) {
     return Invalid(where, absl::StrCat("section [", header.section, "] takes no name"));
@@ -463,8 +466,8 @@ absl::StatusOr<std::map<SectionKey, Keys>> Layer(const std::vector<ConfigText>& 
       if (key == nullptr) {
         std::vector<std::string_view> names;
         for (const KeySpec& k : section->keys) names.push_back(k.name);
-        return Invalid(where, absl::StrCat("unknown key '", e.key, "' in [", e.section, "] (known: ",
-                                           absl::StrJoin(names, ", "), ")"));
+        return Invalid(where, absl::StrCat("unknown key '", e.key, "' in [", e.section,
+                                           "] (known: ", absl::StrJoin(names, ", "), ")"));
       }
       std::vector<Value>& values = this_layer[{e.section, e.subsection}][e.key];
       if (!key->repeatable && !values.empty()) {
@@ -500,8 +503,8 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
 
 FileResolver DiskResolver(std::string directory) {
   return [directory = std::move(directory)](std::string_view relative) -> absl::StatusOr<std::string> {
-    std::string path = (!relative.empty() && relative[0] == '/') ? std::string(relative)
-                                                                  : absl::StrCat(directory, "/", relative);
+    std::string path =
+        (!relative.empty() && relative[0] == '/') ? std::string(relative) : absl::StrCat(directory, "/", relative);
     return ReadConfigFile(path);
   };
 }
@@ -578,12 +581,12 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
       std::vector<std::string> parts = absl::StrSplit(v.text, ':');
       uint64_t weight = 0;
       if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &weight) || weight == 0 || weight > kMaxAclWeight) {
-        return Invalid(v.where, absl::StrCat("'", v.text, "' is not of the form name:weight (weight 1 to ",
-                                             kMaxAclWeight, ")"));
+        return Invalid(v.where,
+                       absl::StrCat("'", v.text, "' is not of the form name:weight (weight 1 to ", kMaxAclWeight, ")"));
       }
       if (!investigator_names.count(parts[0])) {
-        return Invalid(v.where, absl::StrCat("investigator '", parts[0], "' has no [investigator \"", parts[0],
-                                             "\"] section"));
+        return Invalid(v.where,
+                       absl::StrCat("investigator '", parts[0], "' has no [investigator \"", parts[0], "\"] section"));
       }
       if (!seen.insert(parts[0]).second) {
         return Invalid(v.where, absl::StrCat("investigator '", parts[0], "' is listed twice"));
@@ -603,7 +606,8 @@ absl::StatusOr<Config> ParseConfig(const std::vector<ConfigText>& layers) {
 
   // What spans keys.
   if (const Value* v = Single(section("loader"), "threshold");
-      v != nullptr && !config.loader.release_keys.empty() && config.loader.threshold > config.loader.release_keys.size()) {
+      v != nullptr && !config.loader.release_keys.empty() &&
+      config.loader.threshold > config.loader.release_keys.size()) {
     return Invalid(v->where, absl::StrCat("threshold ", config.loader.threshold, " is more than the ",
                                           config.loader.release_keys.size(), " release keys"));
   }
@@ -624,8 +628,7 @@ std::string DescribeConfigKeys() {
       {"investigator", "name:weight, an investigator whose signature counts; repeatable"},
   };
   const Config defaults;
-  std::string out =
-      "# Every key of mig's configuration, with its default ([section \"name\"] sections take a name).\n";
+  std::string out = "# Every key of mig's configuration, with its default ([section \"name\"] sections take a name).\n";
   for (const SectionSpec& section : Schema()) {
     absl::StrAppend(&out, "[", section.name, section.has_subsection ? " \"name\"" : "", "]\n");
     for (const KeySpec& key : section.keys) {

@@ -55,8 +55,8 @@ TEST_CASE("Defaults apply when the configuration is empty") {
 TEST_CASE("A later layer overrides an earlier one key by key") {
   std::string base = "[agent]\nmoduletimeout = 5m\ntag = a:1\ntag = b:2\nheartbeatfreq = 1m\n";
   std::string over = "[agent]\nmoduletimeout = 30s\ntag = c:3\n";
-  absl::StatusOr<Config> config = ParseConfig({ConfigText{base, "embedded", DiskResolver(".")},
-                                               ConfigText{over, "/etc/mig/mig.conf", DiskResolver(".")}});
+  absl::StatusOr<Config> config = ParseConfig(
+      {ConfigText{base, "embedded", DiskResolver(".")}, ConfigText{over, "/etc/mig/mig.conf", DiskResolver(".")}});
   REQUIRE(config.ok());
   CHECK(config->agent.module_timeout == absl::Seconds(30));
   CHECK(config->agent.heartbeat_frequency == absl::Minutes(1));
@@ -138,17 +138,18 @@ TEST_CASE("A truncated certificate is refused") {
   absl::StatusOr<std::string> pem = ReadConfigFile(std::string(kExampleDir) + "/ca.pem");
   REQUIRE(pem.ok());
   std::string truncated = pem->substr(0, pem->size() / 2) + "\n-----END CERTIFICATE-----\n";
-  absl::StatusOr<Config> config = ParseConfig({ConfigText{
-      "[certs]\nca = ca.pem\n", "site.conf",
-      [&](std::string_view) -> absl::StatusOr<std::string> { return truncated; }}});
+  absl::StatusOr<Config> config =
+      ParseConfig({ConfigText{"[certs]\nca = ca.pem\n", "site.conf",
+                              [&](std::string_view) -> absl::StatusOr<std::string> { return truncated; }}});
   REQUIRE_FALSE(config.ok());
   CHECK_THAT(std::string(config.status().message()), Catch::Contains("is not a valid certificate"));
 }
 
 TEST_CASE("INI values: quotes, escapes, comments, bare keys") {
-  auto file = ParseIni("[a \"Sub Name\"]\nk1 = \"x # y\" ; comment\nK2 =  spaced  value  # c\nflag\n"
-                          "k3 = \"tab\\tq\\\"\"\n",
-                          "t");
+  auto file = ParseIni(
+      "[a \"Sub Name\"]\nk1 = \"x # y\" ; comment\nK2 =  spaced  value  # c\nflag\n"
+      "k3 = \"tab\\tq\\\"\"\n",
+      "t");
   REQUIRE(file.ok());
   const std::vector<IniEntry>* entries = &file->entries;
   CHECK(file->sections.size() == 1);

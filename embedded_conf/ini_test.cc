@@ -13,8 +13,9 @@ namespace {
 // ini_fuzzer: a value ending in '\v' (or '\f', '\r') was written bare and lost that byte when read back.
 TEST_CASE("class lossless-write-back: a quoted value reads back as itself") {
   const std::string kValues[] = {
-      "plain", "", " leading", "trailing ", "x\v", "x\f", "x\r", "\fx", "\tx", "a#b", "a;b", "a\\b", "q\"",
-      "line\nbreak", "tab\tin", std::string("nul\0in", 6), "\x7f\x80\xff",
+      "plain",        "",    " leading", "trailing ", "x\v", "x\f",         "x\r",     "\fx",
+      "\tx",          "a#b", "a;b",      "a\\b",      "q\"", "line\nbreak", "tab\tin", std::string("nul\0in", 6),
+      "\x7f\x80\xff",
   };
   for (const std::string& value : kValues) {
     std::string text = absl::StrCat("[s]\nk = ", QuoteIniValue(value), "\n");

@@ -11,12 +11,13 @@ absl::StatusOr<Config> LoadConfig(std::string_view override_path) {
   const EmbeddedConfiguration& embedded = Embedded();
   std::string embedded_source = absl::StrCat("embedded:", embedded.name);
   std::vector<ConfigText> layers;
-  layers.push_back(ConfigText{embedded.text, embedded_source, [&embedded](std::string_view relative) -> absl::StatusOr<std::string> {
-                                for (size_t i = 0; i < embedded.file_count; ++i) {
-                                  if (embedded.files[i].path == relative) return std::string(embedded.files[i].contents);
-                                }
-                                return absl::NotFoundError(absl::StrCat(relative, " was not embedded"));
-                              }});
+  layers.push_back(
+      ConfigText{embedded.text, embedded_source, [&embedded](std::string_view relative) -> absl::StatusOr<std::string> {
+                   for (size_t i = 0; i < embedded.file_count; ++i) {
+                     if (embedded.files[i].path == relative) return std::string(embedded.files[i].contents);
+                   }
+                   return absl::NotFoundError(absl::StrCat(relative, " was not embedded"));
+                 }});
   std::string override_text;
   std::string override_source(override_path);
   if (!override_path.empty()) {

@@ -9,8 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "protocol/authorization/authorize.h"
-#include "protocol/authorization/policy.h"
+#include "base/json/writer.h"
 #include "base/status_macros.h"
 #include "crypto/key_file.h"
 #include "embedded_conf/authorization_config.h"
@@ -19,8 +18,9 @@
 #include "investigator/local_run.h"
 #include "investigator/passphrase.h"
 #include "investigator/wording.h"
-#include "base/json/writer.h"
 #include "modules/module.h"
+#include "protocol/authorization/authorize.h"
+#include "protocol/authorization/policy.h"
 
 namespace mig::investigator {
 namespace {
@@ -43,7 +43,8 @@ std::string Summary(const Action& a, absl::Time now) {
 
 std::string SignerLabel(const action::Signature& s, const authorization::Keyring& keys) {
   const authorization::Investigator* who = keys.FindByKeyId(s.key_id);
-  return who == nullptr ? absl::StrCat("key ", s.key_id, " (unknown)") : absl::StrCat(who->name, " (key ", s.key_id, ")");
+  return who == nullptr ? absl::StrCat("key ", s.key_id, " (unknown)")
+                        : absl::StrCat(who->name, " (key ", s.key_id, ")");
 }
 
 // For each signature, whether it verifies against the keyring: "valid", "DOES NOT VERIFY" or "signer not
@@ -89,9 +90,9 @@ struct CreateOptions {
 
 int Create(CreateOptions& o, const std::string& config_path) {
   if (o.modules.size() != o.parameter_files.size()) {
-    return Fail("create", absl::InvalidArgumentError(absl::StrCat(
-                              "give one --parameters file per --module (", o.modules.size(), " modules, ",
-                              o.parameter_files.size(), " parameter files)")));
+    return Fail("create",
+                absl::InvalidArgumentError(absl::StrCat("give one --parameters file per --module (", o.modules.size(),
+                                                        " modules, ", o.parameter_files.size(), " parameter files)")));
   }
   absl::StatusOr<conf::Config> config = conf::LoadConfig(config_path);
   if (!config.ok()) return Fail("create", config.status());
@@ -125,21 +126,21 @@ int Sign(const SignOptions& o) {
   std::string key_id = key_summary->public_key.KeyId();
   for (const action::Signature& s : a->signatures) {
     if (s.key_id == key_id) {
-      return Fail("sign", absl::AlreadyExistsError(absl::StrCat(
-                              "the action is already signed by ", key_summary->name, " (key ", key_id,
-                              "); a second signature by the same key would count once")));
+      return Fail("sign", absl::AlreadyExistsError(
+                              absl::StrCat("the action is already signed by ", key_summary->name, " (key ", key_id,
+                                           "); a second signature by the same key would count once")));
     }
   }
   if (a->signatures.size() >= action::kMaxSignatures) {
-    return Fail("sign", absl::ResourceExhaustedError(
-                            absl::StrCat("the action already has ", a->signatures.size(), " signatures, the most it can hold")));
+    return Fail("sign", absl::ResourceExhaustedError(absl::StrCat("the action already has ", a->signatures.size(),
+                                                                  " signatures, the most it can hold")));
   }
   absl::Time now = absl::Now();
   std::cerr << "signing " << Summary(*a, now) << "\n";
   if (now > a->expire_after) {
-    return Fail("sign", absl::FailedPreconditionError(
-                            absl::StrCat("the action expired ", Relative(a->expire_after, now),
-                                         "; agents would refuse it. Create a new one")));
+    return Fail("sign",
+                absl::FailedPreconditionError(absl::StrCat("the action expired ", Relative(a->expire_after, now),
+                                                           "; agents would refuse it. Create a new one")));
   }
   absl::StatusOr<crypto::SecretKeyFile> key = ReadSigningKey(o.key);
   if (!key.ok()) return Fail("sign", key.status());
@@ -244,8 +245,8 @@ int Show(const std::string& input, const std::string& config_path) {
   }
   std::cout << "valid from:  " << action::FormatActionTime(a->valid_from) << " (" << Relative(a->valid_from, now)
             << ")\n"
-            << "expires:     " << action::FormatActionTime(a->expire_after) << " ("
-            << Relative(a->expire_after, now) << ")\n";
+            << "expires:     " << action::FormatActionTime(a->expire_after) << " (" << Relative(a->expire_after, now)
+            << ")\n";
   for (size_t i = 0; i < a->operations.size(); ++i) {
     json::JsonWriter w(2);
     w.Raw(a->operations[i].parameters);
@@ -289,17 +290,18 @@ absl::StatusOr<Action> NewUnsignedAction(const NewActionRequest& request, const 
   authorization::AuthorizationPolicy policy = conf::AuthorizationPolicyFromConfig(config);
   if (a.expire_after - a.valid_from > policy.max_validity) {
     // The window starts a minute early (see NewAction), which counts against the maximum too.
-    return absl::InvalidArgumentError(absl::StrCat(
-        "expiration ", request.expiration, ": agents refuse actions valid for longer than ",
-        absl::FormatDuration(policy.max_validity), " (maxactionvalidity); the longest expiration is ",
-        absl::FormatDuration(policy.max_validity - (now - a.valid_from))));
+    return absl::InvalidArgumentError(
+        absl::StrCat("expiration ", request.expiration, ": agents refuse actions valid for longer than ",
+                     absl::FormatDuration(policy.max_validity), " (maxactionvalidity); the longest expiration is ",
+                     absl::FormatDuration(policy.max_validity - (now - a.valid_from))));
   }
   a.description.author = request.author;
   a.description.email = request.email;
   a.operations = request.operations;
   // Through the parser an agent uses: parameters become canonical, and whatever it would refuse is refused here.
   absl::StatusOr<Action> checked = action::ParseAction(action::ActionToJson(a));
-  if (!checked.ok()) return absl::InvalidArgumentError(absl::StrCat("the action is not valid: ", checked.status().message()));
+  if (!checked.ok())
+    return absl::InvalidArgumentError(absl::StrCat("the action is not valid: ", checked.status().message()));
   return checked;
 }
 
@@ -344,7 +346,8 @@ void AddActionCommands(CLI::App& app, int* exit_code, const std::string* config_
       "Runs the agents' own authorization (signatures, ACL weights of every operation, validity window, modules)\n"
       "and says who signed. Exit status: 0 verified, 1 refused (the reason is printed), 2 unusable input.\n"
       "With --pubkey, checks against those keys only: each must have signed, and nobody else.\n"
-      "Examples:\n  mig action verify -i a.json\n  mig action verify -i a.json --pubkey alice.key.pub --pubkey bob.key.pub");
+      "Examples:\n  mig action verify -i a.json\n  mig action verify -i a.json --pubkey alice.key.pub --pubkey "
+      "bob.key.pub");
   auto v = std::make_shared<VerifyOptions>();
   verify->add_option("-i,--input", v->input, "the action file; - reads stdin")->required();
   verify->add_option("--pubkey", v->public_keys, "a public key file (repeatable) instead of the configuration");

@@ -10,8 +10,8 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "protocol/action/action.h"
 #include "embedded_conf/config.h"
+#include "protocol/action/action.h"
 
 namespace mig::investigator {
 

@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "protocol/action/action.h"
 #include "base/display_text.h"
+#include "base/json/reader.h"
 #include "base/status_macros.h"
 #include "embedded_conf/load.h"
 #include "investigator/action_commands.h"
@@ -18,8 +18,8 @@
 #include "investigator/fleet.h"
 #include "investigator/local_run.h"
 #include "investigator/output_file.h"
-#include "base/json/reader.h"
 #include "modules/module.h"
+#include "protocol/action/action.h"
 
 namespace mig::investigator {
 namespace {
@@ -55,8 +55,10 @@ void AddCommonOptions(CLI::App* command, CommonOptions* o) {
   command->add_option("--render", o->render, "text: as MIG's client prints results; json: the result JSON")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  command->add_option("--show", o->show, "found: matches only; notfound: checks that matched nothing; all: both, "
-                                          "and every error")
+  command
+      ->add_option("--show", o->show,
+                   "found: matches only; notfound: checks that matched nothing; all: both, "
+                   "and every error")
       ->check(CLI::IsMember({"found", "notfound", "all"}))
       ->capture_default_str();
   command->add_option("--threads", o->threads, "worker threads of a local run (0: one per CPU)")
@@ -94,7 +96,7 @@ std::string WorkingDirectory() {
 absl::StatusOr<LocalRunOptions> ToLocalOptions(const CommonOptions& o) {
   LocalRunOptions options;
   options.render = o.render == "json" ? Render::kJson : Render::kText;
-  options.show = o.show == "all" ? modules::Show::kAll
+  options.show = o.show == "all"        ? modules::Show::kAll
                  : o.show == "notfound" ? modules::Show::kNotFound
                                         : modules::Show::kFound;
   options.threads = o.threads;
@@ -185,8 +187,7 @@ int PrintAction(const modules::Module& module, std::string parameters, const Com
   return 0;
 }
 
-void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_code,
-                      const std::string* config_path) {
+void AddModuleCommand(CLI::App& app, const modules::Module& module, int* exit_code, const std::string* config_path) {
   CLI::App* command = app.add_subcommand(std::string(module.name()), std::string(module.summary()));
   command->footer(std::string(module.help()));
   auto options = std::make_shared<CommonOptions>();
@@ -331,8 +332,7 @@ void AddModuleCommands(CLI::App& app, int* exit_code, const std::string* config_
 void AddRunCommand(CLI::App& app, int* exit_code, const std::string* config_path) {
   CLI::App* command =
       app.add_subcommand("run", "run every operation of a MIG action file (its parameters JSON, as MIG writes them)");
-  command->footer(
-      "Example:\n  mig run --local -i action.json\n  mig run --local -i - -render json < action.json");
+  command->footer("Example:\n  mig run --local -i action.json\n  mig run --local -i - -render json < action.json");
   auto input = std::make_shared<std::string>();
   auto options = std::make_shared<CommonOptions>();
   command->add_option("-i,--input", *input, "the action file; - reads standard input")->required();
@@ -380,8 +380,8 @@ void AddRunCommand(CLI::App& app, int* exit_code, const std::string* config_path
       if (local->render == Render::kText) output.stream() << "== operation " << i << ": " << op.module << "\n";
       LocalRunOptions one_operation = *local;
       one_operation.operation = static_cast<int>(i);
-      int one = RunModuleLocally(*modules::FindModule(op.module), op.parameters_json, one_operation,
-                                 output.stream(), std::cerr);
+      int one = RunModuleLocally(*modules::FindModule(op.module), op.parameters_json, one_operation, output.stream(),
+                                 std::cerr);
       if (one == kExitFailed || code == kExitFailed) {
         code = kExitFailed;
       } else if (one == kExitFound) {

@@ -13,18 +13,18 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "protocol/api/token.h"
 #include "base/display_text.h"
 #include "base/files.h"
+#include "base/http/client.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
 #include "base/status_macros.h"
 #include "base/url.h"
 #include "embedded_conf/config.h"
 #include "embedded_conf/ini.h"
-#include "base/http/client.h"
 #include "investigator/passphrase.h"
-#include "base/json/reader.h"
-#include "base/json/writer.h"
 #include "modules/module.h"
+#include "protocol/api/token.h"
 
 namespace mig::investigator {
 namespace {
@@ -80,9 +80,12 @@ struct Counters {
 
 absl::StatusOr<Counters> ParseCounters(simdjson::dom::element action) {
   MIG_ASSIGN_OR_RETURN(simdjson::dom::element c, Member(action, "counters", "action status"));
-  return Counters{.targeted = IntOr(c, "targeted", 0), .answered = IntOr(c, "answered", 0),
-                  .pending = IntOr(c, "pending", 0), .pending_not_online = IntOr(c, "pendingnotonline", 0),
-                  .unanswered = IntOr(c, "unanswered", 0), .found = IntOr(c, "found", 0)};
+  return Counters{.targeted = IntOr(c, "targeted", 0),
+                  .answered = IntOr(c, "answered", 0),
+                  .pending = IntOr(c, "pending", 0),
+                  .pending_not_online = IntOr(c, "pendingnotonline", 0),
+                  .unanswered = IntOr(c, "unanswered", 0),
+                  .found = IntOr(c, "found", 0)};
 }
 
 std::string ProgressText(int64_t id, const Counters& c, absl::Duration elapsed) {
@@ -97,7 +100,7 @@ struct AgentOutcome {
   std::string reason;
   bool answered = false;
   bool found = false;
-  bool incomplete = false;  // an operation's answer says it may miss something
+  bool incomplete = false;     // an operation's answer says it may miss something
   std::string agent_status;    // online, idle, offline
   std::string heartbeat_time;  // its last heartbeat, UTC
 };
@@ -180,7 +183,8 @@ absl::Status PrintAgentResult(const action::Action& action, simdjson::dom::eleme
   }
   if (outcome->status != "success") {
     if (options.show == modules::Show::kAll) {
-      out << agent_shown << " " << EscapeForDisplay(outcome->status) << ": " << EscapeForDisplay(outcome->reason) << "\n";
+      out << agent_shown << " " << EscapeForDisplay(outcome->status) << ": " << EscapeForDisplay(outcome->reason)
+          << "\n";
     }
     return absl::OkStatus();
   }
@@ -273,8 +277,8 @@ int PrintResults(ApiClient& client, int64_t id, const action::Action& action, co
     if (!o.answered && o.status == "pending") pending.push_back(&o);
     if (!o.answered && o.status != "pending") unanswered.push_back(&o);
   }
-  err << "action " << id << ": " << outcomes.size() << " agents targeted, " << answered << " answered, "
-      << found.size() << " found something";
+  err << "action " << id << ": " << outcomes.size() << " agents targeted, " << answered << " answered, " << found.size()
+      << " found something";
   if (!failed.empty()) err << "; " << failed.size() << " failed: " << Names(failed);
   if (!timed_out.empty()) err << "; " << timed_out.size() << " timed out: " << Names(timed_out);
   if (!refused.empty()) err << "; " << refused.size() << " refused: " << Names(refused);
@@ -284,9 +288,9 @@ int PrintResults(ApiClient& client, int64_t id, const action::Action& action, co
     err << "; " << unanswered.size() << " did not answer before the action expired: " << Names(unanswered);
   }
   if (!pending.empty()) {
-    err << "; " << pending.size() << " ha" << (pending.size() == 1 ? "s" : "ve") << " not answered yet: "
-        << Names(pending) << " (the action waits for them until " << action::FormatActionTime(action.expire_after)
-        << ": `mig action results " << id << "` later)";
+    err << "; " << pending.size() << " ha" << (pending.size() == 1 ? "s" : "ve")
+        << " not answered yet: " << Names(pending) << " (the action waits for them until "
+        << action::FormatActionTime(action.expire_after) << ": `mig action results " << id << "` later)";
   }
   err << "\n";
   // Who this answer does not cover: agents that did not answer, did not run the action to the end, or
@@ -353,10 +357,10 @@ absl::StatusOr<Migrc> LoadMigrc() {
   absl::StatusOr<std::string> text = conf::ReadConfigFile(path);
   if (absl::IsPermissionDenied(text.status()) || absl::IsFailedPrecondition(text.status())) return text.status();
   if (!text.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot read ", path, " (", text.status().message(),
-        "): to talk to a fleet, write it:\n  [api]\n      url = http://127.0.0.1:8393/api/v1/\n  [key]\n"
-        "      file = ~/.mig/you.key\nor run on this host only with --local"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", path, " (", text.status().message(),
+                     "): to talk to a fleet, write it:\n  [api]\n      url = http://127.0.0.1:8393/api/v1/\n  [key]\n"
+                     "      file = ~/.mig/you.key\nor run on this host only with --local"));
   }
   return ParseMigrc(*text, path);
 }
@@ -399,8 +403,8 @@ absl::StatusOr<std::string> ApiClient::Call(std::string_view method, std::string
   size_t slash = after_scheme.find('/');
   std::string target(slash == std::string_view::npos ? "/" : after_scheme.substr(slash));
   http::Request request{.method = std::string(method), .target = target, .body = std::move(body)};
-  request.headers.push_back({"authorization", api::SignRequest(key_.key, {request.method, target, request.body},
-                                                                absl::Now())});
+  request.headers.push_back(
+      {"authorization", api::SignRequest(key_.key, {request.method, target, request.body}, absl::Now())});
   if (request.method == "POST") request.headers.push_back({"content-type", "application/json"});
   MIG_ASSIGN_OR_RETURN(http::Response response,
                        http::Fetch(url, request, {.timeout = absl::Seconds(60), .ca_pem = rc_.ca_pem}));
@@ -434,8 +438,8 @@ int FollowAndPrint(ApiClient& client, int64_t id, const FleetRunOptions& options
       return kExitFailed;
     }
     absl::StatusOr<std::unique_ptr<json::JsonDocument>> document = json::JsonDocument::Parse(*status, "action status");
-    absl::StatusOr<Counters> parsed = document.ok() ? ParseCounters((*document)->root())
-                                                    : absl::StatusOr<Counters>(document.status());
+    absl::StatusOr<Counters> parsed =
+        document.ok() ? ParseCounters((*document)->root()) : absl::StatusOr<Counters>(document.status());
     if (!parsed.ok()) {
       err << "mig: action " << id << ": " << parsed.status().message() << "\n";
       return kExitFailed;
@@ -476,8 +480,7 @@ int FollowAndPrint(ApiClient& client, int64_t id, const FleetRunOptions& options
 
 int LaunchAndFollow(ApiClient& client, action::Action action, bool add_signature, const FleetRunOptions& options,
                     std::ostream& out, std::ostream& err) {
-  absl::StatusOr<std::string> selected =
-      client.Get(absl::StrCat("agents?limit=0&target=", QueryEscape(action.target)));
+  absl::StatusOr<std::string> selected = client.Get(absl::StrCat("agents?limit=0&target=", QueryEscape(action.target)));
   if (!selected.ok()) {
     err << "mig: " << selected.status().message() << "\n";
     return absl::IsInvalidArgument(selected.status()) ? kExitUsage : kExitFailed;

@@ -25,9 +25,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "protocol/action/action.h"
 #include "crypto/key_file.h"
 #include "investigator/local_run.h"
+#include "protocol/action/action.h"
 
 namespace mig::investigator {
 
@@ -68,9 +68,9 @@ class ApiClient {
 };
 
 struct FleetRunOptions {
-  LocalRunOptions print;          // render, show
-  bool follow = true;             // wait for the answers and print them
-  bool progress = true;           // a live line on stderr (when it is a terminal)
+  LocalRunOptions print;  // render, show
+  bool follow = true;     // wait for the answers and print them
+  bool progress = true;   // a live line on stderr (when it is a terminal)
   absl::Duration poll = absl::Milliseconds(500);
 };
 
@@ -80,8 +80,7 @@ struct FleetRunOptions {
 int LaunchAndFollow(ApiClient& client, action::Action action, bool add_signature, const FleetRunOptions& options,
                     std::ostream& out, std::ostream& err);
 // Follows an action already launched (`mig action status`), then prints as LaunchAndFollow does.
-int FollowAndPrint(ApiClient& client, int64_t id, const FleetRunOptions& options, std::ostream& out,
-                   std::ostream& err);
+int FollowAndPrint(ApiClient& client, int64_t id, const FleetRunOptions& options, std::ostream& out, std::ostream& err);
 
 // The agents that found (or did not find) something in action `id`, for -target-found/-target-notfound.
 absl::StatusOr<std::vector<std::string>> AgentsOfAction(ApiClient& client, int64_t id, bool found);

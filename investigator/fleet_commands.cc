@@ -8,14 +8,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "base/display_text.h"
+#include "base/json/reader.h"
 #include "base/rfc3339.h"
 #include "base/status_macros.h"
-#include "base/display_text.h"
 #include "investigator/csv.h"
 #include "investigator/files.h"
 #include "investigator/fleet.h"
 #include "investigator/output_file.h"
-#include "base/json/reader.h"
 
 namespace mig::investigator {
 namespace {
@@ -32,7 +32,7 @@ struct ResultsFlags {
 FleetRunOptions ToFleetOptions(const ResultsFlags& flags) {
   FleetRunOptions options;
   options.print.render = flags.render == "json" ? Render::kJson : Render::kText;
-  options.print.show = flags.show == "all" ? modules::Show::kAll
+  options.print.show = flags.show == "all"        ? modules::Show::kAll
                        : flags.show == "notfound" ? modules::Show::kNotFound
                                                   : modules::Show::kFound;
   options.follow = !flags.no_follow;
@@ -89,7 +89,8 @@ absl::StatusOr<absl::Time> ParseSince(std::string_view text, absl::Time now) {
     return now - absl::Hours(24 * days);
   }
   if (absl::ParseDuration(text, &ago) && ago >= absl::ZeroDuration()) return now - ago;
-  return absl::InvalidArgumentError(absl::StrCat("--since '", text, "' is neither a duration (2h, 3d) nor an RFC 3339 time"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--since '", text, "' is neither a duration (2h, 3d) nor an RFC 3339 time"));
 }
 
 void AddActionListCommand(CLI::App& action, int* exit_code) {
@@ -103,7 +104,8 @@ void AddActionListCommand(CLI::App& action, int* exit_code) {
   list->add_flag("--mine", flags->mine, "only the actions I launched (whoever signs the request: my key)");
   list->add_flag("--running", flags->running, "only the actions not expired yet");
   list->add_option("--name", flags->name, "only the actions whose name holds this text (any case)");
-  list->add_option("--since", flags->since, "only the actions launched since: a duration ago (2h, 3d) or an RFC 3339 time");
+  list->add_option("--since", flags->since,
+                   "only the actions launched since: a duration ago (2h, 3d) or an RFC 3339 time");
   list->add_option("--limit", flags->limit, "at most this many")->check(CLI::Range(1, 1000))->capture_default_str();
   list->add_option("--render", flags->render, "text (a table), json (one line per action) or csv")
       ->check(CLI::IsMember({"text", "json", "csv"}))
@@ -136,8 +138,8 @@ void AddActionListCommand(CLI::App& action, int* exit_code) {
       std::cout << absl::StrFormat("%-17s %-19s %-10s %-8s %8s %8s %6s  %s\n", "ID", "CREATED (UTC)", "BY", "STATE",
                                    "TARGETED", "ANSWERED", "FOUND", "NAME");
     } else if (flags->render == "csv") {
-      std::cout << CsvRow({"id", "created", "investigator", "state", "targeted", "answered", "found", "name",
-                           "target", "expireafter"});
+      std::cout << CsvRow(
+          {"id", "created", "investigator", "state", "targeted", "answered", "found", "name", "target", "expireafter"});
     }
     const std::string now = absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::Now(), absl::UTCTimeZone());
     size_t count = 0;
@@ -200,8 +202,9 @@ void AddActionFleetCommands(CLI::App& action, int* exit_code) {
       return;
     }
     if (a->signatures.empty()) {
-      *exit_code = Fail("action launch", absl::InvalidArgumentError(
-                                             "the action is not signed: `mig action sign -i FILE --key KEY` first"));
+      *exit_code =
+          Fail("action launch",
+               absl::InvalidArgumentError("the action is not signed: `mig action sign -i FILE --key KEY` first"));
       return;
     }
     absl::StatusOr<ApiClient> client = Connect();
@@ -298,7 +301,8 @@ void AddAgentListCommand(CLI::App& agent, int* exit_code) {
   list->add_option("--render", flags->render, "text (a table), json (the API's answer) or csv")
       ->check(CLI::IsMember({"text", "json", "csv"}))
       ->capture_default_str();
-  list->add_flag_callback("--json", [flags] { flags->render = "json"; }, "the same as --render json");
+  list->add_flag_callback(
+      "--json", [flags] { flags->render = "json"; }, "the same as --render json");
   list->footer("Example:\n  mig agent list -t \"environment->>'os'='linux' AND tags->>'env'='prod'\"");
   list->callback([flags, exit_code] {
     absl::StatusOr<Migrc> rc = LoadMigrc();

@@ -10,8 +10,7 @@ namespace mig::investigator {
 namespace {
 
 // Every command below `app`, depth first, with its path of names ("scribe evr").
-void Walk(const CLI::App& app, const std::string& path,
-          std::vector<std::pair<std::string, const CLI::App*>>* out) {
+void Walk(const CLI::App& app, const std::string& path, std::vector<std::pair<std::string, const CLI::App*>>* out) {
   for (const CLI::App* sub : app.get_subcommands({})) {
     std::string sub_path = path.empty() ? sub->get_name() : absl::StrCat(path, " ", sub->get_name());
     out->emplace_back(sub_path, sub);
@@ -35,8 +34,10 @@ std::string Roff(std::string_view text) {
   for (std::string_view line : absl::StrSplit(text, '\n')) {
     std::string escaped;
     for (char c : line) {
-      if (c == '\\') escaped += "\\e";
-      else escaped.push_back(c);
+      if (c == '\\')
+        escaped += "\\e";
+      else
+        escaped.push_back(c);
     }
     if (!escaped.empty() && (escaped[0] == '.' || escaped[0] == '\'')) escaped.insert(0, "\\&");
     absl::StrAppend(&out, escaped, "\n");
@@ -92,12 +93,14 @@ std::string ManPage(const CLI::App& app, std::string_view version, std::string_v
   for (const auto& [path, command] : commands) {
     absl::StrAppend(&page, ".SS mig ", path, "\n.nf\n", Roff(command->help()), ".fi\n");
   }
-  absl::StrAppend(&page, ".SH EXIT STATUS\n.TP\n0\nsomething was found\n.TP\n1\nnothing was found, and the "
-                         "answer is complete\n.TP\n2\nbad usage or parameters\n.TP\n3\nthe run failed\n.TP\n4\n"
-                         "nothing was found but the answer is INCOMPLETE (a deadline, unreadable parts of a host, "
-                         "agents that did not answer): not a clean miss\n");
-  absl::StrAppend(&page, ".SH FILES\n.TP\n~/.migrc\nthe scheduler's API and the investigator's key ($MIGRC "
-                         "overrides it)\n");
+  absl::StrAppend(&page,
+                  ".SH EXIT STATUS\n.TP\n0\nsomething was found\n.TP\n1\nnothing was found, and the "
+                  "answer is complete\n.TP\n2\nbad usage or parameters\n.TP\n3\nthe run failed\n.TP\n4\n"
+                  "nothing was found but the answer is INCOMPLETE (a deadline, unreadable parts of a host, "
+                  "agents that did not answer): not a clean miss\n");
+  absl::StrAppend(&page,
+                  ".SH FILES\n.TP\n~/.migrc\nthe scheduler's API and the investigator's key ($MIGRC "
+                  "overrides it)\n");
   return page;
 }
 

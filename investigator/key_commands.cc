@@ -124,19 +124,23 @@ void AddKeyCommands(CLI::App& app, int* exit_code) {
       "Example:\n  mig key generate --name alice --out ~/.mig/alice.key");
   auto g = std::make_shared<GenerateOptions>();
   generate->add_option("--name", g->name, "the investigator's name, as the configuration will know it")->required();
-  generate->add_option("--out", g->out, "where to write the secret key (default NAME.key; the public key goes to "
-                                        "the same path plus .pub)");
+  generate->add_option("--out", g->out,
+                       "where to write the secret key (default NAME.key; the public key goes to "
+                       "the same path plus .pub)");
   generate->add_flag("--no-passphrase", g->no_passphrase,
                      "store the secret key unsealed (mode 0600): only for automation that protects it otherwise");
-  generate->add_option("--kdf", g->kdf, "passphrase hardening: interactive (64 MiB), moderate (256 MiB), "
-                                        "sensitive (1 GiB)")
+  generate
+      ->add_option("--kdf", g->kdf,
+                   "passphrase hardening: interactive (64 MiB), moderate (256 MiB), "
+                   "sensitive (1 GiB)")
       ->check(CLI::IsMember({"interactive", "moderate", "sensitive"}))
       ->capture_default_str();
   generate->add_flag("--force", g->force, "replace existing key files");
   generate->callback([g, exit_code] { *exit_code = Generate(*g); });
 
   CLI::App* show = key->add_subcommand("show", "print a key's name, key id and public key line");
-  show->footer("Reads a secret key file (no passphrase needed) or a .pub file.\nExample:\n  mig key show --key alice.key");
+  show->footer(
+      "Reads a secret key file (no passphrase needed) or a .pub file.\nExample:\n  mig key show --key alice.key");
   auto path = std::make_shared<std::string>();
   show->add_option("--key,-k,key", *path, "the key file")->required();
   show->callback([path, exit_code] { *exit_code = Show(*path); });

@@ -13,24 +13,24 @@
 #include <chrono>
 #include <cstdio>
 #include <iterator>
-#include <optional>
 #include <new>
+#include <optional>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
-#include "base/files.h"
-#include "base/unique_fd.h"
 #include "base/errno_status.h"
-#include "base/status_macros.h"
+#include "base/files.h"
 #include "base/json/writer.h"
-#include "modules/result.h"
 #include "base/sandbox/limits.h"
 #include "base/sandbox/seccomp.h"
 #include "base/sandbox/supervisor.h"
+#include "base/status_macros.h"
+#include "base/unique_fd.h"
+#include "modules/result.h"
 
 namespace mig::investigator {
 namespace {
@@ -117,7 +117,8 @@ class ProgressLine {
       std::string line = items == 0 && progress_->containers.load() == 0 && progress_->bytes.load() == 0
                              ? std::string("working")
                              : absl::StrCat(items, " ", units_.items);
-      if (*units_.containers != '\0') absl::StrAppend(&line, ", ", progress_->containers.load(), " ", units_.containers);
+      if (*units_.containers != '\0')
+        absl::StrAppend(&line, ", ", progress_->containers.load(), " ", units_.containers);
       if (uint64_t bytes = progress_->bytes.load(); bytes > 0) absl::StrAppend(&line, ", ", HumanBytes(bytes), " read");
       std::fprintf(stderr, "\r\033[K%s, %.1fs (Ctrl-C stops and shows results)", line.c_str(), seconds);
       std::fflush(stderr);
@@ -159,7 +160,8 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
   pthread_sigmask(SIG_BLOCK, &stop_signals, &previous_mask);
   // The run's time began when its deadline was set (RunModuleLocally), so that "timed out after" says the
   // time it was given.
-  const absl::Time started = context.deadline == absl::InfiniteFuture() ? absl::Now() : context.deadline - options.timeout;
+  const absl::Time started =
+      context.deadline == absl::InfiniteFuture() ? absl::Now() : context.deadline - options.timeout;
   pid_t pid = fork();
   if (pid != 0) pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
   if (pid < 0) return ErrnoError("fork", "the module's process", errno);
@@ -190,17 +192,17 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
   // The module stops itself at its deadline with what it found; the kill is for one that does not.
   const absl::Time kill_at =
       context.deadline == absl::InfiniteFuture() ? absl::InfiniteFuture() : context.deadline + kStopMargin;
-  sandbox::ChildOutcome outcome = sandbox::Supervise(
-      {.pid = pid, .result = std::move(result_read), .output = std::move(output_read)}, /*input=*/"",
-      {.deadline = kill_at,
-       .started = started,
-       .max_result_bytes = kMaxLocalResultBytes,
-       .max_output_bytes = kMaxLocalOutputBytes,
-       .cpu_percent = options.cpu_percent},
-      // Ctrl-C here reaches the child through the shared flag, whatever the terminal did.
-      [shared] {
-        if (g_cancelled.load()) shared->cancelled.store(true);
-      });
+  sandbox::ChildOutcome outcome =
+      sandbox::Supervise({.pid = pid, .result = std::move(result_read), .output = std::move(output_read)}, /*input=*/"",
+                         {.deadline = kill_at,
+                          .started = started,
+                          .max_result_bytes = kMaxLocalResultBytes,
+                          .max_output_bytes = kMaxLocalOutputBytes,
+                          .cpu_percent = options.cpu_percent},
+                         // Ctrl-C here reaches the child through the shared flag, whatever the terminal did.
+                         [shared] {
+                           if (g_cancelled.load()) shared->cancelled.store(true);
+                         });
   if (outcome.ok()) return std::move(outcome.result);
   const std::string message = absl::StrCat("module ", module.name(), " ", outcome.failure);
   if (outcome.kind == sandbox::ChildOutcome::Kind::kTooLarge) return absl::ResourceExhaustedError(message);
@@ -232,8 +234,8 @@ absl::StatusOr<bool> PrintResult(const modules::Module& module, std::string_view
   return parsed.found_anything;
 }
 
-int RunModuleLocally(const modules::Module& module, std::string_view parameters_json,
-                     const LocalRunOptions& options, std::ostream& out, std::ostream& err) {
+int RunModuleLocally(const modules::Module& module, std::string_view parameters_json, const LocalRunOptions& options,
+                     std::ostream& out, std::ostream& err) {
   modules::Progress progress;
   modules::RunContext context;
   context.threads = options.threads;

@@ -33,10 +33,9 @@ struct LocalRunOptions {
   int operation = -1;
 };
 
-
 // Runs `module` with `parameters_json` here and prints its result to `out`. Returns the exit code.
-int RunModuleLocally(const modules::Module& module, std::string_view parameters_json,
-                     const LocalRunOptions& options, std::ostream& out, std::ostream& err);
+int RunModuleLocally(const modules::Module& module, std::string_view parameters_json, const LocalRunOptions& options,
+                     std::ostream& out, std::ostream& err);
 
 // Prints a result the way the options ask; returns whether the module found anything (or an error).
 absl::StatusOr<bool> PrintResult(const modules::Module& module, std::string_view result_json,

@@ -22,8 +22,8 @@
 #include "base/rfc3339.h"
 #include "base/status_macros.h"
 #include "crypto/digest.h"
-#include "crypto/file_digest.h"
 #include "crypto/ed25519.h"
+#include "crypto/file_digest.h"
 #include "crypto/key_file.h"
 #include "embedded_conf/config.h"
 #include "embedded_conf/load.h"
@@ -107,11 +107,11 @@ struct FileFacts {
 // the read.
 absl::StatusOr<FileFacts> StreamFile(int fd, const std::string& name, uint64_t max_bytes, int copy_fd = -1,
                                      const std::string& copy_name = "") {
-  MIG_ASSIGN_OR_RETURN(crypto::StreamedDigest streamed,
-                       crypto::DigestFd(crypto::DigestAlgorithm::kSha256, fd, name, max_bytes,
-                                        [&](std::string_view chunk) {
-                                          return copy_fd < 0 ? absl::OkStatus() : WriteAll(copy_fd, chunk, copy_name);
-                                        }));
+  MIG_ASSIGN_OR_RETURN(
+      crypto::StreamedDigest streamed,
+      crypto::DigestFd(crypto::DigestAlgorithm::kSha256, fd, name, max_bytes, [&](std::string_view chunk) {
+        return copy_fd < 0 ? absl::OkStatus() : WriteAll(copy_fd, chunk, copy_name);
+      }));
   FileFacts facts{.size = streamed.size};
   std::copy(streamed.digest.data(), streamed.digest.data() + facts.sha256.size(), facts.sha256.begin());
   return facts;

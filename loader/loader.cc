@@ -20,20 +20,20 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "agent/state_directory/release_records.h"
+#include "agent/state_directory/state_directory.h"
 #include "base/errno_status.h"
 #include "base/files.h"
+#include "base/json/reader.h"
+#include "base/json/writer.h"
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/unique_fd.h"
 #include "crypto/digest.h"
-#include "crypto/file_digest.h"
 #include "crypto/ed25519.h"
-#include "base/json/reader.h"
-#include "base/json/writer.h"
-#include "protocol/release/manifest.h"
-#include "agent/state_directory/release_records.h"
-#include "agent/state_directory/state_directory.h"
+#include "crypto/file_digest.h"
 #include "loader/release_source.h"
+#include "protocol/release/manifest.h"
 
 namespace mig::loader {
 namespace {
@@ -97,8 +97,8 @@ absl::StatusOr<std::optional<std::string>> Sha256OfFile(const std::string& path)
     if (errno == ENOENT) return std::nullopt;
     return ErrnoError("read", path, errno);
   }
-  MIG_ASSIGN_OR_RETURN(crypto::StreamedDigest streamed, crypto::DigestFd(crypto::DigestAlgorithm::kSha256, fd.get(), path,
-                                                                         std::numeric_limits<uint64_t>::max()));
+  MIG_ASSIGN_OR_RETURN(crypto::StreamedDigest streamed, crypto::DigestFd(crypto::DigestAlgorithm::kSha256, fd.get(),
+                                                                         path, std::numeric_limits<uint64_t>::max()));
   return streamed.digest.ToHex();
 }
 
@@ -126,7 +126,8 @@ absl::Status WriteStaged(const std::string& path, std::string_view contents, mod
 absl::Status LinkOver(const std::string& from, const std::string& to) {
   std::string temporary = to + ".tmp";
   MIG_RETURN_IF_ERROR(RemoveIfPresent(temporary));
-  if (link(from.c_str(), temporary.c_str()) != 0) return ErrnoError(absl::StrCat("link ", from, " to"), temporary, errno);
+  if (link(from.c_str(), temporary.c_str()) != 0)
+    return ErrnoError(absl::StrCat("link ", from, " to"), temporary, errno);
   if (rename(temporary.c_str(), to.c_str()) != 0) {
     absl::Status error = ErrnoError(absl::StrCat("rename ", temporary, " to"), to, errno);
     unlink(temporary.c_str());
@@ -163,7 +164,8 @@ absl::StatusOr<std::optional<Journal>> ReadJournal(const Paths& p) {
   if (!text.ok()) return text.status();
   MIG_ASSIGN_OR_RETURN(auto doc, json::JsonDocument::Parse(*text, p.journal(), 4 * release::kMaxManifestBytes));
   MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, json::AsObject(doc->root(), ""));
-  MIG_RETURN_IF_ERROR(json::CheckKeys(root, "", {"manifest", "oldsha256", "newsha256", "oldversion", "requireheartbeat"}));
+  MIG_RETURN_IF_ERROR(
+      json::CheckKeys(root, "", {"manifest", "oldsha256", "newsha256", "oldversion", "requireheartbeat"}));
   Journal j;
   for (auto [key, value] : root) {
     if (key == "manifest") {
@@ -215,8 +217,8 @@ class Updater {
     MIG_RETURN_IF_ERROR(service_.EnsureRunning().status());
     MIG_ASSIGN_OR_RETURN(std::string installed_version, InstalledVersion());
 
-    MIG_ASSIGN_OR_RETURN(ReleaseSource source, ReleaseSource::Open(loader.update_source,
-                                                                    options_.config.certs.ca.contents));
+    MIG_ASSIGN_OR_RETURN(ReleaseSource source,
+                         ReleaseSource::Open(loader.update_source, options_.config.certs.ca.contents));
     MIG_ASSIGN_OR_RETURN(std::string manifest_text, source.Fetch(kManifestName, release::kMaxManifestBytes));
     std::string manifest_url = absl::StrCat(source.url(), kManifestName);
     absl::StatusOr<release::Manifest> manifest = release::ParseManifest(manifest_text);
@@ -243,9 +245,9 @@ class Updater {
     if (std::optional<FailedRelease> failed = ReadFailedRelease(paths_.release_state);
         failed && failed->version == manifest->version && failed->sha256 == new_sha256) {
       std::string first_line = failed->reason.substr(0, failed->reason.find('\n'));
-      return absl::FailedPreconditionError(absl::StrCat("release ", manifest->version, " failed here before (",
-                                                        first_line, "); it is not tried again: waiting for a newer release (",
-                                                        paths_.failed(), ")"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("release ", manifest->version, " failed here before (", first_line,
+                       "); it is not tried again: waiting for a newer release (", paths_.failed(), ")"));
     }
 
     log::Info(kLog, absl::StrCat("release ", manifest->version, " verified (installed: ", installed_version,
@@ -310,9 +312,8 @@ class Updater {
 
   // The new binary is in place: restart, judge, record or roll back.
   absl::StatusOr<UpdateReport> FinishSwap(const Journal& j, const release::Manifest& manifest) {
-    AgentService::HealthPolicy policy{.timeout = options_.health_timeout,
-                                      .settle = options_.health_settle,
-                                      .require_heartbeat = j.require_heartbeat};
+    AgentService::HealthPolicy policy{
+        .timeout = options_.health_timeout, .settle = options_.health_settle, .require_heartbeat = j.require_heartbeat};
     absl::Time since = absl::Now();
     absl::StatusOr<int> pid = service_.Restart();
     absl::Status healthy = pid.status();
@@ -332,7 +333,8 @@ class Updater {
     return RollBack(j, manifest, std::string(healthy.message()));
   }
 
-  absl::StatusOr<UpdateReport> RollBack(const Journal& j, const release::Manifest& manifest, const std::string& reason) {
+  absl::StatusOr<UpdateReport> RollBack(const Journal& j, const release::Manifest& manifest,
+                                        const std::string& reason) {
     log::Error(kLog, absl::StrCat("release ", manifest.version, " is not healthy: ", reason, "; rolling back to ",
                                   j.old_version));
     // Recorded first: whatever happens next, this release is not tried again.
@@ -351,9 +353,10 @@ class Updater {
     absl::StatusOr<int> pid = service_.Restart();
     absl::Status old_healthy = pid.status();
     if (old_healthy.ok()) {
-      old_healthy = service_.WaitHealthy(*pid, since, {.timeout = options_.health_timeout,
-                                                       .settle = options_.health_settle,
-                                                       .require_heartbeat = j.require_heartbeat});
+      old_healthy = service_.WaitHealthy(*pid, since,
+                                         {.timeout = options_.health_timeout,
+                                          .settle = options_.health_settle,
+                                          .require_heartbeat = j.require_heartbeat});
     }
     if (!old_healthy.ok()) {
       // The previous binary fails the same check: the host or the relay is the trouble, not the release,
@@ -362,11 +365,11 @@ class Updater {
     }
     UpdateReport report{.outcome = UpdateOutcome::kRolledBack, .installed_version = j.old_version};
     // The reason was logged in full when the release failed, and is kept in failed.json.
-    report.message = absl::StrCat("release ", failed_version, " failed its health check; rolled back to ",
-                                  j.old_version, old_healthy.ok() ? ", which is running again"
-                                                                  : absl::StrCat(", which is NOT healthy either (",
-                                                                                 old_healthy.message(),
-                                                                                 "): the release will be tried again"));
+    report.message =
+        absl::StrCat("release ", failed_version, " failed its health check; rolled back to ", j.old_version,
+                     old_healthy.ok() ? ", which is running again"
+                                      : absl::StrCat(", which is NOT healthy either (", old_healthy.message(),
+                                                     "): the release will be tried again"));
     return report;
   }
 
@@ -496,9 +499,8 @@ absl::Status Install(const LoaderOptions& options, ServiceKind kind, std::ostrea
   AgentService service(kind, setup);
   absl::Time since = absl::Now();
   MIG_ASSIGN_OR_RETURN(int pid, service.Restart());
-  MIG_RETURN_IF_ERROR(service.WaitHealthy(pid, since, {.timeout = options.health_timeout,
-                                                       .settle = options.health_settle,
-                                                       .require_heartbeat = false}));
+  MIG_RETURN_IF_ERROR(service.WaitHealthy(
+      pid, since, {.timeout = options.health_timeout, .settle = options.health_settle, .require_heartbeat = false}));
   out << "the agent runs (pid " << pid << ", log " << options.config.agent.state_dir << "/agent.log)\n";
   if (kind == ServiceKind::kCron) {
     out << "cron runs the loader every 10 minutes and at boot: it installs verified releases and restarts the "

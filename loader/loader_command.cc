@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <iostream>
 #include <memory>
 
@@ -52,7 +51,7 @@ void ArmDeadline(absl::Duration deadline) {
                                      ": stopped (the next run resumes from the journal)\n");
   deadline_message_length = std::min(message.size(), sizeof(deadline_message));
   memcpy(deadline_message, message.data(), deadline_message_length);
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = DeadlinePassed;
   sigaction(SIGALRM, &action, nullptr);
   alarm(static_cast<unsigned>(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(deadline, absl::Seconds(1))))));
@@ -88,11 +87,15 @@ int Run(const LoaderFlags& flags, const std::string& config_path, const char* ve
     }
     options.config_path = absolute;
   }
-  if (!absl::ParseDuration(flags.health_timeout, &options.health_timeout) || options.health_timeout <= absl::ZeroDuration()) {
-    return Fail("", absl::InvalidArgumentError(absl::StrCat("--health-timeout '", flags.health_timeout, "' is not a duration like 2m")));
+  if (!absl::ParseDuration(flags.health_timeout, &options.health_timeout) ||
+      options.health_timeout <= absl::ZeroDuration()) {
+    return Fail("", absl::InvalidArgumentError(
+                        absl::StrCat("--health-timeout '", flags.health_timeout, "' is not a duration like 2m")));
   }
-  if (!absl::ParseDuration(flags.health_settle, &options.health_settle) || options.health_settle < absl::ZeroDuration()) {
-    return Fail("", absl::InvalidArgumentError(absl::StrCat("--health-settle '", flags.health_settle, "' is not a duration like 5s")));
+  if (!absl::ParseDuration(flags.health_settle, &options.health_settle) ||
+      options.health_settle < absl::ZeroDuration()) {
+    return Fail("", absl::InvalidArgumentError(
+                        absl::StrCat("--health-settle '", flags.health_settle, "' is not a duration like 5s")));
   }
   if (flags.install) {
     // Re-spelled from the parsed durations: what goes into the service files is known to be harmless text.
@@ -127,32 +130,38 @@ int Run(const LoaderFlags& flags, const std::string& config_path, const char* ve
 
 void AddLoaderCommand(CLI::App& app, int* exit_code, const std::string* config_path, const char* version) {
   auto flags = std::make_shared<LoaderFlags>();
-  CLI::App* command = app.add_subcommand(
-      "loader", "installs the agent, then keeps it updated from signed releases (run periodically)");
+  CLI::App* command =
+      app.add_subcommand("loader", "installs the agent, then keeps it updated from signed releases (run periodically)");
   CLI::Option* install = command->add_flag(
       "--install", flags->install,
       "install on this host (as root): this binary as /usr/local/sbin/mig, a service that runs the agent and the "
       "loader periodically, and start the agent");
-  command->add_flag("--uninstall", flags->uninstall,
-                    "stop the agent and remove the service, the binaries and the agent's state")
+  command
+      ->add_flag("--uninstall", flags->uninstall,
+                 "stop the agent and remove the service, the binaries and the agent's state")
       ->excludes(install);
-  command->add_option("--service", flags->service,
-                      "with --install: systemd, cron, none, or auto (systemd if it runs, else cron if /etc/cron.d "
-                      "exists, else none)")
+  command
+      ->add_option("--service", flags->service,
+                   "with --install: systemd, cron, none, or auto (systemd if it runs, else cron if /etc/cron.d "
+                   "exists, else none)")
       ->capture_default_str();
-  command->add_option("--root", flags->root,
-                      "install under this directory instead of / (an image being built, a test); the state "
-                      "directory is the configuration's [agent] statedir")
+  command
+      ->add_option("--root", flags->root,
+                   "install under this directory instead of / (an image being built, a test); the state "
+                   "directory is the configuration's [agent] statedir")
       ->capture_default_str();
   command->add_option("--binary", flags->binary, "where the agent's binary lives (default ROOT/usr/local/sbin/mig)");
-  command->add_option("--deadline", flags->deadline,
-                      "the whole run stops after this long, whatever it waits for (the next run resumes)")
+  command
+      ->add_option("--deadline", flags->deadline,
+                   "the whole run stops after this long, whatever it waits for (the next run resumes)")
       ->capture_default_str();
-  command->add_option("--health-timeout", flags->health_timeout,
-                      "how long a restarted agent has to prove healthy before the update is rolled back")
+  command
+      ->add_option("--health-timeout", flags->health_timeout,
+                   "how long a restarted agent has to prove healthy before the update is rolled back")
       ->capture_default_str();
-  command->add_option("--health-settle", flags->health_settle,
-                      "when the agent was not heartbeating before, how long the new one must stay up")
+  command
+      ->add_option("--health-settle", flags->health_settle,
+                   "when the agent was not heartbeating before, how long the new one must stay up")
       ->capture_default_str();
   command->footer(
       "Without --install/--uninstall, one update: fetch manifest.json from [loader] source (https:// with the\n"

@@ -3,8 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/files.h"
-#include "base/url.h"
 #include "base/http/client.h"
+#include "base/url.h"
 
 namespace mig::loader {
 
@@ -15,8 +15,8 @@ absl::StatusOr<ReleaseSource> ReleaseSource::Open(std::string_view url, std::str
   if (!absl::EndsWith(source.url_, "/")) source.url_ += "/";
   absl::StatusOr<Url> parsed = ParseUrl(source.url_, {"https", "file"});
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("update source: ", parsed.status().message(),
-                                                   " (https://host/path/ or file:///media/mig/)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("update source: ", parsed.status().message(), " (https://host/path/ or file:///media/mig/)"));
   }
   if (!parsed->query.empty()) return absl::InvalidArgumentError(absl::StrCat("update source ", url, ": no query"));
   if (parsed->scheme == "file") {
@@ -47,7 +47,9 @@ absl::StatusOr<std::string> ReleaseSource::Fetch(std::string_view name, uint64_t
   std::string url = absl::StrCat(url_, name);
   absl::StatusOr<http::Response> response =
       http::Fetch(url, http::Request{},
-                  {.timeout = timeout_, .ca_pem = ca_pem_, .server_name = server_name_,
+                  {.timeout = timeout_,
+                   .ca_pem = ca_pem_,
+                   .server_name = server_name_,
                    .max_response_bytes = static_cast<size_t>(max_bytes) + (64 << 10)});
   if (!response.ok()) return response.status();
   if (response->status == 404) return absl::NotFoundError(absl::StrCat("GET ", url, ": 404 not found"));

@@ -6,9 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <optional>
@@ -18,8 +18,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "agent/state_directory/agent_status.h"
 #include "agent/state_directory/state_directory.h"
 #include "base/files.h"
@@ -119,15 +119,14 @@ absl::Status Systemctl(const std::vector<std::string>& args) {
   argv.insert(argv.end(), args.begin(), args.end());
   MIG_ASSIGN_OR_RETURN(CommandResult result, RunCommand(argv));
   if (result.exit_status != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(absl::StrJoin(argv, " "), " failed (status ",
-                                                      result.exit_status, "): ", absl::StripAsciiWhitespace(result.output)));
+    return absl::FailedPreconditionError(absl::StrCat(absl::StrJoin(argv, " "), " failed (status ", result.exit_status,
+                                                      "): ", absl::StripAsciiWhitespace(result.output)));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<int> SystemdMainPid() {
-  MIG_ASSIGN_OR_RETURN(CommandResult result,
-                       RunCommand({"systemctl", "show", "-p", "MainPID", "--value", kAgentUnit}));
+  MIG_ASSIGN_OR_RETURN(CommandResult result, RunCommand({"systemctl", "show", "-p", "MainPID", "--value", kAgentUnit}));
   int pid = 0;
   if (result.exit_status != 0 || !absl::SimpleAtoi(absl::StripAsciiWhitespace(result.output), &pid)) {
     return absl::FailedPreconditionError(
@@ -223,11 +222,14 @@ std::vector<ServiceFile> ServiceFiles(ServiceKind kind, const ServiceSetup& setu
                                   "Wants=network-online.target\n"
                                   "After=network-online.target\n\n"
                                   "[Service]\n"
-                                  "ExecStart=", CommandLine(setup, "agent"), "\n",
+                                  "ExecStart=",
+                                  CommandLine(setup, "agent"), "\n",
                                   "Restart=always\n"
                                   "RestartSec=10s\n"
                                   "# The agent finishes its running action before it stops.\n"
-                                  "TimeoutStopSec=", stop_seconds, "s\n\n"
+                                  "TimeoutStopSec=",
+                                  stop_seconds,
+                                  "s\n\n"
                                   "[Install]\n"
                                   "WantedBy=multi-user.target\n")});
     files.push_back({absl::StrCat(units, "/", kLoaderService),
@@ -238,9 +240,11 @@ std::vector<ServiceFile> ServiceFiles(ServiceKind kind, const ServiceSetup& setu
                                   "After=network-online.target\n\n"
                                   "[Service]\n"
                                   "Type=oneshot\n"
-                                  "ExecStart=", PeriodicLoaderCommand(setup), "\n",
+                                  "ExecStart=",
+                                  PeriodicLoaderCommand(setup), "\n",
                                   "# The loader stops itself at its --deadline; this is the backstop.\n"
-                                  "TimeoutStartSec=", HardLimitSeconds(setup), "s\n")});
+                                  "TimeoutStartSec=",
+                                  HardLimitSeconds(setup), "s\n")});
     files.push_back({absl::StrCat(units, "/", kLoaderTimer),
                      "# Installed by `mig loader --install`; `mig loader --uninstall` removes it.\n"
                      "[Unit]\n"
@@ -261,8 +265,8 @@ std::vector<ServiceFile> ServiceFiles(ServiceKind kind, const ServiceSetup& setu
                                   "# The loader installs verified releases and keeps the agent running.\n"
                                   "SHELL=/bin/sh\n"
                                   "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
-                                  "@reboot ", run,
-                                  CronMinuteOffset(), "-59/10 * * * * ", run)});
+                                  "@reboot ",
+                                  run, CronMinuteOffset(), "-59/10 * * * * ", run)});
   }
   return files;
 }
@@ -297,7 +301,8 @@ absl::Status RemoveServiceFiles(const ServiceSetup& setup) {
 absl::StatusOr<int> AgentService::RunningPid() const {
   if (kind_ == ServiceKind::kSystemd) return SystemdMainPid();
   if (child_ > 0 && ProcessRuns(child_)) return child_;
-  MIG_ASSIGN_OR_RETURN(std::optional<state_directory::AgentStatus> status, state_directory::ReadAgentStatus(state_directory::StateDirectory(setup_.state_dir)));
+  MIG_ASSIGN_OR_RETURN(std::optional<state_directory::AgentStatus> status,
+                       state_directory::ReadAgentStatus(state_directory::StateDirectory(setup_.state_dir)));
   if (!status || !ProcessRuns(status->pid)) return 0;
   // The pid may belong to another process by now: only one running one of our binaries counts.
   char target[4096];
@@ -401,7 +406,8 @@ absl::StatusOr<int> AgentService::EnsureRunning() {
 }
 
 bool AgentService::WasHeartbeating(absl::Duration heartbeat_frequency) const {
-  absl::StatusOr<std::optional<state_directory::AgentStatus>> status = state_directory::ReadAgentStatus(state_directory::StateDirectory(setup_.state_dir));
+  absl::StatusOr<std::optional<state_directory::AgentStatus>> status =
+      state_directory::ReadAgentStatus(state_directory::StateDirectory(setup_.state_dir));
   if (!status.ok() || !status->has_value()) return false;
   const state_directory::AgentStatus& s = **status;
   absl::StatusOr<int> running = RunningPid();
@@ -441,12 +447,14 @@ absl::Status AgentService::WaitHealthy(int pid, absl::Time since, const HealthPo
       } else if (!ProcessRuns(pid)) {
         return failed("the new agent stopped right after it started");
       }
-      absl::StatusOr<std::optional<state_directory::AgentStatus>> status = state_directory::ReadAgentStatus(state_directory::StateDirectory(setup_.state_dir));
+      absl::StatusOr<std::optional<state_directory::AgentStatus>> status =
+          state_directory::ReadAgentStatus(state_directory::StateDirectory(setup_.state_dir));
       if (status.ok() && status->has_value() && (*status)->pid == pid) {
         seen = **status;
         if (policy.require_heartbeat) {
           if (seen->heartbeat && *seen->heartbeat >= since) return absl::OkStatus();
-        } else if ((seen->state == state_directory::AgentState::kConnecting || seen->state == state_directory::AgentState::kConnected) &&
+        } else if ((seen->state == state_directory::AgentState::kConnecting ||
+                    seen->state == state_directory::AgentState::kConnected) &&
                    absl::Now() - since >= policy.settle) {
           return absl::OkStatus();
         }
@@ -459,7 +467,8 @@ absl::Status AgentService::WaitHealthy(int pid, absl::Time since, const HealthPo
   if (pid == 0) return failed(absl::StrCat("the agent service reported no process within ", within));
   if (!seen) return failed(absl::StrCat("the new agent (pid ", pid, ") wrote no status within ", within));
   return failed(absl::StrCat("the new agent (pid ", pid, ") published no heartbeat within ", within, " (it is ",
-                             state_directory::AgentStateName(seen->state), "), while the agent it replaced was heartbeating"));
+                             state_directory::AgentStateName(seen->state),
+                             "), while the agent it replaced was heartbeating"));
 }
 
 }  // namespace mig::loader

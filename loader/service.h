@@ -7,8 +7,8 @@
 //            agent's supervisor: it starts the agent (detached, logging to STATEDIR/agent.log) when none runs.
 //   none     nothing runs the loader periodically; it starts the agent like cron does when it is run.
 //
-// Health: an agent is healthy once its status file (agent/state_directory/agent_status.h) comes from the new process and, if the
-// agent it replaced was heartbeating to the relay, once the new one has published a heartbeat too — so an
+// Health: an agent is healthy once its status file (agent/state_directory/agent_status.h) comes from the new process
+// and, if the agent it replaced was heartbeating to the relay, once the new one has published a heartbeat too — so an
 // outage of the relay does not pass for a broken release, and a release that cannot reach the relay does
 // not pass for a good one. Without a relay connection before, the new process must stay up for `settle`.
 #ifndef MIG_LOADER_SERVICE_H_
@@ -31,12 +31,12 @@ std::string_view ServiceKindName(ServiceKind kind);
 absl::StatusOr<ServiceKind> ParseServiceKind(std::string_view name);
 
 struct ServiceSetup {
-  std::string root = "/";       // where service files go; not "/" when installing into an image or a test root
-  std::string binary;           // the installed binary, absolute (under root)
-  std::string config_path;      // given to every command as --config; empty: the embedded configuration
-  std::string state_dir;        // the agent's [agent] statedir
-  std::string log_file;         // cron's loader log
-  std::string loader_flags;     // handed on to the periodic loader runs ("--health-settle 10s")
+  std::string root = "/";    // where service files go; not "/" when installing into an image or a test root
+  std::string binary;        // the installed binary, absolute (under root)
+  std::string config_path;   // given to every command as --config; empty: the embedded configuration
+  std::string state_dir;     // the agent's [agent] statedir
+  std::string log_file;      // cron's loader log
+  std::string loader_flags;  // handed on to the periodic loader runs ("--health-settle 10s")
   absl::Duration stop_timeout = absl::Minutes(5);  // how long an agent may take to finish its action on stop
   // The periodic loader stops itself after this long (--deadline); the service manager (TimeoutStartSec=) or
   // cron's command (timeout(1)) stops it a minute later whatever happens, so that nothing — a hostile update

@@ -47,7 +47,8 @@ TEST_CASE("systemd units run the agent supervised and the loader from a timer, f
                      " --deadline 30m --health-timeout 2m --health-settle 5s'"),
         // The backstop behind the loader's own deadline.
         "TimeoutStartSec=1860s"}},
-      {"/etc/systemd/system/mig-loader.timer", {"OnUnitActiveSec=1h", "RandomizedDelaySec=10min", "WantedBy=timers.target"}},
+      {"/etc/systemd/system/mig-loader.timer",
+       {"OnUnitActiveSec=1h", "RandomizedDelaySec=10min", "WantedBy=timers.target"}},
   };
   for (size_t i = 0; i < expected.size(); ++i) {
     CHECK(files[i].path == root + expected[i].file);
@@ -63,8 +64,9 @@ TEST_CASE("the cron file runs the loader every 10 minutes and at boot, logging t
   std::vector<ServiceFile> files = ServiceFiles(ServiceKind::kCron, Setup(root));
   REQUIRE(files.size() == 1);
   CHECK(files[0].path == root + "/etc/cron.d/mig");
-  CHECK(absl::StrContains(files[0].contents, absl::StrCat("@reboot root timeout -k 60 1860 /bin/sh -c 'timeout -k 5 60 ",
-                                                          root, "/usr/local/sbin/mig version")));
+  CHECK(
+      absl::StrContains(files[0].contents, absl::StrCat("@reboot root timeout -k 60 1860 /bin/sh -c 'timeout -k 5 60 ",
+                                                        root, "/usr/local/sbin/mig version")));
   CHECK(absl::StrContains(files[0].contents, "-59/10 * * * * root timeout -k 60 1860 /bin/sh -c '"));
   CHECK(absl::StrContains(files[0].contents, " loader --root " + root + " --deadline 30m "));
   CHECK(absl::StrContains(files[0].contents, absl::StrCat("' >>", root, "/var/log/mig-loader.log 2>&1\n")));

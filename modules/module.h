@@ -32,9 +32,9 @@ struct Progress {
     const char* containers = "";  // empty: the module does not count containers
   };
 
-  std::atomic<uint64_t> items{0};        // files, processes, packages... inspected so far
-  std::atomic<uint64_t> bytes{0};        // bytes read so far
-  std::atomic<uint64_t> containers{0};   // directories, namespaces... entered so far
+  std::atomic<uint64_t> items{0};       // files, processes, packages... inspected so far
+  std::atomic<uint64_t> bytes{0};       // bytes read so far
+  std::atomic<uint64_t> containers{0};  // directories, namespaces... entered so far
 };
 
 struct RunContext {

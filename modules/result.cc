@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/display_text.h"
-#include "base/status_macros.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
 
 namespace mig::modules {
 
@@ -77,8 +77,7 @@ void WriteEscaped(simdjson::dom::element e, json::JsonWriter& w, Strings strings
       w.BeginObject();
       for (simdjson::dom::key_value_pair field : object) {
         w.Key(escape(field.key));
-        WriteEscaped(field.value, w,
-                     field.key == "search" && field.value.is_object() ? Strings::kSearchEcho : strings);
+        WriteEscaped(field.value, w, field.key == "search" && field.value.is_object() ? Strings::kSearchEcho : strings);
       }
       w.EndObject();
       break;

@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   static constexpr mig::modules::Show kShows[] = {mig::modules::Show::kFound, mig::modules::Show::kNotFound,
-                                                   mig::modules::Show::kAll};
+                                                  mig::modules::Show::kAll};
   // mig's own JSON forms hold the compacted result: any result compacts without crashing, and to the
   // result itself when it cannot be read.
   (void)module.CompactResult(bytes);

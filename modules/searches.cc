@@ -2,8 +2,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
 
 namespace mig::modules {
 

@@ -4,10 +4,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "base/rfc3339.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/rfc3339.h"
+#include "base/status_macros.h"
 
 namespace mig::protocol {
 namespace {
@@ -184,10 +184,9 @@ std::string HeartbeatToJson(const Heartbeat& heartbeat) {
 
 absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view text) {
   MIG_ASSIGN_OR_RETURN(auto document, json::JsonDocument::Parse(text, "heartbeat", kMaxHeartbeatBytes));
-  MIG_ASSIGN_OR_RETURN(simdjson::dom::object root,
-                       Root(*document, "heartbeat",
-                            {"name", "queue", "mode", "version", "pid", "starttime", "heartbeatfreq", "environment",
-                             "tags"}));
+  MIG_ASSIGN_OR_RETURN(simdjson::dom::object root, Root(*document, "heartbeat",
+                                                        {"name", "queue", "mode", "version", "pid", "starttime",
+                                                         "heartbeatfreq", "environment", "tags"}));
   Heartbeat heartbeat;
   for (auto [key, field] : {std::pair<std::string_view, std::string*>{"name", &heartbeat.name},
                             {"queue", &heartbeat.queue},
@@ -198,8 +197,8 @@ absl::StatusOr<Heartbeat> ParseHeartbeat(std::string_view text) {
   }
   MIG_RETURN_IF_ERROR(CheckAgentName(heartbeat.name));
   if (heartbeat.queue != AgentQueue(heartbeat.name)) {
-    return absl::InvalidArgumentError(absl::StrCat("heartbeat.queue: '", heartbeat.queue, "' is not agent ",
-                                                   heartbeat.name, "'s queue"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("heartbeat.queue: '", heartbeat.queue, "' is not agent ", heartbeat.name, "'s queue"));
   }
   if (heartbeat.mode != "daemon" && heartbeat.mode != "checkin") {
     return absl::InvalidArgumentError(absl::StrCat("heartbeat.mode: '", heartbeat.mode, "' is not daemon or checkin"));

@@ -32,9 +32,9 @@ inline constexpr size_t kMaxResultBytes = 64 << 20;
 inline constexpr size_t kMaxHeartbeatBytes = 1 << 20;
 inline constexpr int64_t kMaxHeartbeatSeconds = 7 * 24 * 3600;
 
-std::string AgentQueue(std::string_view agent);            // "mig.agent.<agent>"
-std::string ResultRoutingKey(std::string_view agent);      // "<agent>.results"
-std::string HeartbeatRoutingKey(std::string_view agent);   // "<agent>.heartbeat"
+std::string AgentQueue(std::string_view agent);           // "mig.agent.<agent>"
+std::string ResultRoutingKey(std::string_view agent);     // "<agent>.results"
+std::string HeartbeatRoutingKey(std::string_view agent);  // "<agent>.heartbeat"
 
 // A valid agent name: lowercase letters, digits, '.', '-', starting and ending with a letter or digit, no
 // empty label (".."), at most 128 bytes (it is part of queue names, routing keys and broker permission regexes).
@@ -56,7 +56,7 @@ struct Result {
   int64_t command = 0;
   uint64_t action = 0;
   ResultStatus status = ResultStatus::kSuccess;
-  std::string reason;                       // why refused, failed or timed out
+  std::string reason;                          // why refused, failed or timed out
   std::vector<std::string> operation_results;  // each operation's module result JSON, in order
 };
 std::string ResultToJson(const Result& result);

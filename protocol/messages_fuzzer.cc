@@ -46,8 +46,8 @@ void FuzzRoutingKey(std::string_view routing_key) {
   if (!sender.ok()) return;
   // The sender is exactly the agent whose own key this is: nothing else reads as it.
   if (!CheckAgentName(sender->agent).ok()) __builtin_trap();
-  std::string own = sender->kind == Sender::Kind::kResult ? ResultRoutingKey(sender->agent)
-                                                          : HeartbeatRoutingKey(sender->agent);
+  std::string own =
+      sender->kind == Sender::Kind::kResult ? ResultRoutingKey(sender->agent) : HeartbeatRoutingKey(sender->agent);
   if (own != routing_key) __builtin_trap();
 }
 

@@ -19,7 +19,10 @@ TEST_CASE("Commands, results and heartbeats round-trip") {
   CHECK(parsed_command->id == 42);
   CHECK(parsed_command->action_json == command.action_json);
 
-  Result result{.command = 42, .action = 7, .status = ResultStatus::kRefused, .reason = "expired",
+  Result result{.command = 42,
+                .action = 7,
+                .status = ResultStatus::kRefused,
+                .reason = "expired",
                 .operation_results = {R"({"foundanything":false})"}};
   absl::StatusOr<Result> parsed_result = ParseResult(ResultToJson(result));
   INFO(parsed_result.status().message());
@@ -28,9 +31,15 @@ TEST_CASE("Commands, results and heartbeats round-trip") {
   CHECK(parsed_result->reason == "expired");
   CHECK(parsed_result->operation_results == result.operation_results);
 
-  Heartbeat heartbeat{.name = "web1.example", .queue = AgentQueue("web1.example"), .mode = "daemon",
-                      .version = "0.1.0", .pid = 1234, .start_time = absl::FromUnixSeconds(1'800'000'000),
-                      .frequency_seconds = 10, .environment_json = R"({"os":"linux"})", .tags_json = R"({"env":"prod"})"};
+  Heartbeat heartbeat{.name = "web1.example",
+                      .queue = AgentQueue("web1.example"),
+                      .mode = "daemon",
+                      .version = "0.1.0",
+                      .pid = 1234,
+                      .start_time = absl::FromUnixSeconds(1'800'000'000),
+                      .frequency_seconds = 10,
+                      .environment_json = R"({"os":"linux"})",
+                      .tags_json = R"({"env":"prod"})"};
   absl::StatusOr<Heartbeat> parsed_heartbeat = ParseHeartbeat(HeartbeatToJson(heartbeat));
   INFO(parsed_heartbeat.status().message());
   REQUIRE(parsed_heartbeat.ok());
@@ -58,8 +67,7 @@ TEST_CASE("Bad messages and unclear senders are refused") {
       {"command numbered below 0", ParseCommand(R"({"id": -7, "action": {}})").status(), "-7 is not a command id"},
       {"result for command 0", ParseResult(R"({"command":0,"action":1,"status":"success","results":[]})").status(),
        "result.command: 0 is not a command id"},
-      {"command over its limit", ParseCommand(std::string(kMaxCommandBytes + 1, ' ')).status(),
-       "more than the limit"},
+      {"command over its limit", ParseCommand(std::string(kMaxCommandBytes + 1, ' ')).status(), "more than the limit"},
       {"result with unknown status", ParseResult(R"({"command":1,"action":1,"status":"ok","results":[]})").status(),
        "unknown status 'ok'"},
       {"heartbeat with a bad name",

@@ -4,10 +4,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "protocol/action/action.h"
+#include "base/json/writer.h"
 #include "base/log.h"
 #include "base/rfc3339.h"
-#include "base/json/writer.h"
+#include "protocol/action/action.h"
 
 namespace mig::scheduler {
 namespace {
@@ -93,8 +93,7 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Open(ApiOptions options) {
   for (const api::Investigator& investigator : options.investigators) {
     if (absl::Status added = keys.Add(investigator.name, investigator.key); !added.ok()) return added;
   }
-  return std::unique_ptr<Api>(
-      new Api(std::move(options), *std::move(store), *std::move(selector), std::move(keys)));
+  return std::unique_ptr<Api>(new Api(std::move(options), *std::move(store), *std::move(selector), std::move(keys)));
 }
 
 Api::Api(ApiOptions options, Store store, TargetSelector selector, authorization::Keyring keys)
@@ -113,7 +112,8 @@ http::Response Api::Handle(const http::Request& request) {
       authorization ? verifier_.Verify(*authorization, {request.method, request.target, request.body}, options_.now())
                     : absl::UnauthenticatedError(absl::StrCat("no Authorization header (", api::kScheme, ")"));
   if (!investigator.ok()) {
-    log::Warning(kLog, absl::StrCat(request.peer, " ", request.method, " ", path, ": ", investigator.status().message()));
+    log::Warning(kLog,
+                 absl::StrCat(request.peer, " ", request.method, " ", path, ": ", investigator.status().message()));
     return http::ErrorResponse(401, investigator.status().message());
   }
   if (!absl::StartsWith(path, kPrefix)) return http::ErrorResponse(404, absl::StrCat("no endpoint ", path));
@@ -152,7 +152,8 @@ http::Response Api::CreateAction(const http::Request& request, const std::string
   }
   absl::Time now = options_.now();
   if (action->expire_after <= now) {
-    return http::ErrorResponse(400, absl::StrCat("the action expired at ", action::FormatActionTime(action->expire_after)));
+    return http::ErrorResponse(400,
+                               absl::StrCat("the action expired at ", action::FormatActionTime(action->expire_after)));
   }
   // Agents refuse an id they have run (their replay cache), so a second action with the same id could only
   // be refused everywhere: it is refused here, before its target costs anything.
@@ -189,7 +190,8 @@ http::Response Api::CreateAction(const http::Request& request, const std::string
 http::Response Api::ListActions(const http::Request& request, const std::string& investigator) {
   std::optional<int64_t> offset = IntegerParameter(request, "offset", 0, INT64_MAX);
   std::optional<int64_t> limit = IntegerParameter(request, "limit", 50, kMaxPage);
-  if (!offset || !limit) return http::ErrorResponse(400, absl::StrCat("offset and limit are integers, limit at most ", kMaxPage));
+  if (!offset || !limit)
+    return http::ErrorResponse(400, absl::StrCat("offset and limit are integers, limit at most ", kMaxPage));
   ActionFilter filter;
   filter.name_contains = request.Query("name").value_or("");
   if (std::optional<std::string> since = request.Query("since")) {
@@ -253,7 +255,8 @@ http::Response Api::ActionResults(int64_t id, const http::Request& request) {
   }
   std::optional<int64_t> offset = IntegerParameter(request, "offset", 0, INT64_MAX);
   std::optional<int64_t> limit = IntegerParameter(request, "limit", 100, kMaxPage);
-  if (!offset || !limit) return http::ErrorResponse(400, absl::StrCat("offset and limit are integers, limit at most ", kMaxPage));
+  if (!offset || !limit)
+    return http::ErrorResponse(400, absl::StrCat("offset and limit are integers, limit at most ", kMaxPage));
   if (absl::StatusOr<StoredAction> action = store_.GetAction(id); !action.ok()) {
     return http::ErrorResponse(absl::IsNotFound(action.status()) ? 404 : 500, action.status().message());
   }

@@ -39,9 +39,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/http/message.h"
 #include "protocol/api/token.h"
 #include "protocol/authorization/policy.h"
-#include "base/http/message.h"
 #include "scheduler/store.h"
 #include "scheduler/target.h"
 

@@ -6,11 +6,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "catch2/catch.hpp"
+#include "crypto/ed25519.h"
 #include "protocol/action/action.h"
 #include "protocol/api/token.h"
-#include "catch2/catch.hpp"
 #include "scheduler/testing/database_path.h"
-#include "crypto/ed25519.h"
 
 namespace mig::scheduler {
 namespace {
@@ -33,17 +33,19 @@ struct ApiFixture {
     store = std::make_unique<Store>(*std::move(opened));
     for (int i = 0; i < 5; ++i) {
       REQUIRE(store
-                  ->RecordHeartbeat({.name = absl::StrCat("web", i), .queue = absl::StrCat("mig.agent.web", i),
-                                     .mode = "daemon", .version = "1", .pid = i,
+                  ->RecordHeartbeat({.name = absl::StrCat("web", i),
+                                     .queue = absl::StrCat("mig.agent.web", i),
+                                     .mode = "daemon",
+                                     .version = "1",
+                                     .pid = i,
                                      .tags_json = i < 3 ? R"({"env":"prod"})" : R"({"env":"dev"})"},
                                     kNow)
                   .ok());
     }
-    absl::StatusOr<std::unique_ptr<Api>> made =
-        Api::Open({.database = path,
-                   .investigators = {{"alice", alice.public_key()}},
-                   .commands_created = [this] { ++notified; },
-                   .now = [] { return kNow; }});
+    absl::StatusOr<std::unique_ptr<Api>> made = Api::Open({.database = path,
+                                                           .investigators = {{"alice", alice.public_key()}},
+                                                           .commands_created = [this] { ++notified; },
+                                                           .now = [] { return kNow; }});
     REQUIRE(made.ok());
     api = *std::move(made);
   }
@@ -93,7 +95,7 @@ TEST_CASE("Past actions are listed newest first, filtered by name, time, state a
       {"", 200, true},
       {"?name=PASSWD", 200, true},  // a substring, in any case
       {"?name=shadow", 200, false},
-      {"?mine=1", 200, true},       // alice signs the request and launched it
+      {"?mine=1", 200, true},  // alice signs the request and launched it
       {"?running=1", 200, true},
       {"?since=2027-01-15T07:00:00Z", 200, true},
       {"?since=2027-01-15T09:00:00Z", 200, false},
@@ -138,7 +140,8 @@ TEST_CASE("An action is fanned out to the agents its target selects", "[api]") {
   const std::string base = absl::StrCat("/api/v1/actions/", id);
   http::Response status = f.Call("GET", base);
   CHECK(status.status == 200);
-  CHECK(absl::StrContains(status.body, "\"targeted\":3,\"answered\":0,\"pending\":3,\"pendingnotonline\":0,\"unanswered\":0"));
+  CHECK(absl::StrContains(status.body,
+                          "\"targeted\":3,\"answered\":0,\"pending\":3,\"pendingnotonline\":0,\"unanswered\":0"));
   CHECK(absl::StrContains(status.body, "\"target\":\"tags->>'env'='prod'\""));
 
   // Two answers; paging over results.
@@ -154,8 +157,9 @@ TEST_CASE("An action is fanned out to the agents its target selects", "[api]") {
   // The third agent has not answered: it has a line all the same, with no result.
   http::Response unanswered = f.Call("GET", base + "/results?filter=unanswered");
   INFO(unanswered.body);
-  CHECK(absl::StrContains(unanswered.body, "\"status\":\"pending\",\"answered\":false,\"found\":false,"
-                                           "\"agentstatus\":\"online\""));
+  CHECK(absl::StrContains(unanswered.body,
+                          "\"status\":\"pending\",\"answered\":false,\"found\":false,"
+                          "\"agentstatus\":\"online\""));
   CHECK(absl::StrContains(unanswered.body, "\"result\":null"));
   CHECK_FALSE(absl::StrContains(unanswered.body, "web0"));
   CHECK(f.Call("GET", base + "/results?filter=maybe").status == 400);
@@ -183,7 +187,8 @@ TEST_CASE("Actions the agents would refuse, or that target nobody, are refused h
   http::Response forged = f.Call("POST", "/api/v1/actions", tampered);
   CHECK(forged.status == 400);
   CHECK(absl::StrContains(forged.body, "does not verify"));
-  http::Response other_table = f.Call("POST", "/api/v1/actions", f.SignedAction("id IN (SELECT id FROM commands)", f.alice));
+  http::Response other_table =
+      f.Call("POST", "/api/v1/actions", f.SignedAction("id IN (SELECT id FROM commands)", f.alice));
   CHECK(other_table.status == 400);
   CHECK(absl::StrContains(other_table.body, "commands"));
   http::Response nobody = f.Call("POST", "/api/v1/actions", f.SignedAction("name='db9'", f.alice));

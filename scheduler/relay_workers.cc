@@ -4,9 +4,9 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "base/json/reader.h"
 #include "base/log.h"
 #include "base/status_macros.h"
-#include "base/json/reader.h"
 #include "protocol/messages.h"
 
 namespace mig::scheduler {
@@ -75,8 +75,8 @@ absl::StatusOr<std::unique_ptr<RelayWorkers>> RelayWorkers::Start(const RelayWor
       std::thread([self] { self->Loop("dispatcher", &RelayWorkers::DispatchSession, /*max_body_bytes=*/0); });
   workers->results_ =
       std::thread([self] { self->Loop("results", &RelayWorkers::ResultsSession, protocol::kMaxResultBytes); });
-  workers->heartbeats_ = std::thread(
-      [self] { self->Loop("heartbeats", &RelayWorkers::HeartbeatsSession, protocol::kMaxHeartbeatBytes); });
+  workers->heartbeats_ =
+      std::thread([self] { self->Loop("heartbeats", &RelayWorkers::HeartbeatsSession, protocol::kMaxHeartbeatBytes); });
   return workers;
 }
 
@@ -162,10 +162,9 @@ absl::Status RelayWorkers::DispatchSession(Store& store, amqp::Connection& amqp)
     }
     if (now >= next_refresh) {
       int64_t since = listening_since_nanos_.load();
-      MIG_ASSIGN_OR_RETURN(int64_t changed,
-                           store.RefreshStatuses(now, options_.status_policy,
-                                                 since == kNotListening ? absl::InfiniteFuture()
-                                                                        : absl::FromUnixNanos(since)));
+      MIG_ASSIGN_OR_RETURN(int64_t changed, store.RefreshStatuses(now, options_.status_policy,
+                                                                  since == kNotListening ? absl::InfiniteFuture()
+                                                                                         : absl::FromUnixNanos(since)));
       if (changed > 0) log::Info(kLog, absl::StrCat(changed, " agent(s) went idle or offline"));
       next_refresh = now + options_.refresh_statuses_every;
     }
@@ -272,10 +271,10 @@ absl::Status RelayWorkers::HeartbeatsSession(Store& store, amqp::Connection& amq
     for (const amqp::Delivery& delivery : batch) {
       absl::StatusOr<protocol::Sender> sender = protocol::SenderOf(delivery.routing_key);
       absl::StatusOr<protocol::Heartbeat> heartbeat =
-          delivery.dropped ? absl::InvalidArgumentError(absl::StrCat("a heartbeat of ", delivery.body_size,
-                                                                     " bytes, above the limit of ",
-                                                                     protocol::kMaxHeartbeatBytes))
-                           : protocol::ParseHeartbeat(delivery.body);
+          delivery.dropped
+              ? absl::InvalidArgumentError(absl::StrCat("a heartbeat of ", delivery.body_size,
+                                                        " bytes, above the limit of ", protocol::kMaxHeartbeatBytes))
+              : protocol::ParseHeartbeat(delivery.body);
       if (!sender.ok() || sender->kind != protocol::Sender::Kind::kHeartbeat || !heartbeat.ok() ||
           heartbeat->name != sender->agent) {
         log::Warning(kLog, absl::StrCat("dropping a heartbeat with routing key '", delivery.routing_key, "': ",

@@ -14,12 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "base/amqp/relay_url.h"
 #include "base/files.h"
+#include "base/http/server.h"
 #include "base/log.h"
-#include "base/url.h"
 #include "base/status_macros.h"
 #include "base/stop_signals.h"
+#include "base/url.h"
 #include "embedded_conf/load.h"
-#include "base/http/server.h"
 #include "scheduler/api.h"
 #include "scheduler/relay_workers.h"
 
@@ -79,7 +79,8 @@ absl::Status Run(const conf::Config& config, const SchedulerFlags& flags, const 
   }
   std::optional<amqp::TlsOptions> tls;
   if (!config.certs.ca.contents.empty()) {
-    tls = amqp::TlsOptions{.ca_pem = config.certs.ca.contents, .cert_pem = config.certs.cert.contents,
+    tls = amqp::TlsOptions{.ca_pem = config.certs.ca.contents,
+                           .cert_pem = config.certs.cert.contents,
                            .key_pem = config.certs.key.contents};
   }
   MIG_ASSIGN_OR_RETURN(amqp::ConnectionOptions relay, amqp::ConnectionOptionsFromRelayUrl(config.scheduler.relay, tls));
@@ -96,10 +97,11 @@ absl::Status Run(const conf::Config& config, const SchedulerFlags& flags, const 
   MIG_ASSIGN_OR_RETURN(std::unique_ptr<RelayWorkers> workers,
                        RelayWorkers::Start({.database = database, .relay = relay}));
   RelayWorkers* workers_ptr = workers.get();
-  MIG_ASSIGN_OR_RETURN(std::unique_ptr<Api> api,
-                       Api::Open({.database = database,
-                                  .investigators = investigators,
-                                  .commands_created = [workers_ptr] { workers_ptr->CommandsCreated(); }}));
+  MIG_ASSIGN_OR_RETURN(
+      std::unique_ptr<Api> api,
+      Api::Open({.database = database, .investigators = investigators, .commands_created = [workers_ptr] {
+                   workers_ptr->CommandsCreated();
+                 }}));
   Api* api_ptr = api.get();
   // The server's defaults are the scheduler's: deadlines and per-address limits hold slow clients off; only
   // the connection limit depends on the descriptors this process may open.
@@ -109,8 +111,9 @@ absl::Status Run(const conf::Config& config, const SchedulerFlags& flags, const 
                        http::Server::Start(server_options, [api_ptr](const http::Request& request) {
                          return api_ptr->Handle(request);
                        }));
-  log::Info(kLog, absl::StrCat("API listening on ", listen.first, ":", server->port(), "; database ", database,
-                               "; relay ", relay.host, ":", relay.port, "; ", investigators.size(), " investigator(s)"));
+  log::Info(kLog,
+            absl::StrCat("API listening on ", listen.first, ":", server->port(), "; database ", database, "; relay ",
+                         relay.host, ":", relay.port, "; ", investigators.size(), " investigator(s)"));
   if (!flags.port_file.empty()) {
     MIG_RETURN_IF_ERROR(WriteFileAtomically(flags.port_file, absl::StrCat(server->port(), "\n"), 0644));
   }
@@ -129,7 +132,8 @@ absl::Status Run(const conf::Config& config, const SchedulerFlags& flags, const 
 void AddSchedulerCommand(CLI::App& app, int* exit_code, const std::string* config_path) {
   auto flags = std::make_shared<SchedulerFlags>();
   CLI::App* command = app.add_subcommand(
-      "scheduler", "the fleet's scheduler: agent registry, actions fanned out as commands, results, investigators' API");
+      "scheduler",
+      "the fleet's scheduler: agent registry, actions fanned out as commands, results, investigators' API");
   command->add_option("--listen", flags->listen, "where the API listens (default [scheduler] listen, 127.0.0.1:8393)");
   command->add_option("--database", flags->database,
                       "the SQLite database file (default [scheduler] database, /var/lib/mig/scheduler.db)");

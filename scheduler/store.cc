@@ -158,8 +158,8 @@ absl::Status Store::Execute(std::string_view sql) {
 
 absl::StatusOr<Store> Store::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
@@ -253,7 +253,8 @@ absl::StatusOr<int64_t> Store::RefreshStatuses(absl::Time now, const StatusPolic
       .Bind(5, policy.missed_for_offline)
       .Bind(6, absl::ToInt64Seconds(policy.grace))
       // Before any time SQLite writes ('0000-...' sorts first): listening for ever.
-      .Bind(7, listening_since == absl::InfinitePast() ? std::string("0000-00-00 00:00:00") : SqliteTime(listening_since));
+      .Bind(7,
+            listening_since == absl::InfinitePast() ? std::string("0000-00-00 00:00:00") : SqliteTime(listening_since));
   if (absl::Status s = update.Run(); !s.ok()) return s;
   return sqlite3_changes(db_);
 }
@@ -333,7 +334,8 @@ absl::StatusOr<bool> Store::RecordResult(int64_t command_id, CommandStatus statu
                                          bool found, absl::Time now) {
   IncomingResult one{.command_id = command_id, .status = status, .json = std::string(result_json), .found = found};
   MIG_ASSIGN_OR_RETURN(std::vector<RecordOutcome> outcomes, RecordResults({&one, 1}, now));
-  if (outcomes[0] == RecordOutcome::kUnknownCommand) return absl::NotFoundError(absl::StrCat("no command ", command_id));
+  if (outcomes[0] == RecordOutcome::kUnknownCommand)
+    return absl::NotFoundError(absl::StrCat("no command ", command_id));
   return outcomes[0] == RecordOutcome::kRecorded;
 }
 
@@ -398,7 +400,7 @@ absl::Status Store::RecordHeartbeats(absl::Span<const AgentHeartbeat> heartbeats
 }
 
 absl::StatusOr<std::vector<OutgoingCommand>> Store::UnpublishedCommands(absl::Time now, int64_t limit,
-                                                                      int64_t after_id) {
+                                                                        int64_t after_id) {
   Statement query(db_, R"sql(
     SELECT c.id, ag.name, ac.json FROM commands c JOIN agents ag ON ag.id = c.agent_id
     JOIN actions ac ON ac.id = c.action_id
@@ -434,13 +436,13 @@ absl::StatusOr<StoredAction> Store::GetAction(int64_t action_id) {
   return actions[0];
 }
 
-absl::StatusOr<std::vector<StoredAction>> Store::ListActions(const ActionFilter& filter, absl::Time now,
-                                                            int64_t offset, int64_t limit) {
+absl::StatusOr<std::vector<StoredAction>> Store::ListActions(const ActionFilter& filter, absl::Time now, int64_t offset,
+                                                             int64_t limit) {
   return QueryActions(filter, 0, now, offset, limit);
 }
 
 absl::StatusOr<std::vector<StoredAction>> Store::QueryActions(const ActionFilter& filter, int64_t only_id,
-                                                             absl::Time now, int64_t offset, int64_t limit) {
+                                                              absl::Time now, int64_t offset, int64_t limit) {
   // Newest first, by creation time (to the second; ids, being random, do not order actions).
   Statement query(db_, R"sql(
     SELECT id, name, target, validfrom, expireafter, created, json, investigator FROM actions
@@ -462,9 +464,14 @@ absl::StatusOr<std::vector<StoredAction>> Store::QueryActions(const ActionFilter
   std::vector<StoredAction> actions;
   int rc;
   while ((rc = query.Step()) == SQLITE_ROW) {
-    actions.push_back({.id = query.Int(0), .name = query.Text(1), .target = query.Text(2),
-                       .valid_from = query.Text(3), .expire_after = query.Text(4), .created = query.Text(5),
-                       .json = query.Text(6), .investigator = query.Text(7)});
+    actions.push_back({.id = query.Int(0),
+                       .name = query.Text(1),
+                       .target = query.Text(2),
+                       .valid_from = query.Text(3),
+                       .expire_after = query.Text(4),
+                       .created = query.Text(5),
+                       .json = query.Text(6),
+                       .investigator = query.Text(7)});
   }
   if (rc != SQLITE_DONE) return query.StepError();
   return actions;
@@ -483,9 +490,16 @@ absl::StatusOr<std::vector<StoredAgent>> Store::Agents(absl::Span<const int64_t>
     int rc = query.Step();
     if (rc == SQLITE_DONE) continue;
     if (rc != SQLITE_ROW) return query.StepError();
-    agents.push_back({.id = query.Int(0), .name = query.Text(1), .queue = query.Text(2), .mode = query.Text(3),
-                      .version = query.Text(4), .pid = query.Int(5), .start_time = query.Text(6),
-                      .heartbeat_time = query.Text(7), .status = query.Text(8), .environment_json = query.Text(9),
+    agents.push_back({.id = query.Int(0),
+                      .name = query.Text(1),
+                      .queue = query.Text(2),
+                      .mode = query.Text(3),
+                      .version = query.Text(4),
+                      .pid = query.Int(5),
+                      .start_time = query.Text(6),
+                      .heartbeat_time = query.Text(7),
+                      .status = query.Text(8),
+                      .environment_json = query.Text(9),
                       .tags_json = query.Text(10)});
   }
   return agents;

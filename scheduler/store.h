@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/types/span.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "scheduler/target.h"
 
 struct sqlite3;
@@ -26,12 +26,12 @@ struct sqlite3;
 namespace mig::scheduler {
 
 struct AgentHeartbeat {
-  std::string name;         // the AMQP user, i.e. the certificate's CN: who the broker says sent it
-  std::string queue;        // where its commands go
-  std::string mode;         // daemon | checkin
+  std::string name;   // the AMQP user, i.e. the certificate's CN: who the broker says sent it
+  std::string queue;  // where its commands go
+  std::string mode;   // daemon | checkin
   std::string version;
   int64_t pid = 0;
-  int64_t frequency_seconds = 0;  // how often it heartbeats, as it says; 0: it did not say
+  int64_t frequency_seconds = 0;        // how often it heartbeats, as it says; 0: it did not say
   std::string environment_json = "{}";  // os, distribution, arch, init, addresses, public IP, modules
   std::string tags_json = "{}";
 };
@@ -115,9 +115,9 @@ struct IncomingResult {
 };
 enum class RecordOutcome {
   kRecorded,
-  kAlreadyRecorded,     // a redelivery: nothing changed
+  kAlreadyRecorded,  // a redelivery: nothing changed
   kUnknownCommand,
-  kNotSendersCommand,   // an agent answering for another: refused
+  kNotSendersCommand,  // an agent answering for another: refused
 };
 
 // A command the dispatcher still has to hand to the broker.
@@ -175,8 +175,8 @@ class Store {
   absl::Status CheckActionIdUnused(uint64_t signed_id);
   // Records a command's outcome. False when it already had one (a redelivered message): nothing changes.
   // An answer to a command that expired unanswered is still recorded: the agent did run it.
-  absl::StatusOr<bool> RecordResult(int64_t command_id, CommandStatus status, std::string_view result_json,
-                                    bool found, absl::Time now);
+  absl::StatusOr<bool> RecordResult(int64_t command_id, CommandStatus status, std::string_view result_json, bool found,
+                                    absl::Time now);
   // Many results in one transaction (the scheduler acknowledges them to the broker together, after it).
   absl::StatusOr<std::vector<RecordOutcome>> RecordResults(absl::Span<const IncomingResult> results, absl::Time now);
   // Many heartbeats in one transaction.
@@ -185,8 +185,7 @@ class Store {
   // marked published once the broker confirmed it; one published twice (a crash between the two) is
   // refused by the agent's replay cache, and its second answer is not recorded.
   // `after_id`: only commands with a greater id (those up to it are already in flight).
-  absl::StatusOr<std::vector<OutgoingCommand>> UnpublishedCommands(absl::Time now, int64_t limit,
-                                                                   int64_t after_id = 0);
+  absl::StatusOr<std::vector<OutgoingCommand>> UnpublishedCommands(absl::Time now, int64_t limit, int64_t after_id = 0);
   absl::Status MarkPublished(absl::Span<const int64_t> command_ids);
   absl::StatusOr<StoredAction> GetAction(int64_t action_id);  // NotFound
   // Newest first.

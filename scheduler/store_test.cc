@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
+#include "scheduler/target.h"
 #include "scheduler/testing/database_path.h"
 #include "sqlite3.h"
-#include "scheduler/target.h"
 
 namespace mig::scheduler {
 namespace {
@@ -19,8 +19,13 @@ namespace {
 using ::mig::scheduler::testing::NewDatabasePath;
 
 AgentHeartbeat Heartbeat(const std::string& name, int64_t pid, const std::string& tags = "{}") {
-  return {.name = name, .queue = "mig.agent." + name, .mode = "daemon", .version = "0.1.0", .pid = pid,
-          .environment_json = R"({"os":"linux","arch":"amd64"})", .tags_json = tags};
+  return {.name = name,
+          .queue = "mig.agent." + name,
+          .mode = "daemon",
+          .version = "0.1.0",
+          .pid = pid,
+          .environment_json = R"({"os":"linux","arch":"amd64"})",
+          .tags_json = tags};
 }
 
 const absl::Time kStart = absl::FromUnixSeconds(1'800'000'000);
@@ -87,12 +92,9 @@ TEST_CASE("An agent that announces its heartbeat frequency is judged by it") {
     std::string fast, slow, checkin;
   };
   const std::vector<Case> cases = {
-      {absl::Seconds(31), "online", "online", "online"},
-      {absl::Seconds(33), "idle", "online", "online"},
-      {absl::Seconds(123), "offline", "online", "online"},
-      {absl::Minutes(6), "offline", "online", "idle"},
-      {absl::Minutes(31), "offline", "idle", "idle"},
-      {absl::Minutes(121), "offline", "offline", "offline"},
+      {absl::Seconds(31), "online", "online", "online"},   {absl::Seconds(33), "idle", "online", "online"},
+      {absl::Seconds(123), "offline", "online", "online"}, {absl::Minutes(6), "offline", "online", "idle"},
+      {absl::Minutes(31), "offline", "idle", "idle"},      {absl::Minutes(121), "offline", "offline", "offline"},
   };
   for (const Case& c : cases) {
     INFO(absl::FormatDuration(c.silence) << " without a heartbeat");
@@ -129,10 +131,13 @@ TEST_CASE("An action fans out to one command per agent, and each result is recor
       REQUIRE(id.ok());
       agents.push_back({.id = *id, .name = name});
     }
-    absl::StatusOr<CreatedAction> action = store->CreateAction(
-        {.signed_id = 77, .name = "find passwd", .target = "status='online'", .json = "{}", .valid_from = kStart,
-         .expire_after = kStart + absl::Minutes(10)},
-        agents, kStart);
+    absl::StatusOr<CreatedAction> action = store->CreateAction({.signed_id = 77,
+                                                                .name = "find passwd",
+                                                                .target = "status='online'",
+                                                                .json = "{}",
+                                                                .valid_from = kStart,
+                                                                .expire_after = kStart + absl::Minutes(10)},
+                                                               agents, kStart);
     INFO(action.status().message());
     REQUIRE(action.ok());
     action_id = action->id;
@@ -151,11 +156,13 @@ TEST_CASE("An action fans out to one command per agent, and each result is recor
                                                      R"({"foundanything":true})", true, kStart + absl::Seconds(3));
     REQUIRE(again.ok());
     CHECK_FALSE(*again);
-    REQUIRE(store->RecordResult(commands[1].id, CommandStatus::kSuccess, R"({"foundanything":false})", false,
-                                kStart + absl::Seconds(2))
+    REQUIRE(store
+                ->RecordResult(commands[1].id, CommandStatus::kSuccess, R"({"foundanything":false})", false,
+                               kStart + absl::Seconds(2))
                 .ok());
-    REQUIRE(store->RecordResult(commands[2].id, CommandStatus::kRefused, R"({"error":"expired"})", false,
-                                kStart + absl::Seconds(2))
+    REQUIRE(store
+                ->RecordResult(commands[2].id, CommandStatus::kRefused, R"({"error":"expired"})", false,
+                               kStart + absl::Seconds(2))
                 .ok());
     CHECK(absl::IsNotFound(store->RecordResult(999999, CommandStatus::kSuccess, "{}", false, kStart).status()));
   }
@@ -209,8 +216,8 @@ TEST_CASE("An action fans out to one command per agent, and each result is recor
   absl::StatusOr<int64_t> expired = store->ExpireCommands(kStart + absl::Minutes(11));
   REQUIRE(expired.ok());
   CHECK(*expired == 2);
-  absl::StatusOr<bool> late = store->RecordResult(commands[4].id, CommandStatus::kSuccess, "{}", false,
-                                                  kStart + absl::Minutes(12));
+  absl::StatusOr<bool> late =
+      store->RecordResult(commands[4].id, CommandStatus::kSuccess, "{}", false, kStart + absl::Minutes(12));
   REQUIRE(late.ok());
   CHECK(*late);
   CHECK_FALSE(*store->RecordResult(commands[4].id, CommandStatus::kSuccess, "{}", false, kStart + absl::Minutes(12)));
@@ -263,13 +270,21 @@ TEST_CASE("Commands wait for the broker's confirmation until marked published") 
     agents.push_back({*store->RecordHeartbeat(Heartbeat(name, i), kStart), name});
   }
   REQUIRE(store
-              ->CreateAction({.signed_id = 1, .name = "live", .target = "true", .json = R"({"id":1})",
-                              .valid_from = kStart, .expire_after = kStart + absl::Minutes(10)},
+              ->CreateAction({.signed_id = 1,
+                              .name = "live",
+                              .target = "true",
+                              .json = R"({"id":1})",
+                              .valid_from = kStart,
+                              .expire_after = kStart + absl::Minutes(10)},
                              agents, kStart)
               .ok());
   REQUIRE(store
-              ->CreateAction({.signed_id = 2, .name = "old", .target = "true", .json = R"({"id":2})",
-                              .valid_from = kStart, .expire_after = kStart + absl::Minutes(1)},
+              ->CreateAction({.signed_id = 2,
+                              .name = "old",
+                              .target = "true",
+                              .json = R"({"id":2})",
+                              .valid_from = kStart,
+                              .expire_after = kStart + absl::Minutes(1)},
                              agents, kStart)
               .ok());
   absl::StatusOr<std::vector<OutgoingCommand>> outgoing = store->UnpublishedCommands(kStart + absl::Minutes(2), 100);
@@ -304,7 +319,11 @@ std::pair<int, int> Rows(const std::string& path) {
 }
 
 NewAction Action(uint64_t signed_id) {
-  return {.signed_id = signed_id, .name = "find passwd", .target = "true", .json = "{}", .valid_from = kStart,
+  return {.signed_id = signed_id,
+          .name = "find passwd",
+          .target = "true",
+          .json = "{}",
+          .valid_from = kStart,
           .expire_after = kStart + absl::Minutes(10)};
 }
 

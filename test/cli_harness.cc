@@ -44,8 +44,8 @@ void WriteFile(const std::string& path, const std::string& contents) {
 Result Run(const std::string& command_line, const std::string& stdin_file) {
   static const std::string dir = TempDir();
   // setsid: no controlling terminal, so a passphrase prompt cannot wait for a person at the keyboard.
-  std::string command = absl::StrCat("/usr/bin/setsid -w ", command_line, " < ", stdin_file, " > ", dir, "/out 2> ",
-                                     dir, "/err");
+  std::string command =
+      absl::StrCat("/usr/bin/setsid -w ", command_line, " < ", stdin_file, " > ", dir, "/out 2> ", dir, "/err");
   int status = std::system(command.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "catch2/catch.hpp"
 #include "base/json/reader.h"
+#include "catch2/catch.hpp"
 #include "test/cli_harness.h"
 
 namespace {
@@ -46,10 +46,10 @@ TEST_CASE("mig --help lists the commands; mig file --help explains every flag") 
   }
   Result file_help = Mig("file --help");
   CHECK(file_help.exit_code == 0);
-  for (const char* flag : {"--path", "--name", "--content", "--size", "--mode", "--mtime", "--md5", "--sha1",
-                           "--sha2", "--sha3", "--mismatch", "--maxdepth", "--maxerrors", "--matchlimit",
-                           "--matchall", "--matchany", "--macroal", "--verbose", "--returnsha256", "--decompress",
-                           "--local", "--render", "--show", "Examples:"}) {
+  for (const char* flag : {"--path",         "--name",       "--content",  "--size",     "--mode",     "--mtime",
+                           "--md5",          "--sha1",       "--sha2",     "--sha3",     "--mismatch", "--maxdepth",
+                           "--maxerrors",    "--matchlimit", "--matchall", "--matchany", "--macroal",  "--verbose",
+                           "--returnsha256", "--decompress", "--local",    "--render",   "--show",     "Examples:"}) {
     CHECK_THAT(file_help.out, Catch::Contains(flag));
   }
 }
@@ -74,7 +74,8 @@ TEST_CASE("The command line as people type it: typos are named, with the nearest
       {"fiel --local -path /etc -name x", "unknown command 'fiel' (did you mean 'file'?)"},
       // Go's flag syntax has no clusters of short flags: -pth is a mistyped -path, not -p -t h.
       {absl::StrCat("file --local -pth ", f.root(), " -name x"), "unknown flag -pth for `file` (did you mean -path?)"},
-      {absl::StrCat("file --local -path ", f.root(), " -nmae x"), "unknown flag -nmae for `file` (did you mean -name?)"},
+      {absl::StrCat("file --local -path ", f.root(), " -nmae x"),
+       "unknown flag -nmae for `file` (did you mean -name?)"},
       {"action list --mnie", "unknown flag --mnie for `list` (did you mean -mine?)"},
   };
   for (const Case& c : cases) {
@@ -94,9 +95,9 @@ TEST_CASE("Completion scripts and the man page come from the same definitions as
   // The script works: bash completes `mig fi` to file, and `mig file --pa` to --path.
   std::string script = TempDir() + "/mig.bash";
   WriteFile(script, bash.out);
-  Result completed = mig::test::Run(absl::StrCat(
-      "bash -c 'source ", script, "; COMP_WORDS=(mig fi); COMP_CWORD=1; _mig; echo ${COMPREPLY[*]}; ",
-      "COMP_WORDS=(mig file --pa); COMP_CWORD=2; _mig; echo ${COMPREPLY[*]}'"));
+  Result completed = mig::test::Run(
+      absl::StrCat("bash -c 'source ", script, "; COMP_WORDS=(mig fi); COMP_CWORD=1; _mig; echo ${COMPREPLY[*]}; ",
+                   "COMP_WORDS=(mig file --pa); COMP_CWORD=2; _mig; echo ${COMPREPLY[*]}'"));
   INFO(completed.err);
   CHECK(completed.out == "file\n--path\n");
   CHECK_THAT(Mig("completion zsh").out, Catch::Contains("bashcompinit"));
@@ -205,8 +206,10 @@ TEST_CASE("mig run --local runs every operation of a MIG action file") {
   Fixture f;
   std::string action = absl::StrCat(R"({"name":"example","target":"status='online'","syntaxversion":2,
     "operations":[{"module":"file","parameters":{"searches":{
-      "verbose":{"paths":[")", f.root(), R"("],"contents":["(?i)^loglevel verbose$"]},
-      "root":{"paths":[")", f.root(), R"("],"contents":["^root:"]}}}}]})");
+      "verbose":{"paths":[")",
+                                    f.root(), R"("],"contents":["(?i)^loglevel verbose$"]},
+      "root":{"paths":[")",
+                                    f.root(), R"("],"contents":["^root:"]}}}}]})");
   std::string path = TempDir() + "/action.json";
   WriteFile(path, action);
   Result r = Mig(absl::StrCat("run --local -i ", path));
@@ -224,14 +227,16 @@ TEST_CASE("mig run --local runs every operation of a MIG action file") {
   // Scripts: RFC 3339 times beside MIG's, and the options the search ran with.
   size_t mtime = from_stdin.out.find("\"mtime\":\"");
   REQUIRE(mtime != std::string::npos);
-  CHECK_THAT(from_stdin.out.substr(mtime + 8, 22), Catch::Matches("\"20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\""));
+  CHECK_THAT(from_stdin.out.substr(mtime + 8, 22),
+             Catch::Matches("\"20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\""));
   CHECK_THAT(from_stdin.out, Catch::Contains("\"maxdepth\":1000") && Catch::Contains("\"matchlimit\":1000"));
 
   WriteFile(path, R"({"operations":[{"module":"nosuchmodule","parameters":{}}]})");
   Result unknown = Mig(absl::StrCat("run --local -i ", path));
   CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Catch::Contains("unknown module 'nosuchmodule'"));
-  WriteFile(path, R"({"operations":[{"module":"file","parameters":{"searches":{"s":{"paths":["/"],"sizes":["x"]}}}}]})");
+  WriteFile(path,
+            R"({"operations":[{"module":"file","parameters":{"searches":{"s":{"paths":["/"],"sizes":["x"]}}}}]})");
   Result invalid = Mig(absl::StrCat("run --local -i ", path));
   CHECK(invalid.exit_code == 2);
   CHECK_THAT(invalid.err, Catch::Contains("operation 0 (file): search 's': invalid size 'x'"));
@@ -424,8 +429,8 @@ TEST_CASE("mig release: create, sign twice, verify; a missing signature or a cha
 
 TEST_CASE("mig release verify: the configuration's release keys and threshold by default; bad usage exits 2") {
   Release rel;
-  REQUIRE(Mig(absl::StrCat("release create --binary ./mig --version 1.0.0-rc.1 --expires 2h --out ",
-                           rel.path("rel"))).exit_code == 0);
+  REQUIRE(Mig(absl::StrCat("release create --binary ./mig --version 1.0.0-rc.1 --expires 2h --out ", rel.path("rel")))
+              .exit_code == 0);
   REQUIRE(Mig(absl::StrCat("release sign -i ", rel.manifest(), " --key ", rel.path("r2.key"))).exit_code == 0);
   // The embedded configuration names no release keys.
   Result no_keys = Mig(absl::StrCat("release verify -i ", rel.manifest()));
@@ -471,7 +476,8 @@ TEST_CASE("The binary is static: it runs in an empty chroot") {
   std::string jail = TempDir();
   REQUIRE(std::system(absl::StrCat("cp ./mig ", jail, "/mig").c_str()) == 0);
   std::string out = jail + "/chroot.out";
-  int status = std::system(absl::StrCat("/usr/sbin/chroot ", jail, " /mig file --local -path / -name '^mig$' > ", out).c_str());
+  int status =
+      std::system(absl::StrCat("/usr/sbin/chroot ", jail, " /mig file --local -path / -name '^mig$' > ", out).c_str());
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   CHECK_THAT(ReadFile(out), Catch::Contains("/mig [lastmodified:"));

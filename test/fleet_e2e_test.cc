@@ -21,8 +21,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/amqp/testing/test_broker.h"
-#include "catch2/catch.hpp"
 #include "base/json/reader.h"
+#include "catch2/catch.hpp"
 #include "test/cli_harness.h"
 #include "test/daemon.h"
 
@@ -92,7 +92,8 @@ class Fleet {
     for (int i = 0; i < 100 && port.empty(); ++i) {
       absl::SleepFor(absl::Milliseconds(100));
       struct stat st;
-      if (stat((dir + "/port").c_str(), &st) == 0) port = std::string(absl::StripAsciiWhitespace(ReadFile(dir + "/port")));
+      if (stat((dir + "/port").c_str(), &st) == 0)
+        port = std::string(absl::StripAsciiWhitespace(ReadFile(dir + "/port")));
     }
     INFO(scheduler->Log());
     REQUIRE(!port.empty());
@@ -174,7 +175,8 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
   WriteFile(tree + "/etc/marker.conf", "compromised=yes\n");
 
   SECTION("file: every agent answers once, found") {
-    Result r = Mig(absl::StrCat("file -t fleet -e 60s -path ", tree, " -name '^marker' -content compromised --render json"));
+    Result r =
+        Mig(absl::StrCat("file -t fleet -e 60s -path ", tree, " -name '^marker' -content compromised --render json"));
     INFO(r.out << r.err << fleet.Logs());
     CHECK(r.exit_code == 0);
     std::map<std::string, std::string> lines = LinesByAgent(r.out);
@@ -260,7 +262,8 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
     CHECK_FALSE(absl::StrContains(list.out, " online "));
 
     // An action that expires with gamma silent: "did not answer", in the summary, the text and the JSON.
-    Result launched = Mig(absl::StrCat("file ", everyone, " -e 3s -path ", tree, " -name '^nothing-here$' --no-follow"));
+    Result launched =
+        Mig(absl::StrCat("file ", everyone, " -e 3s -path ", tree, " -name '^nothing-here$' --no-follow"));
     int64_t id = LaunchedId(launched);
     Result status = WaitForActionStatus(id, "no answer   1", absl::Seconds(60));
     INFO(status.out << status.err << fleet.Logs());
@@ -269,8 +272,9 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
     CHECK(absl::StrContains(status.out, "answered    2 (0 found something)"));
     CHECK(absl::StrContains(status.out, "waiting     0"));
     Result status_json = Mig(absl::StrCat("action status ", id, " --render json"));
-    CHECK(absl::StrContains(status_json.out, "\"targeted\":3,\"answered\":2,\"pending\":0,\"pendingnotonline\":0,"
-                                             "\"unanswered\":1"));
+    CHECK(absl::StrContains(status_json.out,
+                            "\"targeted\":3,\"answered\":2,\"pending\":0,\"pendingnotonline\":0,"
+                            "\"unanswered\":1"));
     Result text = Mig(absl::StrCat("action results ", id, " --show all"));
     INFO(text.out << text.err);
     CHECK(text.exit_code == 4);  // nothing found, but not everyone looked
@@ -289,7 +293,8 @@ TEST_CASE("Investigations run across a fleet of real agents through a real broke
   }
 
   SECTION("bad targets and unknown actions are refused with the reason") {
-    Result other_table = Mig(absl::StrCat("file -t \"id IN (SELECT id FROM actions)\" -e 60s -path ", tree, " -name x"));
+    Result other_table =
+        Mig(absl::StrCat("file -t \"id IN (SELECT id FROM actions)\" -e 60s -path ", tree, " -name x"));
     CHECK(other_table.exit_code == 2);
     CHECK(absl::StrContains(other_table.err, "actions"));
     Result nobody = Mig(absl::StrCat("file -t \"name = 'nobody'\" -e 60s -path ", tree, " -name x"));

@@ -124,8 +124,8 @@ TEST_CASE("class interrupted-run: SIGINT and SIGTERM, to the group, to mig or to
   WriteFile(dir + "/small.txt", "found me\n");
   for (const Case& c : cases) {
     INFO(c.what);
-    Run run = Start({"file", "--local", "-path", dir, "-name", ".", "-sha2", std::string(64, '0'), "--show", "all"},
-                    dir);
+    Run run =
+        Start({"file", "--local", "-path", dir, "-name", ".", "-sha2", std::string(64, '0'), "--show", "all"}, dir);
     // The module's process, once it handles the stop signals itself.
     pid_t module = -1;
     absl::Time deadline = absl::Now() + kPatience;

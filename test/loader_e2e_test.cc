@@ -32,10 +32,10 @@
 #include "agent/state_directory/agent_status.h"
 #include "agent/state_directory/state_directory.h"
 #include "base/amqp/testing/test_broker.h"
+#include "base/http/server.h"
 #include "catch2/catch.hpp"
 #include "crypto/digest.h"
 #include "crypto/key_file.h"
-#include "base/http/server.h"
 #include "protocol/release/manifest.h"
 #include "test/cli_harness.h"
 
@@ -87,18 +87,24 @@ class Host {
     for (const char* name : {"r1", "r2", "r3", "stranger"}) {
       Result made = Mig(absl::StrCat("key generate --name ", name, " --out ", dir_, "/", name, ".key --no-passphrase"));
       REQUIRE(made.exit_code == 0);
-      if (std::string(name) != "stranger") absl::StrAppend(&keys, "    releasekey = ", absl::StripAsciiWhitespace(made.out.substr(made.out.find("ed25519:"))), "\n");
+      if (std::string(name) != "stranger")
+        absl::StrAppend(
+            &keys, "    releasekey = ", absl::StripAsciiWhitespace(made.out.substr(made.out.find("ed25519:"))), "\n");
     }
     if (source_url.empty()) source_url = absl::StrCat("file://", releases_, "/");
     config_ = dir_ + "/agent.conf";
     WriteFile(config_, absl::StrCat("[agent]\n"
-                                    "    relay = ", setup.relay, "\n"
-                                    "    statedir = ", state(), "\n"
+                                    "    relay = ",
+                                    setup.relay,
+                                    "\n"
+                                    "    statedir = ",
+                                    state(),
+                                    "\n"
                                     "    heartbeatfreq = 2s\n",
                                     setup.certs.empty() ? "" : absl::StrCat("[certs]\n", setup.certs),
                                     "[loader]\n"
-                                    "    source = ", source_url, "\n", keys,
-                                    "    threshold = 2\n"));
+                                    "    source = ",
+                                    source_url, "\n", keys, "    threshold = 2\n"));
   }
 
   ~Host() {
@@ -132,7 +138,8 @@ class Host {
 
   // The agent's pid from its status file (0 when there is none or it does not run).
   int AgentPid() const {
-    absl::StatusOr<std::optional<state_directory::AgentStatus>> status = state_directory::ReadAgentStatus(state_directory::StateDirectory(state()));
+    absl::StatusOr<std::optional<state_directory::AgentStatus>> status =
+        state_directory::ReadAgentStatus(state_directory::StateDirectory(state()));
     if (!status.ok() || !status->has_value() || !Alive((*status)->pid)) return 0;
     return (*status)->pid;
   }
@@ -145,7 +152,8 @@ class Host {
   }
 
   std::optional<state_directory::AgentStatus> Status() const {
-    absl::StatusOr<std::optional<state_directory::AgentStatus>> status = state_directory::ReadAgentStatus(state_directory::StateDirectory(state()));
+    absl::StatusOr<std::optional<state_directory::AgentStatus>> status =
+        state_directory::ReadAgentStatus(state_directory::StateDirectory(state()));
     REQUIRE(status.ok());
     return *status;
   }
@@ -161,11 +169,13 @@ class Host {
   // A release of `binary` as `version`, signed by `signers` with `mig release create|sign`.
   void Publish(const std::string& binary, const std::string& version, const std::vector<std::string>& signers) {
     REQUIRE(system(absl::StrCat("rm -rf ", releases_, "/*").c_str()) == 0);
-    Result created = Mig(absl::StrCat("release create --binary ", binary, " --version ", version, " --out ", releases_));
+    Result created =
+        Mig(absl::StrCat("release create --binary ", binary, " --version ", version, " --out ", releases_));
     INFO(created.err);
     REQUIRE(created.exit_code == 0);
     for (const std::string& signer : signers) {
-      Result signed_ = Mig(absl::StrCat("release sign -i ", releases_, "/manifest.json --key ", dir_, "/", signer, ".key"));
+      Result signed_ =
+          Mig(absl::StrCat("release sign -i ", releases_, "/manifest.json --key ", dir_, "/", signer, ".key"));
       INFO(signed_.err);
       REQUIRE(signed_.exit_code == 0);
     }
@@ -265,18 +275,27 @@ TEST_CASE("install, update to a good release, and refuse everything that is not 
          host.Republish([](release::Manifest&) {}, {"r1", "r1"});
        },
        1, "signed twice"},
-      {"an unknown key", [&] { host.Publish(v3, "0.3.0", {"r1", "stranger"}); }, 1, "is not a release key"},
+      {"an unknown key",
+       [&] {
+         host.Publish(v3, "0.3.0", {"r1", "stranger"});
+       },
+       1, "is not a release key"},
       {"an expired manifest",
        [&] {
          host.Publish(v3, "0.3.0", {"r1"});
-         host.Republish([](release::Manifest& m) {
-           m.created = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(48)));
-           m.expires = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(1)));
-         }, {"r1", "r2"});
+         host.Republish(
+             [](release::Manifest& m) {
+               m.created = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(48)));
+               m.expires = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(1)));
+             },
+             {"r1", "r2"});
        },
        1, "expired"},
-      {"an older version", [&] { host.Publish(VariantOfMig(host.dir(), "0.1.5"), "0.1.5", {"r1", "r2"}); }, 0,
-       "the source offers 0.1.5, older, which is not installed"},
+      {"an older version",
+       [&] {
+         host.Publish(VariantOfMig(host.dir(), "0.1.5"), "0.1.5", {"r1", "r2"});
+       },
+       0, "the source offers 0.1.5, older, which is not installed"},
       {"a wrong hash",
        [&] {
          host.Publish(v3, "0.3.0", {"r1"});
@@ -358,7 +377,8 @@ TEST_CASE("install, update to a good release, and refuse everything that is not 
     CHECK(host.InstalledVersion() == "0.2.9");
   }
 
-  Result removed = Mig(absl::StrCat("--config ", host.dir(), "/agent.conf loader --uninstall --root ", host.dir(), "/root"));
+  Result removed =
+      Mig(absl::StrCat("--config ", host.dir(), "/agent.conf loader --uninstall --root ", host.dir(), "/root"));
   INFO(removed.out << removed.err);
   CHECK(removed.exit_code == 0);
   CHECK_FALSE(Exists(host.binary()));
@@ -440,7 +460,8 @@ TEST_CASE("a disk too full for the new binary: refused, the old binary and agent
   std::string sbin = host.dir() + "/root/usr/local/sbin";
   REQUIRE(system(absl::StrCat("mkdir -p ", sbin).c_str()) == 0);
   uint64_t binary_size = ReadFile("./mig").size();
-  if (system(absl::StrCat("mount -t tmpfs -o size=", binary_size * 3 / 2, " tmpfs ", sbin, " 2>/dev/null").c_str()) != 0) {
+  if (system(absl::StrCat("mount -t tmpfs -o size=", binary_size * 3 / 2, " tmpfs ", sbin, " 2>/dev/null").c_str()) !=
+      0) {
     WARN("cannot mount a tmpfs here (needs root): the full-disk case is not run");
     return;
   }
@@ -577,8 +598,8 @@ TEST_CASE("class stalled-peer: an update source that never answers ends at the l
   Host host({.source_url = absl::StrCat("https://localhost:", ntohs(address.sin_port), "/releases/"),
              .certs = absl::StrCat("    ca = ", testdata, "ca.crt\n")});
   REQUIRE(host.Install().exit_code == 0);
-  const std::string loader = absl::StrCat(host.binary(), " --config ", host.config(), " loader --root ", host.dir(),
-                                          "/root --deadline 2s");
+  const std::string loader =
+      absl::StrCat(host.binary(), " --config ", host.config(), " loader --root ", host.dir(), "/root --deadline 2s");
   Result stopped = Run(loader);
   INFO(stopped.err);
   CHECK(stopped.exit_code == 3);
@@ -601,8 +622,8 @@ TEST_CASE("an agent that heartbeated must be followed by one that heartbeats too
   amqp::testing::TestBroker& broker = amqp::testing::TestBroker::Shared({"agent1"});
   const std::string site = broker.site_dir();
   Host host({.relay = absl::StrCat("amqps://localhost:", broker.amqps_port(), "/mig"),
-             .certs = absl::StrCat("    ca = ", site, "/ca.crt\n    cert = ", site, "/agents/agent1.crt\n    key = ",
-                                   site, "/agents/agent1.key\n")});
+             .certs = absl::StrCat("    ca = ", site, "/ca.crt\n    cert = ", site,
+                                   "/agents/agent1.crt\n    key = ", site, "/agents/agent1.key\n")});
   Result installed = host.Install();
   INFO(installed.out << installed.err);
   REQUIRE(installed.exit_code == 0);
@@ -630,20 +651,25 @@ TEST_CASE("an agent that heartbeated must be followed by one that heartbeats too
   SECTION("a release that runs but never reaches the relay is rolled back") {
     // It says it is connecting, as an agent that cannot reach the relay would, and stays up.
     std::string silent = host.dir() + "/silent";
-    WriteFile(silent, absl::StrCat("#!/bin/sh\n"
-                                   "now=$(date -u +%Y-%m-%dT%H:%M:%SZ)\n"
-                                   "printf '{\"pid\":%d,\"version\":\"0.2.0\",\"state\":\"connecting\",\"started\":\"%s\","
-                                   "\"updated\":\"%s\"}\\n' $$ $now $now > ", host.state(), "/agent-status.json\n"
-                                   "exec sleep 600\n"));
+    WriteFile(silent,
+              absl::StrCat("#!/bin/sh\n"
+                           "now=$(date -u +%Y-%m-%dT%H:%M:%SZ)\n"
+                           "printf '{\"pid\":%d,\"version\":\"0.2.0\",\"state\":\"connecting\",\"started\":\"%s\","
+                           "\"updated\":\"%s\"}\\n' $$ $now $now > ",
+                           host.state(),
+                           "/agent-status.json\n"
+                           "exec sleep 600\n"));
     host.Publish(VariantOfMig(host.dir(), "0.2.0"), "0.2.0", {"r1"});
     std::string name = host.ReadManifest().files[0].name;
     REQUIRE(system(absl::StrCat("cp ", silent, " ", host.releases(), "/", name).c_str()) == 0);
     std::string bytes = ReadFile(silent);
-    host.Republish([&](release::Manifest& m) {
-      m.files[0].size = bytes.size();
-      crypto::DigestValue digest = crypto::ComputeDigest(crypto::DigestAlgorithm::kSha256, bytes);
-      std::copy(digest.data(), digest.data() + 32, m.files[0].sha256.begin());
-    }, {"r1", "r2"});
+    host.Republish(
+        [&](release::Manifest& m) {
+          m.files[0].size = bytes.size();
+          crypto::DigestValue digest = crypto::ComputeDigest(crypto::DigestAlgorithm::kSha256, bytes);
+          std::copy(digest.data(), digest.data() + 32, m.files[0].sha256.begin());
+        },
+        {"r1", "r2"});
     std::string original = Sha256(host.binary());
     Result rolled_back = host.Loader();
     INFO(rolled_back.err);

@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
 #include "test/cli_harness.h"
 
@@ -54,8 +54,12 @@ TEST_CASE("Every module has --help with examples and prints an unsigned action w
     CHECK_THAT(help.out, Catch::Contains("Examples:") || Catch::Contains("Example:"));
   }
   const std::pair<const char*, const char*> actions[] = {
-      {"netstat", "-lp 22"},           {"memory", "-name sshd"},          {"pkg", "-name openssl"},
-      {"sshkey", "-path /etc/ssh"},    {"ping", "-d 127.0.0.1 --print-action"}, {"timedrift", "-drift 5s"},
+      {"netstat", "-lp 22"},
+      {"memory", "-name sshd"},
+      {"pkg", "-name openssl"},
+      {"sshkey", "-path /etc/ssh"},
+      {"ping", "-d 127.0.0.1 --print-action"},
+      {"timedrift", "-drift 5s"},
   };
   for (const auto& [module, args] : actions) {
     INFO(module);

@@ -237,9 +237,9 @@ TEST_CASE("action create builds multi-operation actions and refuses what agents 
   Site site;
   std::string params = site.path("p.json");
   WriteFile(params, R"({"searches":{"s1":{"paths":["/etc"],"names":["^hosts$"]}}})");
-  Result created = site.Run(absl::StrCat("action create --module file --parameters ", params,
-                                         " --module file --parameters ", params, " --name 'two ops' --author alice",
-                                         " -t \"name='web1'\" -e 1h -o ", site.path("c.json")));
+  Result created =
+      site.Run(absl::StrCat("action create --module file --parameters ", params, " --module file --parameters ", params,
+                            " --name 'two ops' --author alice", " -t \"name='web1'\" -e 1h -o ", site.path("c.json")));
   INFO(created.err);
   REQUIRE(created.exit_code == 0);
   CHECK_THAT(created.err, Catch::Contains("2 operations (file, file) on target name='web1'"));

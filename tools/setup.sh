@@ -26,7 +26,7 @@ packages=(
   bazel-bootstrap bazel-rules-java bazel-platforms bazel-skylib default-jdk-headless
   dpkg-dev perl python3 python3-six unicode-data
   catch2 libcli11-dev
-  g++ clang-14 libclang-rt-14-dev file gzip findutils coreutils grep diffutils ripgrep fd-find hyperfine procps time
+  g++ clang-14 libclang-rt-14-dev clang-format-14 file gzip findutils coreutils grep diffutils ripgrep fd-find hyperfine procps time
   openssl openssh-client iproute2 iputils-ping util-linux lz4 rpm tcl8.6 make
   # The broker of the tests and the quick start: tools/broker.sh runs private instances of it.
   rabbitmq-server

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash tools/setup.sh
+echo "== formatting" >&2
+bash tools/format.sh --check
 echo "== tests (gcc, ASan + UBSan)" >&2
 bazel test --nocache_test_results --config=asan //...
 # Last, so that bazel-bin/ holds the shipped build afterwards.

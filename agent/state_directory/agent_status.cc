@@ -5,19 +5,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/files.h"
-#include "base/rfc3339.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/rfc3339.h"
+#include "base/status_macros.h"
 
 namespace mig::state_directory {
 namespace {
 
 constexpr std::string_view kStateNames[] = {"starting", "connecting", "connected", "stopped"};
 
-std::string FormatStatusTime(absl::Time time) {
-  return FormatRfc3339(time, Rfc3339Fraction::kMilliseconds);
-}
+std::string FormatStatusTime(absl::Time time) { return FormatRfc3339(time, Rfc3339Fraction::kMilliseconds); }
 
 absl::StatusOr<absl::Time> ParseTimeField(simdjson::dom::element element, std::string_view path) {
   MIG_ASSIGN_OR_RETURN(std::string text, json::AsString(element, path));

@@ -4,9 +4,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/files.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
 
 namespace mig::state_directory {
 
@@ -15,7 +15,8 @@ absl::StatusOr<std::optional<release::Manifest>> ReadInstalledRelease(const Stat
   if (!text.ok() && absl::IsNotFound(text.status())) return std::nullopt;
   if (!text.ok()) return text.status();
   absl::StatusOr<release::Manifest> manifest = release::ParseManifest(*text);
-  if (!manifest.ok()) return absl::DataLossError(absl::StrCat(state.installed_release_file(), ": ", manifest.status().message()));
+  if (!manifest.ok())
+    return absl::DataLossError(absl::StrCat(state.installed_release_file(), ": ", manifest.status().message()));
   return *manifest;
 }
 
@@ -33,7 +34,8 @@ absl::Status WriteFailedRelease(const StateDirectory& state, const FailedRelease
 std::optional<FailedRelease> ReadFailedRelease(const StateDirectory& state) {
   absl::StatusOr<std::string> text = ReadFileBounded(state.failed_release_file(), 64 << 10);
   if (!text.ok()) return std::nullopt;
-  absl::StatusOr<std::unique_ptr<json::JsonDocument>> doc = json::JsonDocument::Parse(*text, state.failed_release_file());
+  absl::StatusOr<std::unique_ptr<json::JsonDocument>> doc =
+      json::JsonDocument::Parse(*text, state.failed_release_file());
   if (!doc.ok()) return std::nullopt;
   FailedRelease failed;
   simdjson::dom::element root = (*doc)->root();

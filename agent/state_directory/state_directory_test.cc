@@ -61,8 +61,11 @@ TEST_CASE("The agent's status and the loader's records read back what was writte
   CHECK_FALSE(ReadFailedRelease(state).has_value());
 
   const absl::Time started = absl::FromUnixSeconds(1800000000);
-  REQUIRE(WriteAgentStatus(state, {.pid = 42, .version = "1.0", .state = AgentState::kConnecting,
-                                   .started = started, .updated = started + absl::Seconds(1)})
+  REQUIRE(WriteAgentStatus(state, {.pid = 42,
+                                   .version = "1.0",
+                                   .state = AgentState::kConnecting,
+                                   .started = started,
+                                   .updated = started + absl::Seconds(1)})
               .ok());
   absl::StatusOr<std::optional<AgentStatus>> status = ReadAgentStatus(state);
   REQUIRE(status.ok());

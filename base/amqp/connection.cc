@@ -1,19 +1,18 @@
 #include "base/amqp/connection.h"
 
-#include <limits>
-
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "base/net/socket.h"
-#include "base/unique_fd.h"
 #include "amqp_tcp_socket.h"
+#include "base/net/socket.h"
 #include "base/status_macros.h"
+#include "base/unique_fd.h"
 
 namespace mig::amqp {
 namespace {

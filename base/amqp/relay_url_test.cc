@@ -46,18 +46,12 @@ struct BadCase {
 };
 
 constexpr BadCase kBad[] = {
-    {"http://x/", "the scheme must be amqp or amqps"},
-    {"amqps:///mig", "no host"},
-    {"amqps://x:99999/mig", "'99999' is not a port"},
-    {"amqps://x:port/mig", "'port' is not a port"},
-    {"amqps://u:p@x/mig", "remove the user"},
-    {"amqp://x/mig", "needs a user and password"},
-    {"amqp://a:b@x/a/b", "one path segment"},
-    {"amqp://a:b@x/%zz", "percent-escape in the path"},
-    {"amqp://a:b@x/%4", "percent-escape in the path"},
-    {"amqp://a:b@[::1/", "unterminated [IPv6 address]"},
-    {"amqps://[::1", "unterminated [IPv6 address]"},
-    {"amqps://relay .example.net/", "spaces, control characters"},
+    {"http://x/", "the scheme must be amqp or amqps"}, {"amqps:///mig", "no host"},
+    {"amqps://x:99999/mig", "'99999' is not a port"},  {"amqps://x:port/mig", "'port' is not a port"},
+    {"amqps://u:p@x/mig", "remove the user"},          {"amqp://x/mig", "needs a user and password"},
+    {"amqp://a:b@x/a/b", "one path segment"},          {"amqp://a:b@x/%zz", "percent-escape in the path"},
+    {"amqp://a:b@x/%4", "percent-escape in the path"}, {"amqp://a:b@[::1/", "unterminated [IPv6 address]"},
+    {"amqps://[::1", "unterminated [IPv6 address]"},   {"amqps://relay .example.net/", "spaces, control characters"},
     {"amqps://relay/mig?x=1", "takes no query"},
 };
 

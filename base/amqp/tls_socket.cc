@@ -126,10 +126,9 @@ absl::Status TlsSocket::Connect(const std::string& host, int port, absl::Time de
     default:
       break;
   }
-  absl::Status error =
-      absl::IsDeadlineExceeded(handshake)
-          ? absl::DeadlineExceededError(absl::StrCat(what, ": timed out"))
-          : absl::Status(handshake.code(), absl::StrCat(what, ": ", handshake.message(), hint));
+  absl::Status error = absl::IsDeadlineExceeded(handshake)
+                           ? absl::DeadlineExceededError(absl::StrCat(what, ": timed out"))
+                           : absl::Status(handshake.code(), absl::StrCat(what, ": ", handshake.message(), hint));
   Close(/*force=*/true);
   last_error_ = std::string(error.message());
   return error;

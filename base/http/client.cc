@@ -12,12 +12,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "base/url.h"
+#include "base/http/internal/wire.h"
 #include "base/net/socket.h"
-#include "base/unique_fd.h"
 #include "base/net/stream.h"
 #include "base/net/tls.h"
-#include "base/http/internal/wire.h"
+#include "base/unique_fd.h"
+#include "base/url.h"
 
 namespace mig::http {
 namespace {
@@ -34,7 +34,7 @@ constexpr size_t kCoalesceBytes = 64 << 10;
 // Where a request goes, from its URL (base/url.h parses it, as every URL mig takes).
 struct Endpoint {
   bool https = false;
-  std::string host;       // without brackets: "::1"
+  std::string host;  // without brackets: "::1"
   int port = 0;
   std::string authority;  // for Host: "[::1]:8393"
   std::string target;     // "/api/v1/agents?x=1"
@@ -45,8 +45,8 @@ absl::StatusOr<Endpoint> ParseEndpoint(std::string_view text) {
   absl::StatusOr<Url> url = ParseUrl(text.substr(0, text.find('#')), {"http", "https"});
   if (!url.ok()) return url.status();
   if (url->has_userinfo) {
-    return absl::InvalidArgumentError(absl::StrCat("bad URL '", absl::CHexEscape(text.substr(0, 200)),
-                                                   "': credentials in URLs are not supported"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad URL '", absl::CHexEscape(text.substr(0, 200)), "': credentials in URLs are not supported"));
   }
   Endpoint endpoint;
   endpoint.https = url->scheme == "https";
@@ -182,7 +182,8 @@ absl::StatusOr<Response> Fetch(std::string_view url_text, const Request& request
     if (options.ca_pem.empty()) {
       return fail(absl::InvalidArgumentError("https needs the CA to verify the server with (ClientOptions::ca_pem)"));
     }
-    absl::StatusOr<std::shared_ptr<const net::TlsConfig>> config = net::TlsConfig::ForClient({.ca = {options.ca_pem, "CA"}});
+    absl::StatusOr<std::shared_ptr<const net::TlsConfig>> config =
+        net::TlsConfig::ForClient({.ca = {options.ca_pem, "CA"}});
     if (!config.ok()) return fail(config.status());
     tls = *std::move(config);
   }

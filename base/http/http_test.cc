@@ -18,9 +18,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "base/files.h"
-#include "catch2/catch.hpp"
 #include "base/http/client.h"
 #include "base/http/server.h"
+#include "catch2/catch.hpp"
 
 namespace mig::http {
 namespace {

@@ -1,8 +1,8 @@
 #include "base/http/message.h"
 
 #include "absl/strings/str_split.h"
-#include "base/url.h"
 #include "base/json/writer.h"
+#include "base/url.h"
 
 namespace mig::http {
 namespace {
@@ -47,6 +47,5 @@ Response ErrorResponse(int status, std::string_view message) {
   w.EndObject();
   return {.status = status, .content_type = "application/json", .body = std::move(w).Take()};
 }
-
 
 }  // namespace mig::http

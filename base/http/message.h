@@ -57,7 +57,6 @@ using Handler = std::function<Response(const Request&)>;
 // A JSON error response: {"error":"<message>"} with `status`. The server answers malformed requests so.
 Response ErrorResponse(int status, std::string_view message);
 
-
 }  // namespace mig::http
 
 #endif  // MIG_BASE_HTTP_MESSAGE_H_

@@ -74,6 +74,5 @@ TEST_CASE("ErrorResponse is a JSON object with the message escaped") {
   CHECK(response.body == R"({"error":"bad \"quote\"\n"})");
 }
 
-
 }  // namespace
 }  // namespace mig::http

@@ -30,20 +30,20 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "base/log.h"
 #include "base/http/internal/request_decoder.h"
+#include "base/http/internal/wire.h"
+#include "base/log.h"
 #include "base/net/socket.h"
-#include "base/unique_fd.h"
 #include "base/net/stream.h"
 #include "base/net/tls.h"
-#include "base/http/internal/wire.h"
+#include "base/unique_fd.h"
 
 namespace mig::http {
 namespace {
 
+using internal::RequestDecoder;
 using net::Await;
 using net::Progress;
-using internal::RequestDecoder;
 
 constexpr std::string_view kLog = "http";
 

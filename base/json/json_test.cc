@@ -1,9 +1,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "catch2/catch.hpp"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "catch2/catch.hpp"
 
 namespace mig::json {
 namespace {
@@ -22,7 +22,7 @@ TEST_CASE("AppendQuoted escapes like Go's encoding/json and repairs invalid UTF-
       {"\x1f", "\"\\u001f\""},
       {"caf\xc3\xa9", "\"caf\xc3\xa9\""},
       {"bad\xff", "\"bad\xef\xbf\xbd\""},
-      {"\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\""},        // overlong '/'
+      {"\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\""},                  // overlong '/'
       {"\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""},  // surrogate
       {"\xe2\x80\xa8", "\"\\u2028\""},
       {"\xf0\x9f\x94\x8d", "\"\xf0\x9f\x94\x8d\""},

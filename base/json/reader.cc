@@ -11,8 +11,7 @@ namespace {
 std::string Where(std::string_view path) { return path.empty() ? "document" : std::string(path); }
 
 absl::Status TypeError(simdjson::dom::element element, std::string_view path, std::string_view expected) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(Where(path), ": expected ", expected, ", got ", TypeName(element)));
+  return absl::InvalidArgumentError(absl::StrCat(Where(path), ": expected ", expected, ", got ", TypeName(element)));
 }
 
 }  // namespace
@@ -47,14 +46,20 @@ std::string IndexPath(std::string_view parent, size_t index) { return absl::StrC
 
 std::string_view TypeName(simdjson::dom::element element) {
   switch (element.type()) {
-    case simdjson::dom::element_type::ARRAY: return "array";
-    case simdjson::dom::element_type::OBJECT: return "object";
+    case simdjson::dom::element_type::ARRAY:
+      return "array";
+    case simdjson::dom::element_type::OBJECT:
+      return "object";
     case simdjson::dom::element_type::INT64:
     case simdjson::dom::element_type::UINT64:
-    case simdjson::dom::element_type::DOUBLE: return "number";
-    case simdjson::dom::element_type::STRING: return "string";
-    case simdjson::dom::element_type::BOOL: return "boolean";
-    case simdjson::dom::element_type::NULL_VALUE: return "null";
+    case simdjson::dom::element_type::DOUBLE:
+      return "number";
+    case simdjson::dom::element_type::STRING:
+      return "string";
+    case simdjson::dom::element_type::BOOL:
+      return "boolean";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
   }
   return "unknown";
 }
@@ -106,8 +111,8 @@ absl::StatusOr<uint64_t> AsCount(simdjson::dom::element element, std::string_vie
     }
     return static_cast<uint64_t>(as_double);
   }
-  return absl::InvalidArgumentError(absl::StrCat(Where(path), ": ", simdjson::to_string(element),
-                                                 " is not a whole number of 0 or more"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(Where(path), ": ", simdjson::to_string(element), " is not a whole number of 0 or more"));
 }
 
 absl::StatusOr<std::vector<std::string>> AsStringArray(simdjson::dom::element element, std::string_view path) {

@@ -26,11 +26,21 @@ void AppendQuoted(std::string* out, std::string_view value) {
     }
     if (c < 0x80) {
       switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
+        case '"':
+          out->append("\\\"");
+          break;
+        case '\\':
+          out->append("\\\\");
+          break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
         default:
           out->append("\\u00");
           out->push_back(kHex[c >> 4]);
@@ -197,13 +207,17 @@ void JsonWriter::Raw(std::string_view json) {
       continue;
     }
     switch (c) {
-      case ' ': case '\n': case '\r': case '\t':
+      case ' ':
+      case '\n':
+      case '\r':
+      case '\t':
         break;
       case '"':
         in_string = true;
         out_.push_back(c);
         break;
-      case '{': case '[': {
+      case '{':
+      case '[': {
         out_.push_back(c);
         size_t next = json.find_first_not_of(" \n\r\t", i + 1);
         if (next != std::string_view::npos && (json[next] == '}' || json[next] == ']')) {
@@ -216,7 +230,8 @@ void JsonWriter::Raw(std::string_view json) {
         out_.append(depth * indent_, ' ');
         break;
       }
-      case '}': case ']':
+      case '}':
+      case ']':
         if (depth > 0) --depth;
         out_.push_back('\n');
         out_.append(depth * indent_, ' ');

@@ -21,7 +21,8 @@ absl::Status ParseCertificates(mbedtls_x509_crt* chain, const Pem& pem) {
   int rc = mbedtls_x509_crt_parse(chain, reinterpret_cast<const unsigned char*>(pem.text.c_str()), pem.text.size() + 1);
   if (rc < 0) return absl::InvalidArgumentError(absl::StrCat("TLS ", pem.source, ": ", MbedError(rc)));
   if (rc > 0) {
-    return absl::InvalidArgumentError(absl::StrCat("TLS ", pem.source, ": ", rc, " certificate(s) could not be parsed"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("TLS ", pem.source, ": ", rc, " certificate(s) could not be parsed"));
   }
   return absl::OkStatus();
 }
@@ -30,8 +31,7 @@ absl::Status ParseCertificates(mbedtls_x509_crt* chain, const Pem& pem) {
 absl::Status ParseKeyOf(mbedtls_pk_context* key, const Pem& pem, const mbedtls_x509_crt& certificate,
                         std::string_view certificate_source) {
   std::string text = pem.text;
-  int rc =
-      mbedtls_pk_parse_key(key, reinterpret_cast<const unsigned char*>(text.c_str()), text.size() + 1, nullptr, 0);
+  int rc = mbedtls_pk_parse_key(key, reinterpret_cast<const unsigned char*>(text.c_str()), text.size() + 1, nullptr, 0);
   mbedtls_platform_zeroize(text.data(), text.size());
   if (rc != 0) return absl::InvalidArgumentError(absl::StrCat("TLS ", pem.source, ": ", MbedError(rc)));
   if (mbedtls_pk_check_pair(&certificate.pk, key) != 0) {

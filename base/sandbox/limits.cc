@@ -42,7 +42,8 @@ void OnOutOfMemory() {
 
 absl::Status SetLimit(int resource, rlim_t value, const char* name) {
   struct rlimit limit = {value, value};
-  if (setrlimit(resource, &limit) != 0) return absl::InternalError(absl::StrCat("setrlimit(", name, "): ", strerror(errno)));
+  if (setrlimit(resource, &limit) != 0)
+    return absl::InternalError(absl::StrCat("setrlimit(", name, "): ", strerror(errno)));
   return absl::OkStatus();
 }
 

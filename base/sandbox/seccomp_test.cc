@@ -22,8 +22,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "catch2/catch.hpp"
 #include "base/sandbox/limits.h"
+#include "catch2/catch.hpp"
 
 namespace mig::sandbox {
 namespace {
@@ -105,8 +105,8 @@ TEST_CASE("the sandbox lets a module read, think and print, and stops everything
       {"open a file for writing", none,
        [&] { return open(victim.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644) >= 0 ? 0 : 1; }, true,
        absl::StrCat("\"", victim, "\" for writing")},
-      {"open a file to append", none, [&] { return open("/etc/passwd", O_RDONLY | O_APPEND) >= 0 ? 0 : 1; },
-       true, "for writing"},
+      {"open a file to append", none, [&] { return open("/etc/passwd", O_RDONLY | O_APPEND) >= 0 ? 0 : 1; }, true,
+       "for writing"},
       {"exec a shell", none,
        [] {
          char* argv[] = {const_cast<char*>("/bin/sh"), nullptr};
@@ -119,25 +119,22 @@ TEST_CASE("the sandbox lets a module read, think and print, and stops everything
        [] { return open("/etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) >= 0 ? 0 : 1; }, false, ""},
       {"a TCP socket without network", none, [] { return socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 0 : 1; }, true,
        "forbidden system call socket (address family 2)"},
-      {"a TCP socket for a network module", inet, [] { return socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 0 : 1; },
-       false, ""},
+      {"a TCP socket for a network module", inet, [] { return socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 0 : 1; }, false,
+       ""},
       {"a netlink socket for a module allowed inet only", inet,
        [] { return socket(AF_NETLINK, SOCK_RAW, 0) >= 0 ? 0 : 1; }, true, "(address family 16)"},
-      {"a netlink socket for netstat", netlink, [] { return socket(AF_NETLINK, SOCK_RAW, 0) >= 0 ? 0 : 1; },
-       false, ""},
+      {"a netlink socket for netstat", netlink, [] { return socket(AF_NETLINK, SOCK_RAW, 0) >= 0 ? 0 : 1; }, false, ""},
       {"a local socket for a network module: refused, not fatal", inet,
        [] { return socket(AF_UNIX, SOCK_STREAM, 0) == -1 && errno == EACCES ? 0 : 1; }, false, ""},
       {"a local socket without network", none, [] { return socket(AF_UNIX, SOCK_STREAM, 0) >= 0 ? 0 : 1; }, true,
        "(address family 1)"},
       {"kill another process", none, [] { return kill(getppid(), 0) == 0 ? 0 : 1; }, true,
        "forbidden system call kill on process"},
-      {"ptrace another process", none,
-       [] { return ptrace(PTRACE_ATTACH, getppid(), nullptr, nullptr) == 0 ? 0 : 1; }, true,
-       "forbidden system call ptrace"},
+      {"ptrace another process", none, [] { return ptrace(PTRACE_ATTACH, getppid(), nullptr, nullptr) == 0 ? 0 : 1; },
+       true, "forbidden system call ptrace"},
       {"mount", none, [] { return mount("none", "/mnt", "tmpfs", 0, nullptr) == 0 ? 0 : 1; }, true,
        "forbidden system call mount"},
-      {"unlink", none, [&] { return unlink(victim.c_str()) == 0 ? 0 : 1; }, true,
-       "forbidden system call unlink"},
+      {"unlink", none, [&] { return unlink(victim.c_str()) == 0 ? 0 : 1; }, true, "forbidden system call unlink"},
       {"raise a resource limit", none,
        [] {
          struct rlimit limit = {RLIM_INFINITY, RLIM_INFINITY};

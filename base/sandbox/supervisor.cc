@@ -78,7 +78,8 @@ std::string LastLine(std::string_view text) {
 // Why the child ended as it did, once its pipes are closed and it is reaped.
 void Classify(int status, std::string result, ChildOutcome& outcome) {
   const std::string said = LastLine(outcome.output_tail);
-  if (WIFEXITED(status) && (WEXITSTATUS(status) == kViolationExitStatus || WEXITSTATUS(status) == kOutOfMemoryExitStatus) &&
+  if (WIFEXITED(status) &&
+      (WEXITSTATUS(status) == kViolationExitStatus || WEXITSTATUS(status) == kOutOfMemoryExitStatus) &&
       absl::StartsWith(said, kViolationPrefix)) {
     outcome.kind = ChildOutcome::Kind::kStopped;
     outcome.failure = absl::StrCat("was stopped by the ", said);
@@ -87,8 +88,7 @@ void Classify(int status, std::string result, ChildOutcome& outcome) {
     outcome.failure =
         "was stopped by the sandbox: a forbidden system call made with signals blocked (fork, raise, abort ...)";
   } else if (WIFSIGNALED(status)) {
-    outcome.failure =
-        absl::StrCat("was killed by signal ", WTERMSIG(status), " (", strsignal(WTERMSIG(status)), ")");
+    outcome.failure = absl::StrCat("was killed by signal ", WTERMSIG(status), " (", strsignal(WTERMSIG(status)), ")");
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && result.empty()) {
     outcome.failure = absl::StrCat("exited with status ", WEXITSTATUS(status), said.empty() ? "" : ": ", said);
   } else if (result.empty()) {
@@ -168,7 +168,7 @@ ChildOutcome Supervise(SupervisedChild child, std::string_view input, const Supe
   }
   if (killed != Killed::kNo) kill(child.pid, SIGKILL);
   if (throttle) kill(child.pid, SIGCONT);  // never left stopped by the throttle while it is waited for
-  child = {.pid = child.pid};               // closes the pipes
+  child = {.pid = child.pid};              // closes the pipes
   int status = 0;
   struct rusage usage = {};
   while (wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
@@ -181,9 +181,9 @@ ChildOutcome Supervise(SupervisedChild child, std::string_view input, const Supe
   switch (killed) {
     case Killed::kForTime:
       outcome.kind = ChildOutcome::Kind::kTimedOut;
-      outcome.failure = absl::StrCat("timed out after ",
-                                     absl::FormatDuration(absl::Trunc(limits.deadline - start, absl::Milliseconds(1))),
-                                     ": killed");
+      outcome.failure =
+          absl::StrCat("timed out after ",
+                       absl::FormatDuration(absl::Trunc(limits.deadline - start, absl::Milliseconds(1))), ": killed");
       break;
     case Killed::kForResult:
       outcome.kind = ChildOutcome::Kind::kTooLarge;

@@ -65,8 +65,9 @@ struct ChildOutcome {
 // Writes `input` to the child and closes it, reads its result and output until both end, then reaps it.
 // `each_round` runs at least every 100 ms while the child runs (local runs forward Ctrl-C from it). Ignores
 // SIGPIPE in this process: a child that exits without reading its input must not end the parent.
-ChildOutcome Supervise(SupervisedChild child, std::string_view input, const SupervisionLimits& limits,
-                       absl::FunctionRef<void()> each_round = [] {});
+ChildOutcome Supervise(
+    SupervisedChild child, std::string_view input, const SupervisionLimits& limits,
+    absl::FunctionRef<void()> each_round = [] {});
 
 }  // namespace mig::sandbox
 

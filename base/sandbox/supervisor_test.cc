@@ -97,7 +97,10 @@ TEST_CASE("each way a child ends has its kind and its words") {
        Kind::kFailed,
        "exited with status 97: just a module"},
       {"SIGSYS", [](int, int, int) { raise(SIGSYS); }, {}, Kind::kStopped, "was stopped by the sandbox: a forbidden"},
-      {"a hang", [](int, int, int) { pause(); }, {.deadline = absl::Now() + absl::Milliseconds(300)}, Kind::kTimedOut,
+      {"a hang",
+       [](int, int, int) { pause(); },
+       {.deadline = absl::Now() + absl::Milliseconds(300)},
+       Kind::kTimedOut,
        "timed out after"},
       {"a flood of result",
        [&big](int, int r, int) {

@@ -128,8 +128,8 @@ MIG_SHA1_TARGET inline void Group(__m128i& abcd, __m128i& abcd_prev, __m128i& e0
 }
 
 template <int... g>
-MIG_SHA1_TARGET inline void AllGroups(std::integer_sequence<int, g...>, __m128i& abcd, __m128i& abcd_prev,
-                                      __m128i& e0, __m128i* msg) {
+MIG_SHA1_TARGET inline void AllGroups(std::integer_sequence<int, g...>, __m128i& abcd, __m128i& abcd_prev, __m128i& e0,
+                                      __m128i* msg) {
   (Group<g>(abcd, abcd_prev, e0, msg), ...);
 }
 
@@ -146,8 +146,7 @@ MIG_SHA1_TARGET void Sha1BlocksShaNi(uint32_t* state, const uint8_t* data, size_
     const __m128i e_save = e0;
     __m128i msg[4];
     for (int i = 0; i < 4; ++i) {
-      msg[i] =
-          _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), reverse_bytes);
+      msg[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), reverse_bytes);
     }
     __m128i abcd_prev = abcd;
     AllGroups(std::make_integer_sequence<int, 20>(), abcd, abcd_prev, e0, msg);
@@ -166,8 +165,7 @@ MIG_SHA1_TARGET void Sha1BlocksShaNi(uint32_t* state, const uint8_t* data, size_
 std::span<const BlockKernel<uint32_t>> Sha1Kernels() {
   static constexpr BlockKernel<uint32_t> kGeneric[] = {{"generic", Sha1BlocksGeneric}};
 #if defined(__x86_64__)
-  static constexpr BlockKernel<uint32_t> kShaNi[] = {{"sha-ni", Sha1BlocksShaNi},
-                                                     {"generic", Sha1BlocksGeneric}};
+  static constexpr BlockKernel<uint32_t> kShaNi[] = {{"sha-ni", Sha1BlocksShaNi}, {"generic", Sha1BlocksGeneric}};
   if (GetCpuFeatures().sha) return kShaNi;
 #endif
   return kGeneric;

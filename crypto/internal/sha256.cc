@@ -101,8 +101,7 @@ MIG_SHA256_TARGET inline void Group(__m128i& abef, __m128i& cdgh, __m128i* msg) 
 }
 
 template <int... g>
-MIG_SHA256_TARGET inline void AllGroups(std::integer_sequence<int, g...>, __m128i& abef, __m128i& cdgh,
-                                        __m128i* msg) {
+MIG_SHA256_TARGET inline void AllGroups(std::integer_sequence<int, g...>, __m128i& abef, __m128i& cdgh, __m128i* msg) {
   (Group<g>(abef, cdgh, msg), ...);
 }
 
@@ -142,8 +141,7 @@ MIG_SHA256_TARGET void Sha256BlocksShaNi(uint32_t* state, const uint8_t* data, s
 std::span<const BlockKernel<uint32_t>> Sha256Kernels() {
   static constexpr BlockKernel<uint32_t> kGeneric[] = {{"generic", Sha256BlocksGeneric}};
 #if defined(__x86_64__)
-  static constexpr BlockKernel<uint32_t> kShaNi[] = {{"sha-ni", Sha256BlocksShaNi},
-                                                     {"generic", Sha256BlocksGeneric}};
+  static constexpr BlockKernel<uint32_t> kShaNi[] = {{"sha-ni", Sha256BlocksShaNi}, {"generic", Sha256BlocksGeneric}};
   if (GetCpuFeatures().sha) return kShaNi;
 #endif
   return kGeneric;

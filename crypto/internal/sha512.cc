@@ -79,8 +79,7 @@ struct Vars {
 template <int t, bool kAndn>
 MIG_ALWAYS_INLINE void Round(uint64_t* v, uint64_t& ab_prev, uint64_t wk) {
   using V = Vars<t>;
-  uint64_t &a = v[V::kA], &b = v[V::kB], &d = v[V::kD], &e = v[V::kE], &f = v[V::kF], &g = v[V::kG],
-           &h = v[V::kH];
+  uint64_t &a = v[V::kA], &b = v[V::kB], &d = v[V::kD], &e = v[V::kE], &f = v[V::kF], &g = v[V::kG], &h = v[V::kH];
   h += BigSigma1(e) + Ch<kAndn>(e, f, g) + wk;
   d += h;
   const uint64_t ab = a ^ b;
@@ -150,8 +149,7 @@ MIG_SHA512_AVX2 MIG_ALWAYS_INLINE void ScheduleStep(__m128i* x, uint64_t* wk, co
 }
 
 template <int... s>
-MIG_SHA512_AVX2 MIG_ALWAYS_INLINE void Schedule(std::integer_sequence<int, s...>, uint64_t* wk,
-                                                const uint8_t* block) {
+MIG_SHA512_AVX2 MIG_ALWAYS_INLINE void Schedule(std::integer_sequence<int, s...>, uint64_t* wk, const uint8_t* block) {
   __m128i x[8];
   (ScheduleStep<s>(x, wk, block), ...);
 }
@@ -159,16 +157,15 @@ MIG_SHA512_AVX2 MIG_ALWAYS_INLINE void Schedule(std::integer_sequence<int, s...>
 // Round t from the precomputed wk; with kScheduleNext, every other round also runs one step of the next
 // block's schedule into wk_next.
 template <int t, bool kScheduleNext>
-MIG_SHA512_AVX2 MIG_ALWAYS_INLINE void Avx2Round(uint64_t* v, uint64_t& ab_prev, const uint64_t* wk,
-                                                 __m128i* x, uint64_t* wk_next, const uint8_t* next) {
+MIG_SHA512_AVX2 MIG_ALWAYS_INLINE void Avx2Round(uint64_t* v, uint64_t& ab_prev, const uint64_t* wk, __m128i* x,
+                                                 uint64_t* wk_next, const uint8_t* next) {
   if constexpr (kScheduleNext && t % 2 == 0) ScheduleStep<t / 2>(x, wk_next, next);
   Round<t, true>(v, ab_prev, wk[t]);
 }
 
 template <bool kScheduleNext, int... t>
-MIG_SHA512_AVX2 MIG_ALWAYS_INLINE void Avx2Rounds(std::integer_sequence<int, t...>, uint64_t* v,
-                                                  const uint64_t* wk, uint64_t* wk_next,
-                                                  const uint8_t* next) {
+MIG_SHA512_AVX2 MIG_ALWAYS_INLINE void Avx2Rounds(std::integer_sequence<int, t...>, uint64_t* v, const uint64_t* wk,
+                                                  uint64_t* wk_next, const uint8_t* next) {
   uint64_t ab_prev = v[1] ^ v[2];
   __m128i x[8];
   (Avx2Round<t, kScheduleNext>(v, ab_prev, wk, x, wk_next, next), ...);
@@ -202,8 +199,7 @@ MIG_SHA512_AVX2 void Sha512BlocksAvx2(uint64_t* state, const uint8_t* data, size
 std::span<const BlockKernel<uint64_t>> Sha512Kernels() {
   static constexpr BlockKernel<uint64_t> kGeneric[] = {{"generic", Sha512BlocksGeneric}};
 #if defined(__x86_64__)
-  static constexpr BlockKernel<uint64_t> kAvx2[] = {{"avx2", Sha512BlocksAvx2},
-                                                    {"generic", Sha512BlocksGeneric}};
+  static constexpr BlockKernel<uint64_t> kAvx2[] = {{"avx2", Sha512BlocksAvx2}, {"generic", Sha512BlocksGeneric}};
   const CpuFeatures& cpu = GetCpuFeatures();
   if (cpu.avx2 && cpu.bmi1 && cpu.bmi2) return kAvx2;
 #endif

@@ -23,10 +23,14 @@ crypto::DigestAlgorithm DigestForLength(std::string_view list, size_t hex_length
   if (list == "sha1") return DigestAlgorithm::kSha1;
   bool sha3 = list == "sha3";
   switch (hex_length) {
-    case 56: return sha3 ? DigestAlgorithm::kSha3_224 : DigestAlgorithm::kSha224;
-    case 64: return sha3 ? DigestAlgorithm::kSha3_256 : DigestAlgorithm::kSha256;
-    case 96: return sha3 ? DigestAlgorithm::kSha3_384 : DigestAlgorithm::kSha384;
-    default: return sha3 ? DigestAlgorithm::kSha3_512 : DigestAlgorithm::kSha512;
+    case 56:
+      return sha3 ? DigestAlgorithm::kSha3_224 : DigestAlgorithm::kSha224;
+    case 64:
+      return sha3 ? DigestAlgorithm::kSha3_256 : DigestAlgorithm::kSha256;
+    case 96:
+      return sha3 ? DigestAlgorithm::kSha3_384 : DigestAlgorithm::kSha384;
+    default:
+      return sha3 ? DigestAlgorithm::kSha3_512 : DigestAlgorithm::kSha512;
   }
 }
 

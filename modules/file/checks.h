@@ -20,15 +20,15 @@ enum class CheckKind { kContent, kName, kSize, kMode, kMtime, kDigest };
 
 struct Check {
   CheckKind kind;
-  int id = 0;             // unique across all searches of a run
-  std::string list;       // the parameters list it came from: "contents", "names", "sha2", ...
-  std::string value;      // as written in the parameters, for the results
-  bool inverse = false;   // '!' prefix (names and contents)
-  bool mismatch = false;  // options.mismatch names this kind
-  std::string pattern;    // names, modes, contents: the regex without '!'
+  int id = 0;                 // unique across all searches of a run
+  std::string list;           // the parameters list it came from: "contents", "names", "sha2", ...
+  std::string value;          // as written in the parameters, for the results
+  bool inverse = false;       // '!' prefix (names and contents)
+  bool mismatch = false;      // options.mismatch names this kind
+  std::string pattern;        // names, modes, contents: the regex without '!'
   bool line_by_line = false;  // contents: a pattern that needs each line on its own (\A, \z)
   SizeRange size;
-  absl::Time mtime_after = absl::InfinitePast();   // mtime must be strictly after...
+  absl::Time mtime_after = absl::InfinitePast();     // mtime must be strictly after...
   absl::Time mtime_before = absl::InfiniteFuture();  // ...and strictly before
   crypto::DigestAlgorithm algorithm = crypto::DigestAlgorithm::kMd5;
   std::string digest_hex;  // lowercase

@@ -37,9 +37,10 @@ void FileCommandLine::AddFlags(CLI::App& command) {
              "sha2, sha3");
   command.add_flag("--returnsha256", return_sha256_, "report the SHA-256 of every matching file");
   command.add_flag("--decompress", decompress_, "inspect the decompressed content of gzip files");
-  command.add_option("--links", links_,
-                     "<how>  follow: a link to a file is judged as that file (MIG's way); own: a link is judged "
-                     "by its own metadata (lstat), to find new links whose targets are old")
+  command
+      .add_option("--links", links_,
+                  "<how>  follow: a link to a file is judged as that file (MIG's way); own: a link is judged "
+                  "by its own metadata (lstat), to find new links whose targets are old")
       ->check(CLI::IsMember({"follow", "own"}))
       ->capture_default_str();
   command.add_flag("--verbose", verbose_, "MIG's debug option; accepted for compatibility");

@@ -6,13 +6,14 @@
 #include "modules/file/render.h"
 #include "modules/file/search.h"
 #include "modules/module.h"
-#include "modules/typed_module.h"
 #include "modules/result.h"
+#include "modules/typed_module.h"
 
 namespace mig::modules::file {
 namespace {
 
-constexpr std::string_view kHelp = R"(Searches the file system for files matching checks on their name, metadata, content
+constexpr std::string_view kHelp =
+    R"(Searches the file system for files matching checks on their name, metadata, content
 and digests, with MIG's file module parameters and results.
 
 A search walks each -path (a directory, recursively, or a file). Links to files are followed, links to

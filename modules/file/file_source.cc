@@ -140,8 +140,7 @@ absl::Status FileSource::RefillGzipInput() {
   z_stream& z = g.stream;
   // Keep what inflate has not consumed (a member's header may straddle two reads).
   memmove(g.input.data(), z.next_in, z.avail_in);
-  absl::StatusOr<size_t> n =
-      ReadFd(reinterpret_cast<char*>(g.input.data()) + z.avail_in, g.input.size() - z.avail_in);
+  absl::StatusOr<size_t> n = ReadFd(reinterpret_cast<char*>(g.input.data()) + z.avail_in, g.input.size() - z.avail_in);
   if (!n.ok()) return n.status();
   if (*n == 0) g.input_exhausted = true;
   z.next_in = g.input.data();
@@ -187,9 +186,8 @@ absl::StatusOr<size_t> FileSource::ReadGzip(char* buffer, size_t capacity) {
   size_t produced = want - z.avail_out;
   g.produced += produced;
   if (g.produced > kMaxDecompressedBytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("gzip ", path_, ": decompresses to more than ", kMaxDecompressedBytes >> 30,
-                     " GiB; not inspected"));
+    return absl::ResourceExhaustedError(absl::StrCat("gzip ", path_, ": decompresses to more than ",
+                                                     kMaxDecompressedBytes >> 30, " GiB; not inspected"));
   }
   return produced;
 }

@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
-#include "modules/searches.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
 #include "modules/file/checks.h"
+#include "modules/searches.h"
 #include "re2/re2.h"
 
 namespace mig::modules::file {
@@ -25,8 +25,8 @@ absl::Status Invalid(std::string_view label, std::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat("search '", label, "': ", message));
 }
 
-absl::Status ValidateRegex(std::string_view label, CheckKind check_kind, std::string_view kind,
-                           std::string_view value, bool allow_inverse) {
+absl::Status ValidateRegex(std::string_view label, CheckKind check_kind, std::string_view kind, std::string_view value,
+                           bool allow_inverse) {
   if (value.empty()) return Invalid(label, absl::StrCat("empty ", kind, " regex"));
   Check check;
   check.kind = check_kind;
@@ -116,11 +116,20 @@ absl::StatusOr<SizeRange> ParseSize(std::string_view size) {
   uint64_t multiplier = 1;
   if (!digits.empty()) {
     switch (digits.back()) {
-      case 'k': multiplier = 1ull << 10; break;
-      case 'm': multiplier = 1ull << 20; break;
-      case 'g': multiplier = 1ull << 30; break;
-      case 't': multiplier = 1ull << 40; break;
-      default: break;
+      case 'k':
+        multiplier = 1ull << 10;
+        break;
+      case 'm':
+        multiplier = 1ull << 20;
+        break;
+      case 'g':
+        multiplier = 1ull << 30;
+        break;
+      case 't':
+        multiplier = 1ull << 40;
+        break;
+      default:
+        break;
     }
     if (multiplier > 1) digits.remove_suffix(1);
   }
@@ -131,24 +140,34 @@ absl::StatusOr<SizeRange> ParseSize(std::string_view size) {
   }
   uint64_t bytes = n * multiplier;
   switch (comparison) {
-    case '<': return SizeRange{0, bytes};
-    case '>': return SizeRange{bytes, std::numeric_limits<int64_t>::max()};
-    default: return SizeRange{bytes, bytes};
+    case '<':
+      return SizeRange{0, bytes};
+    case '>':
+      return SizeRange{bytes, std::numeric_limits<int64_t>::max()};
+    default:
+      return SizeRange{bytes, bytes};
   }
 }
 
 absl::StatusOr<MtimeFilter> ParseMtime(std::string_view mtime) {
   auto invalid = [&]() {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid mtime '", mtime, "': expected <|> then a number then d, h or m, e.g. <90d or >1h"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid mtime '", mtime, "': expected <|> then a number then d, h or m, e.g. <90d or >1h"));
   };
   if (mtime.size() < 3 || (mtime[0] != '<' && mtime[0] != '>')) return invalid();
   int64_t unit = 0;
   switch (mtime.back()) {
-    case 'd': unit = 86400; break;
-    case 'h': unit = 3600; break;
-    case 'm': unit = 60; break;
-    default: return invalid();
+    case 'd':
+      unit = 86400;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    default:
+      return invalid();
   }
   std::string_view digits = mtime.substr(1, mtime.size() - 2);
   int64_t n = 0;
@@ -165,8 +184,8 @@ absl::Status ValidateParameters(const Parameters& parameters) {
   }
   for (const auto& [label, search] : parameters.searches) {
     if (label.empty() || label.size() > kMaxLabelLength) {
-      return absl::InvalidArgumentError(absl::StrCat("search label '", label, "' must be 1 to ", kMaxLabelLength,
-                                                     " characters"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("search label '", label, "' must be 1 to ", kMaxLabelLength, " characters"));
     }
     for (char c : label) {
       if (static_cast<unsigned char>(c) < 0x20) {
@@ -216,8 +235,8 @@ absl::Status ValidateParameters(const Parameters& parameters) {
       bool known = false;
       for (std::string_view kind : kMismatchKinds) known = known || m == kind;
       if (!known) {
-        return Invalid(label, absl::StrCat("invalid mismatch '", m, "': expected one of ",
-                                           absl::StrJoin(kMismatchKinds, ", ")));
+        return Invalid(
+            label, absl::StrCat("invalid mismatch '", m, "': expected one of ", absl::StrJoin(kMismatchKinds, ", ")));
       }
     }
     for (auto [name, value] : {std::pair<std::string_view, uint64_t>{"maxdepth", search.options.max_depth},
@@ -254,10 +273,10 @@ absl::StatusOr<Parameters> ParseParameters(std::string_view json_text) {
           }
           if (key == "options") {
             MIG_ASSIGN_OR_RETURN(simdjson::dom::object options, AsObject(field.value, field_path));
-            MIG_RETURN_IF_ERROR(json::CheckKeys(options, field_path,
-                                                {"maxdepth", "remotefs", "matchall", "macroal", "mismatch",
-                                                 "matchlimit", "debug", "returnsha256", "decompress", "maxerrors",
-                                                 "links"}));
+            MIG_RETURN_IF_ERROR(
+                json::CheckKeys(options, field_path,
+                                {"maxdepth", "remotefs", "matchall", "macroal", "mismatch", "matchlimit", "debug",
+                                 "returnsha256", "decompress", "maxerrors", "links"}));
             SearchOptions& o = search.options;
             for (simdjson::dom::key_value_pair option : options) {
               std::string option_path = ChildPath(field_path, option.key);
@@ -281,8 +300,7 @@ absl::StatusOr<Parameters> ParseParameters(std::string_view json_text) {
               } else if (name == "links") {
                 MIG_ASSIGN_OR_RETURN(std::string links, AsString(option.value, option_path));
                 if (links != "follow" && links != "own") {
-                  return absl::InvalidArgumentError(
-                      absl::StrCat(option_path, ": '", links, "' is not follow or own"));
+                  return absl::InvalidArgumentError(absl::StrCat(option_path, ": '", links, "' is not follow or own"));
                 }
                 o.links_own = links == "own";
               } else if (name == "debug") {
@@ -324,9 +342,8 @@ std::string ParametersToJson(const Parameters& parameters) {
     w.Key("paths");
     w.StringArray(s.paths);
     const std::pair<const char*, const std::vector<std::string>*> lists[] = {
-        {"contents", &s.contents}, {"names", &s.names}, {"sizes", &s.sizes}, {"modes", &s.modes},
-        {"mtimes", &s.mtimes},     {"md5", &s.md5},     {"sha1", &s.sha1},   {"sha2", &s.sha2},
-        {"sha3", &s.sha3}};
+        {"contents", &s.contents}, {"names", &s.names}, {"sizes", &s.sizes}, {"modes", &s.modes}, {"mtimes", &s.mtimes},
+        {"md5", &s.md5},           {"sha1", &s.sha1},   {"sha2", &s.sha2},   {"sha3", &s.sha3}};
     for (const auto& [name, values] : lists) {
       if (values->empty()) continue;
       w.Key(name);

@@ -26,16 +26,16 @@ inline constexpr uint64_t kDefaultMaxDepth = 1000;
 inline constexpr uint64_t kDefaultMatchLimit = 1000;
 
 struct SearchOptions {
-  uint64_t max_depth = 0;    // 0: kDefaultMaxDepth
-  bool remote_fs = false;    // accepted for MIG compatibility; MIG ignores it too
+  uint64_t max_depth = 0;  // 0: kDefaultMaxDepth
+  bool remote_fs = false;  // accepted for MIG compatibility; MIG ignores it too
   bool match_all = false;
-  bool macroal = false;      // every content regex must match every line
+  bool macroal = false;               // every content regex must match every line
   std::vector<std::string> mismatch;  // check kinds whose result is inverted
-  uint64_t match_limit = 0;  // 0: kDefaultMatchLimit
-  std::string debug;         // MIG's "print"; accepted, has no effect on results
+  uint64_t match_limit = 0;           // 0: kDefaultMatchLimit
+  std::string debug;                  // MIG's "print"; accepted, has no effect on results
   bool return_sha256 = false;
-  bool decompress = false;   // inspect gzip files' decompressed content
-  uint64_t max_errors = 0;   // stop the search after this many errors; 0: never stop for errors
+  bool decompress = false;  // inspect gzip files' decompressed content
+  uint64_t max_errors = 0;  // stop the search after this many errors; 0: never stop for errors
   // "links": how a symbolic link found in the walk is judged. Follow (MIG's way, the default): a link to a
   // regular file is that file — its metadata, content and hashes — and links to anything else are skipped.
   // Own: the link itself, by lstat — its own mode (L...), size and mtime, whatever it points to (a directory,

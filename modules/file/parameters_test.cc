@@ -15,12 +15,8 @@ struct SizeCase {
 
 TEST_CASE("ParseSize reads MIG's size filters in powers of 1024") {
   const SizeCase cases[] = {
-      {"4096", 4096, 4096},
-      {"<10m", 0, 10ull << 20},
-      {">1g", 1ull << 30, 9223372036854775807ull},
-      {"2k", 2048, 2048},
-      {"<1t", 0, 1ull << 40},
-      {"0", 0, 0},
+      {"4096", 4096, 4096}, {"<10m", 0, 10ull << 20}, {">1g", 1ull << 30, 9223372036854775807ull},
+      {"2k", 2048, 2048},   {"<1t", 0, 1ull << 40},   {"0", 0, 0},
   };
   for (const SizeCase& c : cases) {
     INFO(c.input);
@@ -58,8 +54,14 @@ TEST_CASE("ParseMtime reads MIG's mtime filters") {
 
 TEST_CASE("CleanPath cleans like Go's filepath.Clean") {
   const std::pair<const char*, const char*> cases[] = {
-      {"/", "/"},           {"/usr/", "/usr"},          {"//usr//bin", "/usr/bin"}, {"/usr/./bin", "/usr/bin"},
-      {"/usr/../etc", "/etc"}, {"/..", "/"},            {"/a/b/../../c", "/c"},     {"a/../b", "b"},
+      {"/", "/"},
+      {"/usr/", "/usr"},
+      {"//usr//bin", "/usr/bin"},
+      {"/usr/./bin", "/usr/bin"},
+      {"/usr/../etc", "/etc"},
+      {"/..", "/"},
+      {"/a/b/../../c", "/c"},
+      {"a/../b", "b"},
       {"", "."},
   };
   for (const auto& [in, out] : cases) CHECK(CleanPath(in) == out);

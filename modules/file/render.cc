@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/display_text.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
 #include "modules/result.h"
 
 namespace mig::modules::file {
@@ -66,7 +66,8 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
     for (simdjson::dom::element entry : entries) {
       std::string file = Text(entry, "file");
       // A name that is not UTF-8 has its exact bytes beside it: shown escaped, two such names never look alike.
-      if (std::string raw, encoded = Text(entry, "filebytes"); !encoded.empty() && absl::Base64Unescape(encoded, &raw)) {
+      if (std::string raw, encoded = Text(entry, "filebytes");
+          !encoded.empty() && absl::Base64Unescape(encoded, &raw)) {
         file = EscapeForDisplay(raw);
       }
       simdjson::dom::element search;
@@ -103,9 +104,9 @@ absl::StatusOr<std::string> RenderResultText(std::string_view result_json, const
   AppendErrors(result, options.show == Show::kAll, &out);
   simdjson::dom::element stats = result.statistics;
   if (stats.is_object()) {
-    absl::StrAppend(&out, "Statistics: ", Number(stats["filescount"]), " files checked, ",
-                    Number(stats["openfailed"]), " failed to open, ",
-                    Number(stats["totalhits"]), " matched, ran in ", Text(stats, "exectime"), ".\n");
+    absl::StrAppend(&out, "Statistics: ", Number(stats["filescount"]), " files checked, ", Number(stats["openfailed"]),
+                    " failed to open, ", Number(stats["totalhits"]), " matched, ran in ", Text(stats, "exectime"),
+                    ".\n");
   }
   return out;
 }

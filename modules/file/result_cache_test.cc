@@ -24,10 +24,10 @@ TEST_CASE("The cache answers for an unchanged inode and only for checks it saw")
   CHECK(kept == 0b010);
   REQUIRE(cache.Lookup(File(7), 0b001, &kept));
   CHECK(kept == 0);
-  CHECK_FALSE(cache.Lookup(File(7), 0b111, &kept));        // check 2 never evaluated
-  CHECK_FALSE(cache.Lookup(File(7, 11), 0b011, &kept));    // size changed
+  CHECK_FALSE(cache.Lookup(File(7), 0b111, &kept));           // check 2 never evaluated
+  CHECK_FALSE(cache.Lookup(File(7, 11), 0b011, &kept));       // size changed
   CHECK_FALSE(cache.Lookup(File(7, 10, 101), 0b011, &kept));  // modified
-  CHECK_FALSE(cache.Lookup(File(8), 0b011, &kept));        // another inode
+  CHECK_FALSE(cache.Lookup(File(8), 0b011, &kept));           // another inode
 
   cache.Insert(File(7), 0b100, 0b100);  // more checks on the same file merge in
   REQUIRE(cache.Lookup(File(7), 0b111, &kept));

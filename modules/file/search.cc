@@ -22,9 +22,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "base/go_format.h"
+#include "base/json/writer.h"
 #include "base/utf8.h"
 #include "crypto/digest.h"
-#include "base/json/writer.h"
 #include "modules/file/file_source.h"
 #include "modules/file/result_cache.h"
 #include "modules/result.h"
@@ -134,9 +134,9 @@ struct MacroalGroup {
 struct Worker {
   std::vector<std::unique_ptr<RE2>> regex_by_check_id;
   std::vector<char> buffer;
-  std::vector<int8_t> kept;  // by check id: -1 unknown, 0 not kept, 1 kept
-  std::vector<char> candidate;  // by search
-  std::string path;  // the current file's path, built only when needed
+  std::vector<int8_t> kept;          // by check id: -1 unknown, 0 not kept, 1 kept
+  std::vector<char> candidate;       // by search
+  std::string path;                  // the current file's path, built only when needed
   std::vector<Task> subdirectories;  // reused from directory to directory
   std::vector<Task> tasks;
   // Counted locally and added to the shared totals once per task: no cache line bounces between workers.
@@ -598,7 +598,8 @@ class Engine {
             break;
           case CheckKind::kSize:
             if (!ensure_stat()) return;
-            matched = static_cast<uint64_t>(st.st_size) >= c.size.min && static_cast<uint64_t>(st.st_size) <= c.size.max;
+            matched =
+                static_cast<uint64_t>(st.st_size) >= c.size.min && static_cast<uint64_t>(st.st_size) <= c.size.max;
             break;
           case CheckKind::kMode:
             if (!ensure_stat()) return;
@@ -673,8 +674,10 @@ class Engine {
     uint64_t needed = 0;
     bool cacheable = true;
     ForEachReadCheck(w, active, [&](const Check& c) {
-      if (c.id >= 64) cacheable = false;
-      else needed |= uint64_t{1} << c.id;
+      if (c.id >= 64)
+        cacheable = false;
+      else
+        needed |= uint64_t{1} << c.id;
     });
     auto from_cache = [&](const struct stat& st) {
       uint64_t kept = 0;
@@ -845,8 +848,7 @@ class Engine {
   static bool AnyMatchSurvivesCrlf(std::string_view region, const RE2& regex) {
     size_t position = 0;
     re2::StringPiece match;
-    while (position <= region.size() &&
-           regex.Match(region, position, region.size(), RE2::UNANCHORED, &match, 1)) {
+    while (position <= region.size() && regex.Match(region, position, region.size(), RE2::UNANCHORED, &match, 1)) {
       size_t start = static_cast<size_t>(match.data() - region.data());
       const void* before = start == 0 ? nullptr : memrchr(region.data(), '\n', start);
       size_t line_start = before ? static_cast<size_t>(static_cast<const char*>(before) - region.data()) + 1 : 0;
@@ -900,8 +902,8 @@ class Engine {
       if (max == 0 || count < max || recorded_[s].stopped.load()) continue;
       if (!recorded_[s].stopped.exchange(true)) {
         absl::MutexLock lock(&errors_mutex_);
-        errors_.push_back(absl::StrCat("search '", searches_[s].label, "' stopped after ", count,
-                                       " errors (maxerrors ", max, ")"));
+        errors_.push_back(
+            absl::StrCat("search '", searches_[s].label, "' stopped after ", count, " errors (maxerrors ", max, ")"));
       }
     }
   }
@@ -999,7 +1001,7 @@ class Engine {
   std::vector<SearchPath> search_paths_;
   size_t total_checks_ = 0;
   bool decompress_ = false;
-  bool reads_content_ = false;  // some check needs file contents
+  bool reads_content_ = false;   // some check needs file contents
   bool links_own_ = false;       // some search judges links as themselves
   bool links_followed_ = false;  // some search follows links to files
 
@@ -1036,9 +1038,9 @@ void WriteSearch(json::JsonWriter& w, const CompiledSearch& s, const std::vector
   w.Key("paths");
   w.StringArray(paths);
   const std::pair<const char*, const std::vector<std::string>*> lists[] = {
-      {"contents", &spec.contents}, {"names", &spec.names}, {"sizes", &spec.sizes}, {"modes", &spec.modes},
-      {"mtimes", &spec.mtimes},     {"md5", &spec.md5},     {"sha1", &spec.sha1},   {"sha2", &spec.sha2},
-      {"sha3", &spec.sha3}};
+      {"contents", &spec.contents}, {"names", &spec.names},   {"sizes", &spec.sizes},
+      {"modes", &spec.modes},       {"mtimes", &spec.mtimes}, {"md5", &spec.md5},
+      {"sha1", &spec.sha1},         {"sha2", &spec.sha2},     {"sha3", &spec.sha3}};
   for (const auto& [name, values] : lists) {
     if (only_check != nullptr) {
       if (only_check->list != name) continue;

@@ -20,11 +20,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "catch2/catch.hpp"
-#include "test/shell.h"
 #include "base/json/reader.h"
+#include "catch2/catch.hpp"
 #include "modules/module.h"
 #include "modules/result.h"
+#include "test/shell.h"
 
 namespace mig::modules::file {
 namespace {
@@ -79,9 +79,9 @@ class Tree {
     ShellOutput(absl::StrCat("gzip -n ", Path("logs/syslog.1")));
     Write(Path("logs/part1"), "first member\n");
     Write(Path("logs/part2"), "second member holds the needle\n");
-    ShellOutput(absl::StrCat("gzip -n ", Path("logs/part1"), " ", Path("logs/part2"), " && cat ", Path("logs/part1.gz"), " ",
-                       Path("logs/part2.gz"), " > ", Path("logs/multi.gz"), " && rm ", Path("logs/part1.gz"), " ",
-                       Path("logs/part2.gz")));
+    ShellOutput(absl::StrCat("gzip -n ", Path("logs/part1"), " ", Path("logs/part2"), " && cat ", Path("logs/part1.gz"),
+                             " ", Path("logs/part2.gz"), " > ", Path("logs/multi.gz"), " && rm ", Path("logs/part1.gz"),
+                             " ", Path("logs/part2.gz")));
     Write(Path("logs/bad.gz"), std::string("\x1f\x8b\x08\x00garbage that is not deflate data", 36));
     std::string level;
     for (int i = 1; i <= 4; ++i) {
@@ -221,8 +221,8 @@ TEST_CASE("The walk reaches exactly the files find reaches, at every maxdepth") 
   CHECK(all.files_count == FindFiles(tree.root()).size());
   for (int depth = 1; depth <= 5; ++depth) {
     INFO("maxdepth " << depth);
-    Outcome o = Run(OneSearch(Quoted(tree.root()), R"("names":["."])",
-                              absl::StrCat(R"("matchall":true,"maxdepth":)", depth)));
+    Outcome o =
+        Run(OneSearch(Quoted(tree.root()), R"("names":["."])", absl::StrCat(R"("matchall":true,"maxdepth":)", depth)));
     CHECK(o.Files("s1") == FindFiles(tree.root(), absl::StrCat("-maxdepth ", depth)));
   }
 }
@@ -252,18 +252,27 @@ TEST_CASE("class links-own: a new link to an old file is found by its own mtime,
     std::set<std::string> expected;
   };
   const std::vector<Case> cases = {
-      {"follow (the default): judged by the old target", R"("mtimes":["<1d"])", R"("matchall":true)",
+      {"follow (the default): judged by the old target",
+       R"("mtimes":["<1d"])",
+       R"("matchall":true)",
        {tree.Path("links/to_file")}},
-      {"own: every link made today, whatever it points to", R"("mtimes":["<1d"])",
+      {"own: every link made today, whatever it points to",
+       R"("mtimes":["<1d"])",
        R"("matchall":true,"links":"own")",
        {tree.Path("links/to_file"), tree.Path("links/to_dir"), tree.Path("links/loop"), tree.Path("links/broken"),
         tree.Path("links/new_link")}},
-      {"own: a link's mode is L...", R"("modes":["^L"])", R"("matchall":true,"links":"own")",
+      {"own: a link's mode is L...",
+       R"("modes":["^L"])",
+       R"("matchall":true,"links":"own")",
        {tree.Path("links/to_file"), tree.Path("links/to_dir"), tree.Path("links/loop"), tree.Path("links/broken"),
         tree.Path("links/new_link")}},
-      {"own: a link has no content", R"("names":["new_link"],"contents":["old"])",
-       R"("matchall":true,"links":"own")", {}},
-      {"follow: the target's content", R"("names":["new_link"],"contents":["old"])", R"("matchall":true)",
+      {"own: a link has no content",
+       R"("names":["new_link"],"contents":["old"])",
+       R"("matchall":true,"links":"own")",
+       {}},
+      {"follow: the target's content",
+       R"("names":["new_link"],"contents":["old"])",
+       R"("matchall":true)",
        {tree.Path("links/new_link")}},
   };
   for (const Case& c : cases) {
@@ -288,11 +297,11 @@ TEST_CASE("Content regexes agree with grep, including binary files and long line
   for (const std::string pattern : {"root:x", "^Pass", "level[0-9]", "PRODUCT=20a0/4107", "NEEDLE", "^short$",
                                     "without newline$", "hello|level2", "[[:digit:]]:0"}) {
     INFO(pattern);
-    Outcome o = Run(OneSearch(Quoted(tree.root()), absl::StrCat(R"("contents":[")", pattern, R"("])"),
-                              R"("matchall":true)"));
+    Outcome o =
+        Run(OneSearch(Quoted(tree.root()), absl::StrCat(R"("contents":[")", pattern, R"("])"), R"("matchall":true)"));
     REQUIRE(o.success);
-    std::set<std::string> grep = Lines(ShellOutput(absl::StrCat("find ", tree.root(), " -xtype f -print0 2>/dev/null | ",
-                                                          "xargs -0 grep -lE '", pattern, "' 2>/dev/null")));
+    std::set<std::string> grep = Lines(ShellOutput(absl::StrCat(
+        "find ", tree.root(), " -xtype f -print0 2>/dev/null | ", "xargs -0 grep -lE '", pattern, "' 2>/dev/null")));
     CHECK(o.Files("s1") == grep);
   }
 }
@@ -303,16 +312,16 @@ TEST_CASE("Content matching keeps MIG's line semantics") {
   Outcome crlf = Run(OneSearch(Quoted(tree.Path("b.conf")), R"("contents":["(?i)^passwordauthentication no$"])"));
   CHECK(crlf.Files("s1") == std::set<std::string>{tree.Path("b.conf")});
   // A match never spans lines, even with classes that include \n.
-  Outcome span = Run(OneSearch(Quoted(tree.Path("a.txt")), R"("contents":["world\\sroot", "world[^z]root"])",
-                               R"("matchall":false)"));
+  Outcome span = Run(
+      OneSearch(Quoted(tree.Path("a.txt")), R"("contents":["world\\sroot", "world[^z]root"])", R"("matchall":false)"));
   CHECK(span.Files("s1").empty());
   // \A and \z anchor to each line.
-  Outcome anchors = Run(OneSearch(Quoted(tree.Path("a.txt")), R"("contents":["\\Aroot:x", "bash\\z"])",
-                                  R"("matchall":true)"));
+  Outcome anchors =
+      Run(OneSearch(Quoted(tree.Path("a.txt")), R"("contents":["\\Aroot:x", "bash\\z"])", R"("matchall":true)"));
   CHECK(anchors.Files("s1") == std::set<std::string>{tree.Path("a.txt")});
   // An inverted content check keeps files where no line matches.
-  Outcome inverse = Run(OneSearch(Quoted(tree.root()), R"("names":["^f[0-9]$"],"contents":["!level[12]"])",
-                                  R"("matchall":true)"));
+  Outcome inverse =
+      Run(OneSearch(Quoted(tree.root()), R"("names":["^f[0-9]$"],"contents":["!level[12]"])", R"("matchall":true)"));
   CHECK(inverse.Files("s1") == std::set<std::string>{tree.Path("l1/l2/l3/f3"), tree.Path("l1/l2/l3/l4/f4")});
 }
 
@@ -323,10 +332,16 @@ TEST_CASE("Digests match the sum tools and OpenSSL for every algorithm") {
     std::string command;
   };
   const Tool tools[] = {
-      {"md5", "md5sum"},       {"sha1", "sha1sum"},     {"sha2", "sha224sum"},
-      {"sha2", "sha256sum"},   {"sha2", "sha384sum"},   {"sha2", "sha512sum"},
-      {"sha3", "openssl dgst -sha3-224 -r"}, {"sha3", "openssl dgst -sha3-256 -r"},
-      {"sha3", "openssl dgst -sha3-384 -r"}, {"sha3", "openssl dgst -sha3-512 -r"},
+      {"md5", "md5sum"},
+      {"sha1", "sha1sum"},
+      {"sha2", "sha224sum"},
+      {"sha2", "sha256sum"},
+      {"sha2", "sha384sum"},
+      {"sha2", "sha512sum"},
+      {"sha3", "openssl dgst -sha3-224 -r"},
+      {"sha3", "openssl dgst -sha3-256 -r"},
+      {"sha3", "openssl dgst -sha3-384 -r"},
+      {"sha3", "openssl dgst -sha3-512 -r"},
   };
   for (const Tool& tool : tools) {
     INFO(tool.command);
@@ -352,8 +367,8 @@ TEST_CASE("Decompression reads gzip files, including concatenated members, and r
   std::string logs = Quoted(tree.Path("logs"));
   Outcome plain = Run(OneSearch(logs, R"("contents":["Accepted password|needle"])", R"("matchall":true)"));
   CHECK(plain.Files("s1").empty());
-  Outcome gz = Run(OneSearch(logs, R"("contents":["Accepted password|needle"])",
-                             R"("matchall":true,"decompress":true)"));
+  Outcome gz =
+      Run(OneSearch(logs, R"("contents":["Accepted password|needle"])", R"("matchall":true,"decompress":true)"));
   CHECK(gz.Files("s1") == std::set<std::string>{tree.Path("logs/syslog.1.gz"), tree.Path("logs/multi.gz")});
   CHECK(gz.HasError("bad.gz"));
   // Digests are of the decompressed content, as `zcat | sha256sum`.
@@ -404,18 +419,21 @@ TEST_CASE("macroal and mismatch find the authorized_keys file with a rogue line"
   std::string checks = R"("names":["^authorized_keys$"],"contents":["^(#.*|\\s*|ssh-ed25519 AAAAgood alice)$"])";
   Outcome clean = Run(OneSearch(Quoted(tree.root()), checks, R"("matchall":true,"macroal":true)"));
   CHECK(clean.Files("s1") == std::set<std::string>{tree.Path("l1/authorized_keys")});
-  Outcome rogue = Run(OneSearch(Quoted(tree.root()), checks,
-                                R"("matchall":true,"macroal":true,"mismatch":["content"])"));
-  CHECK(rogue.Files("s1") == std::set<std::string>{tree.Path("l1/l2/authorized_keys"),
-                                                   tree.Path("l1/l2/l3/authorized_keys")});
+  Outcome rogue =
+      Run(OneSearch(Quoted(tree.root()), checks, R"("matchall":true,"macroal":true,"mismatch":["content"])"));
+  CHECK(rogue.Files("s1") ==
+        std::set<std::string>{tree.Path("l1/l2/authorized_keys"), tree.Path("l1/l2/l3/authorized_keys")});
 }
 
 TEST_CASE("Several searches share one walk, each with its own paths and depth") {
   Tree tree;
   std::string params = absl::StrCat(R"({"searches":{
-      "top":{"paths":[")", tree.root(), R"("],"names":["^f[0-9]$"],"options":{"matchall":true,"maxdepth":2}},
-      "deep":{"paths":[")", tree.Path("l1/l2/l3"), R"("],"names":["^f[0-9]$"],"options":{"matchall":true}},
-      "file":{"paths":[")", tree.Path("a.txt"), R"("],"contents":["hello"],"options":{"matchall":true}}}})");
+      "top":{"paths":[")",
+                                    tree.root(), R"("],"names":["^f[0-9]$"],"options":{"matchall":true,"maxdepth":2}},
+      "deep":{"paths":[")",
+                                    tree.Path("l1/l2/l3"), R"("],"names":["^f[0-9]$"],"options":{"matchall":true}},
+      "file":{"paths":[")",
+                                    tree.Path("a.txt"), R"("],"contents":["hello"],"options":{"matchall":true}}}})");
   Outcome o = Run(params);
   REQUIRE(o.success);
   CHECK(o.Files("top") == std::set<std::string>{tree.Path("l1/f1")});

@@ -5,8 +5,8 @@
 #include "modules/memory/render.h"
 #include "modules/memory/scan.h"
 #include "modules/module.h"
-#include "modules/typed_module.h"
 #include "modules/result.h"
+#include "modules/typed_module.h"
 
 namespace mig::modules::memory {
 namespace {

@@ -2,10 +2,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
-#include "modules/searches.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
+#include "modules/searches.h"
 
 namespace mig::modules::memory {
 namespace {

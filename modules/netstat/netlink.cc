@@ -135,8 +135,7 @@ std::string FormatMac(const unsigned char* bytes, size_t length) {
 }
 
 absl::StatusOr<bool> ForEachNetlinkMessage(const unsigned char* data, size_t length, std::string_view what,
-                                           const std::function<void(const nlmsghdr*)>& on_message,
-                                           int* kernel_errno) {
+                                           const std::function<void(const nlmsghdr*)>& on_message, int* kernel_errno) {
   for (size_t offset = 0; offset + sizeof(nlmsghdr) <= length;) {
     const nlmsghdr* message = reinterpret_cast<const nlmsghdr*>(data + offset);
     if (message->nlmsg_len < sizeof(nlmsghdr) || message->nlmsg_len > length - offset) {

@@ -3,12 +3,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "modules/module.h"
-#include "modules/typed_module.h"
 #include "modules/netstat/command_line.h"
 #include "modules/netstat/parameters.h"
 #include "modules/netstat/render.h"
 #include "modules/netstat/search.h"
 #include "modules/result.h"
+#include "modules/typed_module.h"
 
 namespace mig::modules::netstat {
 namespace {

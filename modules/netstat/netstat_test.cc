@@ -20,18 +20,18 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "base/unique_fd.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "catch2/catch.hpp"
-#include "test/shell.h"
 #include "base/json/reader.h"
+#include "base/unique_fd.h"
+#include "catch2/catch.hpp"
 #include "modules/module.h"
 #include "modules/netstat/namespaces.h"
 #include "modules/netstat/netlink.h"
 #include "modules/netstat/proc_net.h"
 #include "modules/result.h"
+#include "test/shell.h"
 
 namespace mig::modules::netstat {
 namespace {
@@ -132,7 +132,6 @@ Result Run(const std::string& parameters, const std::atomic<bool>* cancelled = n
   }
   return result;
 }
-
 
 socklen_t Loopback(int family, sockaddr_storage* address, int port) {
   *address = {};

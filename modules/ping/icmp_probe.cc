@@ -11,9 +11,9 @@
 #include <string_view>
 
 #include "absl/time/clock.h"
+#include "base/unique_fd.h"
 #include "modules/ping/probe.h"
 #include "modules/ping/probe_outcome.h"
-#include "base/unique_fd.h"
 #include "modules/ping/socket_wait.h"
 
 namespace mig::modules::ping {

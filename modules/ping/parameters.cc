@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
 
 namespace mig::modules::ping {
 namespace {

@@ -3,12 +3,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "modules/module.h"
-#include "modules/typed_module.h"
 #include "modules/ping/command_line.h"
 #include "modules/ping/parameters.h"
 #include "modules/ping/ping.h"
 #include "modules/ping/render.h"
 #include "modules/result.h"
+#include "modules/typed_module.h"
 
 namespace mig::modules::ping {
 namespace {

@@ -12,8 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "catch2/catch.hpp"
 #include "base/json/reader.h"
+#include "catch2/catch.hpp"
 #include "modules/module.h"
 #include "modules/ping/destination.h"
 #include "modules/ping/probe.h"

@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "modules/ping/probe_outcome.h"
 #include "base/unique_fd.h"
+#include "modules/ping/probe_outcome.h"
 #include "modules/ping/socket_wait.h"
 
 namespace mig::modules::ping {

@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
 #include "modules/ping/ping.h"
 #include "modules/result.h"
 

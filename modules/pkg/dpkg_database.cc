@@ -75,9 +75,8 @@ bool IsBlank(std::string_view line) { return absl::StripAsciiWhitespace(line).em
 // spelling, never the file's own text.
 constexpr std::string_view kWants[] = {"unknown", "install", "hold", "deinstall", "purge"};
 constexpr std::string_view kErrorFlags[] = {"ok", "reinstreq"};
-constexpr std::string_view kStates[] = {"not-installed",   "config-files",     "half-installed",
-                                        "unpacked",        "half-configured",  "triggers-awaited",
-                                        "triggers-pending", "installed"};
+constexpr std::string_view kStates[] = {"not-installed",   "config-files",     "half-installed",   "unpacked",
+                                        "half-configured", "triggers-awaited", "triggers-pending", "installed"};
 
 // The word of `allowed` that `word` is, compared as dpkg compares them (ignoring case); empty for none.
 template <size_t N>
@@ -107,7 +106,8 @@ void FinishStanza(StanzaBuilder& builder, std::string_view source, std::vector<D
   }
   if (builder.has_status) {
     // Words are separated by blanks, spaces or tabs, as dpkg reads them.
-    std::vector<std::string_view> words = absl::StrSplit(builder.status_field, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    std::vector<std::string_view> words =
+        absl::StrSplit(builder.status_field, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (words.size() != 3) {
       error(absl::StrCat("package '", builder.stanza.package, "': Status '", absl::CHexEscape(builder.status_field),
                          "' is not 'want flag state', skipped"));

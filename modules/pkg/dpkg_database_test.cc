@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "catch2/catch.hpp"
-#include "test/shell.h"
 #include "modules/pkg/inventory.h"
+#include "test/shell.h"
 
 namespace mig::modules::pkg {
 namespace {

@@ -21,8 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (std::string_view text : absl::StrSplit(input, '\0')) {
     std::string source = file_number++ == 0 ? "status" : absl::StrCat("updates/", file_number - 1);
     for (const mig::modules::pkg::DpkgStanza& stanza : mig::modules::pkg::ParseDpkgStatus(text, source, &errors)) {
-      if (stanza.package.empty() || stanza.status.empty() ||
-          stanza.status.find_first_of(" \t") != std::string::npos) {
+      if (stanza.package.empty() || stanza.status.empty() || stanza.status.find_first_of(" \t") != std::string::npos) {
         __builtin_trap();
       }
     }

@@ -1,9 +1,9 @@
 #include "modules/pkg/parameters.h"
 
 #include "absl/strings/str_cat.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
 #include "re2/re2.h"
 
 namespace mig::modules::pkg {

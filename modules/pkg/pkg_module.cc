@@ -2,13 +2,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "modules/module.h"
-#include "modules/typed_module.h"
 #include "modules/pkg/command_line.h"
 #include "modules/pkg/inventory.h"
 #include "modules/pkg/parameters.h"
 #include "modules/pkg/query.h"
 #include "modules/pkg/render.h"
 #include "modules/result.h"
+#include "modules/typed_module.h"
 
 namespace mig::modules::pkg {
 namespace {

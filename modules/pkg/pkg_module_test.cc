@@ -6,12 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "catch2/catch.hpp"
-#include "test/shell.h"
 #include "base/json/reader.h"
+#include "catch2/catch.hpp"
 #include "modules/module.h"
 #include "modules/pkg/inventory.h"
 #include "modules/result.h"
+#include "test/shell.h"
 
 namespace mig::modules::pkg {
 namespace {
@@ -127,7 +127,7 @@ TEST_CASE("pkg results render as MIG's client prints them") {
   CHECK_FALSE(module
                   ->Render(R"({"foundanything":true,"success":true,"elements":{"packages":[{"name":1}]},
       "statistics":{},"errors":[]})",
-                               {})
+                           {})
                   .ok());
 }
 

@@ -1,8 +1,8 @@
 #include "modules/pkg/query.h"
 
 #include "base/go_format.h"
-#include "base/status_macros.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
 #include "modules/result.h"
 
 namespace mig::modules::pkg {

@@ -1,8 +1,8 @@
 #include "modules/pkg/render.h"
 
 #include "absl/strings/str_cat.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
 #include "modules/result.h"
 
 namespace mig::modules::pkg {

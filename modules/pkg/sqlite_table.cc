@@ -133,7 +133,7 @@ class Database {
   std::string_view file_;
   uint32_t page_size_ = 0;
   uint32_t usable_ = 0;
-  std::vector<bool> visited_;  // by page number
+  std::vector<bool> visited_;   // by page number
   uint64_t payload_bytes_ = 0;  // at most the file's size
 };
 

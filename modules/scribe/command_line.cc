@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/files.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
 #include "modules/scribe/parameters.h"
 #include "modules/scribe/policy.h"
 

@@ -227,10 +227,9 @@ class Evaluator {
     absl::Status wanted = CheckVersion(test.value, scheme);
     if (!installed.ok() || !wanted.ok()) {
       result.is_error = true;
-      result.error = !installed.ok()
-                         ? absl::StrCat(criterion.identifier, ": installed ", installed.message())
-                         : absl::StrCat(criterion.identifier, ": ", wanted.message(), " (",
-                                        scheme == VersionScheme::kDpkg ? "dpkg" : "rpm", " rules)");
+      result.error = !installed.ok() ? absl::StrCat(criterion.identifier, ": installed ", installed.message())
+                                     : absl::StrCat(criterion.identifier, ": ", wanted.message(), " (",
+                                                    scheme == VersionScheme::kDpkg ? "dpkg" : "rpm", " rules)");
       return std::nullopt;
     }
     int order = CompareVersions(criterion.value, test.value, scheme);
@@ -273,8 +272,8 @@ class Evaluator {
         break;
       case SourceKind::kRaw:
         for (const RawIdentifier& raw : object.raw) {
-          prepared.criteria.push_back({.identifier = raw.identifier, .value = raw.value, .reportable = true,
-                                       .label = raw.identifier});
+          prepared.criteria.push_back(
+              {.identifier = raw.identifier, .value = raw.value, .reportable = true, .label = raw.identifier});
         }
         break;
       default:
@@ -361,9 +360,8 @@ class Evaluator {
     for (size_t i : matches) {
       const pkg::InstalledPackage& p = packages[i];
       std::string identifier = qualified ? QualifiedName(p) : p.name;
-      std::string label = by_source && p.name != source.source
-                              ? absl::StrCat(identifier, " (source ", source.source, ")")
-                              : identifier;
+      std::string label =
+          by_source && p.name != source.source ? absl::StrCat(identifier, " (source ", source.source, ")") : identifier;
       prepared.criteria.push_back({.identifier = std::move(identifier),
                                    .value = version_of(p),
                                    .scheme = SchemeForPackageType(p.type),

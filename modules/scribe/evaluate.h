@@ -30,7 +30,7 @@ struct TestResult {
   size_t test = 0;  // index into Policy::tests
   bool is_error = false;
   std::string error;
-  bool master_result = false;    // some value passed and every `if` test is true
+  bool master_result = false;     // some value passed and every `if` test is true
   bool has_true_results = false;  // some value passed
   std::vector<SubResult> results;
   // For people, one line per value that made an evr test true: "libnss3 2:3.19.1 < 2:3.19.2: out of date".
@@ -38,11 +38,11 @@ struct TestResult {
 };
 
 struct Evaluation {
-  std::vector<TestResult> tests;  // in the policy's order
-  uint64_t packages = 0;          // installed packages read (0 when no object needed them)
-  uint64_t files = 0;             // files read by filecontent/hasline objects
+  std::vector<TestResult> tests;    // in the policy's order
+  uint64_t packages = 0;            // installed packages read (0 when no object needed them)
+  uint64_t files = 0;               // files read by filecontent/hasline objects
   std::vector<std::string> errors;  // host problems (an unreadable package database)
-  bool incomplete = false;        // stopped at the deadline or cancelled: the rest is marked as errors
+  bool incomplete = false;          // stopped at the deadline or cancelled: the rest is marked as errors
 };
 
 struct EvaluateOptions {

@@ -111,7 +111,10 @@ TEST_CASE("evr tests compare each package's version with its own package manager
       {R"({"name": "git"})", "<", "2.43.1-1", true, {"git"}},
       {R"({"name": "kernel"})", "<", "4.18.0-500.el8", true, {"kernel", "kernel"}},
       {R"({"name": "kernel", "onlynewest": true})", "<", "4.18.0-500.el8", false, {"kernel"}},
-      {R"({"collectmatch": "^linux-image-"})", "<", "6.1.30-1", true,
+      {R"({"collectmatch": "^linux-image-"})",
+       "<",
+       "6.1.30-1",
+       true,
        {"linux-image-6.1.0-10-amd64", "linux-image-6.1.0-9-amd64"}},
       // A package removed but for its configuration files has no code on the host.
       {R"({"name": "removed"})", "<", "2.0", false, {}},
@@ -227,7 +230,8 @@ TEST_CASE("File objects: filecontent with concat and import-chain, hasline, file
   REQUIRE(symlink((root + "/app1/__init__.py").c_str(), (root + "/link-to-file.py").c_str()) == 0);
 
   Run run = Evaluate(absl::StrCat(R"json({
-    "variables": [{"key": "root", "value": ")json", root, R"json("}],
+    "variables": [{"key": "root", "value": ")json",
+                                  root, R"json("}],
     "objects": [
       {"object": "django", "filecontent": {"path": "${root}", "file": "^__init__\\.py$",
                                            "expression": "^VERSION = \\((\\d+), (\\d+), (\\d+),", "concat": "."}},
@@ -254,7 +258,7 @@ TEST_CASE("File objects: filecontent with concat and import-chain, hasline, file
   CHECK(old.results[0].identifier == root + "/app1/__init__.py");
   CHECK(old.results[0].result);
   CHECK(old.results[1].identifier == root + "/deep/a/app2/__init__.py");
-  CHECK_FALSE(old.results[1].result);  // 1.6.0, read through a CRLF line ending
+  CHECK_FALSE(old.results[1].result);   // 1.6.0, read through a CRLF line ending
   CHECK(old.results[0].value.empty());  // file content is never reported
   CHECK(old.messages == std::vector<std::string>{root + "/app1/__init__.py < 1.5: out of date"});
   CHECK(run.Result("chain").master_result);  // 1.4 from the file, .7 from its directory's "minor"

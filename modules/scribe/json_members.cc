@@ -1,12 +1,11 @@
 #include "modules/scribe/json_members.h"
 
-#include "base/status_macros.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
 
 namespace mig::modules::scribe {
 
-absl::StatusOr<std::string> OptionalString(simdjson::dom::object object, std::string_view key,
-                                           std::string_view path) {
+absl::StatusOr<std::string> OptionalString(simdjson::dom::object object, std::string_view key, std::string_view path) {
   simdjson::dom::element value;
   if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return std::string();
   std::string_view text;

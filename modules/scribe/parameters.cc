@@ -1,8 +1,8 @@
 #include "modules/scribe/parameters.h"
 
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
 
 namespace mig::modules::scribe {
 

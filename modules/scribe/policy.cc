@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
 #include "modules/scribe/json_members.h"
 
 namespace mig::modules::scribe {
@@ -88,8 +88,8 @@ absl::Status ParsePackage(simdjson::dom::object source, std::string_view path, c
   return absl::OkStatus();
 }
 
-absl::Status ParseFile(simdjson::dom::object source, std::string_view path, SourceKind kind,
-                       const Variables& variables, Object* object) {
+absl::Status ParseFile(simdjson::dom::object source, std::string_view path, SourceKind kind, const Variables& variables,
+                       Object* object) {
   switch (kind) {
     case SourceKind::kFileContent:
       MIG_RETURN_IF_ERROR(json::CheckKeys(source, path, {"path", "file", "expression", "concat", "import-chain"}));
@@ -203,7 +203,8 @@ absl::StatusOr<ParsedObjects> ParseObjects(simdjson::dom::object root, std::stri
       } else {
         MIG_RETURN_IF_ERROR(ParseFile(*source, source_path, kind.kind, variables, &object));
         simdjson::dom::element chain_element;
-        if (kind.kind == SourceKind::kFileContent && (*source)["import-chain"].get(chain_element) == simdjson::SUCCESS) {
+        if (kind.kind == SourceKind::kFileContent &&
+            (*source)["import-chain"].get(chain_element) == simdjson::SUCCESS) {
           MIG_ASSIGN_OR_RETURN(chain, json::AsStringArray(chain_element, json::ChildPath(source_path, "import-chain")));
         }
       }
@@ -429,8 +430,8 @@ absl::StatusOr<Policy> ParsePolicy(simdjson::dom::element document, std::string_
     std::string item_path = json::IndexPath(array_path, index++);
     MIG_ASSIGN_OR_RETURN(simdjson::dom::object entry, json::AsObject(item, item_path));
     MIG_RETURN_IF_ERROR(json::CheckKeys(entry, item_path,
-                                        {"test", "name", "description", "object", "evr", "regexp", "exactmatch",
-                                         "tags", "if", "expectedresult", "expecterror"}));
+                                        {"test", "name", "description", "object", "evr", "regexp", "exactmatch", "tags",
+                                         "if", "expectedresult", "expecterror"}));
     Test test;
     MIG_ASSIGN_OR_RETURN(test.id, OptionalString(entry, "test", item_path));
     if (test.id.empty()) return Invalid(item_path, "a test needs an identifier (\"test\")");

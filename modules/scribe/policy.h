@@ -44,8 +44,8 @@ struct PackageSource {
 struct FileSource {
   std::string path;
   std::string file;
-  std::string expression;  // filecontent, hasline: a regex on each line
-  std::string concat;      // filecontent: the values of one file joined with this into one value
+  std::string expression;            // filecontent, hasline: a regex on each line
+  std::string concat;                // filecontent: the values of one file joined with this into one value
   std::vector<size_t> import_chain;  // filecontent: objects run again under each matching file's directory
   std::shared_ptr<const RE2> file_regex;
   std::shared_ptr<const RE2> expression_regex;
@@ -77,13 +77,13 @@ struct Tag {
 };
 
 struct Test {
-  std::string id;           // "test"
-  std::string name;         // optional title
+  std::string id;    // "test"
+  std::string name;  // optional title
   std::string description;
-  size_t object = 0;        // index into Policy::objects
+  size_t object = 0;  // index into Policy::objects
   EvaluatorKind evaluator = EvaluatorKind::kNoop;
   EvrOperation operation = EvrOperation::kLess;
-  std::string value;        // the evr version, the regexp or the exact value
+  std::string value;  // the evr version, the regexp or the exact value
   // "evr": {"scheme": "dpkg"|"rpm"}, our extension: how to compare values that are not package versions
   // (those follow their package's type). Unset: rpm's rules, as scribe compared everything.
   std::optional<VersionScheme> scheme;
@@ -96,8 +96,8 @@ struct Test {
 
 struct Policy {
   std::vector<Object> objects;
-  std::vector<Test> tests;                  // in the document's order, which results keep
-  std::vector<size_t> evaluation_order;     // every test after the tests its `if` names
+  std::vector<Test> tests;               // in the document's order, which results keep
+  std::vector<size_t> evaluation_order;  // every test after the tests its `if` names
 };
 
 // Parses the document (the value of "scribedoc"); `path` prefixes field names in errors.

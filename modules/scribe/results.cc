@@ -3,11 +3,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/go_format.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
-#include "modules/scribe/json_members.h"
+#include "base/status_macros.h"
 #include "modules/result.h"
+#include "modules/scribe/json_members.h"
 
 namespace mig::modules::scribe {
 namespace {

@@ -3,12 +3,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "modules/module.h"
-#include "modules/typed_module.h"
 #include "modules/result.h"
 #include "modules/scribe/command_line.h"
 #include "modules/scribe/evaluate.h"
 #include "modules/scribe/parameters.h"
 #include "modules/scribe/results.h"
+#include "modules/typed_module.h"
 
 namespace mig::modules::scribe {
 namespace {

@@ -4,11 +4,11 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "catch2/catch.hpp"
-#include "test/shell.h"
 #include "base/json/reader.h"
+#include "catch2/catch.hpp"
 #include "modules/module.h"
 #include "modules/result.h"
+#include "test/shell.h"
 
 namespace mig::modules {
 namespace {
@@ -118,18 +118,19 @@ TEST_CASE("Bad parameters fail before anything runs, naming the problem") {
     const char* parameters;
     const char* error_part;
   };
-  for (const Case& c : std::initializer_list<Case>{
-           {R"({})", "scribedoc: no policy"},
-           {R"({"scribedoc": {"tests": [{"test": "t", "object": "x"}]}})", "scribedoc.tests[0] (\"t\"): unknown object"},
-           {R"({"scribedoc": {"tests": []}, "onlytrue": "yes"})", "the policy has no tests"},
-           {R"({"scribedoc": {"objects": [{"object": "p", "package": {"name": "a"}}], "tests": [{"test": "t", "object": "p"}]},
+  for (
+      const Case& c : std::initializer_list<Case>{
+          {R"({})", "scribedoc: no policy"},
+          {R"({"scribedoc": {"tests": [{"test": "t", "object": "x"}]}})", "scribedoc.tests[0] (\"t\"): unknown object"},
+          {R"({"scribedoc": {"tests": []}, "onlytrue": "yes"})", "the policy has no tests"},
+          {R"({"scribedoc": {"objects": [{"object": "p", "package": {"name": "a"}}], "tests": [{"test": "t", "object": "p"}]},
                 "onlytrue": "yes"})",
-            "onlytrue: expected true or false"},
-           {R"({"scribedoc": {"objects": [{"object": "p", "package": {"name": "a"}}], "tests": [{"test": "t", "object": "p"}]},
+           "onlytrue: expected true or false"},
+          {R"({"scribedoc": {"objects": [{"object": "p", "package": {"name": "a"}}], "tests": [{"test": "t", "object": "p"}]},
                 "humanoutput": true, "jsonoutput": true})",
-            "choose one output mode"},
-           {R"({"scribedoc": {}, "extra": 1})", "extra"},
-       }) {
+           "choose one output mode"},
+          {R"({"scribedoc": {}, "extra": 1})", "extra"},
+      }) {
     INFO(c.parameters);
     absl::Status valid = Scribe().ValidateParameters(c.parameters);
     REQUIRE_FALSE(valid.ok());

@@ -28,8 +28,8 @@ void FuzzPublicBlob(std::string_view blob) {
 }
 
 void FuzzPrivateKey(std::string_view label, std::string_view der) {
-  std::string text = absl::StrCat("-----BEGIN ", label, "-----\n", absl::Base64Escape(der), "\n-----END ", label,
-                                  "-----\n");
+  std::string text =
+      absl::StrCat("-----BEGIN ", label, "-----\n", absl::Base64Escape(der), "\n-----END ", label, "-----\n");
   absl::StatusOr<PrivateKeyFile> file = ParsePrivateKeyFile(text);
   if (!file.ok() || !file->public_key.has_value()) return;
   // A derived public key is a valid blob of its own.

@@ -14,10 +14,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "catch2/catch.hpp"
-#include "test/shell.h"
 #include "modules/sshkey/private_key.h"
 #include "modules/sshkey/public_key.h"
 #include "modules/sshkey/scan.h"
+#include "test/shell.h"
 
 namespace mig::modules::sshkey {
 namespace {
@@ -314,8 +314,7 @@ std::string DerInteger(int bits) {
 std::string DsaPkcs8(int p_bits, int q_bits, int x_bits) {
   std::string parameters = Der(0x30, absl::StrCat(DerInteger(p_bits), DerInteger(q_bits), DerInteger(2)));
   std::string algorithm = Der(0x30, absl::StrCat(Der(0x06, "\x2a\x86\x48\xce\x38\x04\x01"), parameters));
-  std::string info = Der(0x30, absl::StrCat(Der(0x02, std::string(1, '\0')), algorithm,
-                                             Der(0x04, DerInteger(x_bits))));
+  std::string info = Der(0x30, absl::StrCat(Der(0x02, std::string(1, '\0')), algorithm, Der(0x04, DerInteger(x_bits))));
   return absl::StrCat("-----BEGIN PRIVATE KEY-----\n", absl::Base64Escape(info), "\n-----END PRIVATE KEY-----\n");
 }
 

@@ -1,9 +1,9 @@
 #include "modules/sshkey/parameters.h"
 
 #include "absl/strings/str_cat.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/status_macros.h"
 
 namespace mig::modules::sshkey {
 

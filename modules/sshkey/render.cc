@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
 #include "modules/result.h"
 
 namespace mig::modules::sshkey {

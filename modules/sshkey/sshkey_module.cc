@@ -2,13 +2,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "modules/module.h"
-#include "modules/typed_module.h"
 #include "modules/result.h"
 #include "modules/sshkey/command_line.h"
 #include "modules/sshkey/parameters.h"
 #include "modules/sshkey/render.h"
 #include "modules/sshkey/result.h"
 #include "modules/sshkey/scan.h"
+#include "modules/typed_module.h"
 
 namespace mig::modules::sshkey {
 namespace {

@@ -41,8 +41,7 @@ absl::StatusOr<std::string_view> WireReader::Mpint() {
   }
   // RFC 4251: zero is the empty string, and no other leading zero byte is needed unless the next byte's top
   // bit is set.
-  if (!value->empty() && (*value)[0] == 0 &&
-      (value->size() == 1 || (static_cast<uint8_t>((*value)[1]) & 0x80) == 0)) {
+  if (!value->empty() && (*value)[0] == 0 && (value->size() == 1 || (static_cast<uint8_t>((*value)[1]) & 0x80) == 0)) {
     return absl::InvalidArgumentError("mpint with a superfluous leading zero");
   }
   return value;

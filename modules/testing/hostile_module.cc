@@ -3,10 +3,10 @@
 // fork, allocate without bound, loop forever ignoring its deadline, print gigabytes), or "nothing", a normal
 // result. //test:mig_with_hostile_module is mig with it.
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -21,8 +21,8 @@
 namespace mig::modules::testing {
 namespace {
 
-constexpr std::string_view kTries[] = {"nothing", "write-file", "exec", "tcp",  "ptrace", "kill-parent",
-                                       "fork",    "allocate",   "loop", "flood"};
+constexpr std::string_view kTries[] = {"nothing",     "write-file", "exec",     "tcp",  "ptrace",
+                                       "kill-parent", "fork",       "allocate", "loop", "flood"};
 
 absl::StatusOr<std::string> ParseTry(std::string_view parameters_json) {
   absl::StatusOr<std::unique_ptr<json::JsonDocument>> doc = json::JsonDocument::Parse(parameters_json, "parameters");

@@ -17,12 +17,12 @@ namespace {
 void FuzzReply(std::string_view bytes) {
   absl::StatusOr<NtpPacket> packet = ParsePacket(bytes);
   if (!packet.ok()) return;
-  absl::StatusOr<NtpPacket> again = ParsePacket(std::string_view(
-      reinterpret_cast<const char*>(SerializePacket(*packet).data()), kNtpPacketSize));
-  if (!again.ok() || again->leap != packet->leap || again->version != packet->version ||
-      again->mode != packet->mode || again->stratum != packet->stratum ||
-      again->reference_id != packet->reference_id || !(again->originate == packet->originate) ||
-      !(again->receive == packet->receive) || !(again->transmit == packet->transmit)) {
+  absl::StatusOr<NtpPacket> again =
+      ParsePacket(std::string_view(reinterpret_cast<const char*>(SerializePacket(*packet).data()), kNtpPacketSize));
+  if (!again.ok() || again->leap != packet->leap || again->version != packet->version || again->mode != packet->mode ||
+      again->stratum != packet->stratum || again->reference_id != packet->reference_id ||
+      !(again->originate == packet->originate) || !(again->receive == packet->receive) ||
+      !(again->transmit == packet->transmit)) {
     __builtin_trap();
   }
   // As a reply to the request it claims to answer (so every later check is reached), and to another one.

@@ -3,12 +3,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "modules/module.h"
-#include "modules/typed_module.h"
 #include "modules/result.h"
 #include "modules/timedrift/command_line.h"
 #include "modules/timedrift/parameters.h"
 #include "modules/timedrift/render.h"
 #include "modules/timedrift/timedrift.h"
+#include "modules/typed_module.h"
 
 namespace mig::modules::timedrift {
 namespace {

@@ -14,8 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "catch2/catch.hpp"
 #include "base/json/reader.h"
+#include "catch2/catch.hpp"
 #include "modules/module.h"
 #include "modules/result.h"
 #include "modules/timedrift/sntp.h"

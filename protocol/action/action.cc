@@ -3,11 +3,11 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "protocol/action/canonical.h"
-#include "base/rfc3339.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/rfc3339.h"
+#include "base/status_macros.h"
+#include "protocol/action/canonical.h"
 #include "sodium.h"
 
 namespace mig::action {
@@ -182,9 +182,7 @@ void WriteFields(json::JsonWriter& w, const Action& a, bool with_signatures) {
 
 }  // namespace
 
-std::string FormatActionTime(absl::Time time) {
-  return FormatRfc3339(time);
-}
+std::string FormatActionTime(absl::Time time) { return FormatRfc3339(time); }
 
 absl::StatusOr<Action> ParseAction(std::string_view text) {
   MIG_ASSIGN_OR_RETURN(auto doc, json::JsonDocument::Parse(text, "action", kMaxActionBytes, kMaxDepth));
@@ -194,8 +192,9 @@ absl::StatusOr<Action> ParseAction(std::string_view text) {
         "pgpsignatures: MIG's PGP signatures are not supported; drop them and sign with `mig action sign` "
         "(Ed25519)");
   }
-  MIG_RETURN_IF_ERROR(json::CheckKeys(root, "", {"id", "name", "target", "description", "threat", "validfrom",
-                                                "expireafter", "operations", "signatures", "syntaxversion"}));
+  MIG_RETURN_IF_ERROR(json::CheckKeys(root, "",
+                                      {"id", "name", "target", "description", "threat", "validfrom", "expireafter",
+                                       "operations", "signatures", "syntaxversion"}));
   Action action;
   bool has_operations = false, has_valid_from = false, has_expire_after = false;
   for (simdjson::dom::key_value_pair field : root) {
@@ -258,8 +257,8 @@ absl::StatusOr<std::string> SigningBytes(const Action& action) {
   WriteFields(w, action, /*with_signatures=*/false);
   w.EndObject();
   std::string unsigned_json = std::move(w).Take();
-  MIG_ASSIGN_OR_RETURN(auto doc, json::JsonDocument::Parse(unsigned_json, "action", kMaxActionBytes * 2,
-                                                           kMaxDepth + 4));
+  MIG_ASSIGN_OR_RETURN(auto doc,
+                       json::JsonDocument::Parse(unsigned_json, "action", kMaxActionBytes * 2, kMaxDepth + 4));
   MIG_ASSIGN_OR_RETURN(std::string canonical, CanonicalJson(doc->root(), ""));
   return absl::StrCat(kSigningDomain, canonical);
 }

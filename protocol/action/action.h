@@ -29,7 +29,7 @@ inline constexpr size_t kMaxActionBytes = 4 << 20;
 inline constexpr size_t kMaxDepth = 64;
 inline constexpr size_t kMaxOperations = 256;
 inline constexpr size_t kMaxSignatures = 16;
-inline constexpr size_t kMaxShortField = 1024;    // name, description and threat fields
+inline constexpr size_t kMaxShortField = 1024;  // name, description and threat fields
 inline constexpr size_t kMaxTarget = 64 << 10;
 // Ids are JSON numbers (as in MIG); they stay below 2^53 so that every JSON reader keeps them exact.
 inline constexpr uint64_t kMaxActionId = (uint64_t{1} << 53) - 1;

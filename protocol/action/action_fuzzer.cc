@@ -41,8 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<mig::action::Action> action = mig::action::ParseAction(input);
   auto module_exists = [](std::string_view m) { return m == "file" || m == "netstat"; };
   absl::Time now = absl::FromUnixSeconds(1800000000);
-  mig::authorization::AuthorizeJson(input, now, fixture->acl, fixture->keys, fixture->policy, module_exists,
-                                    nullptr);
+  mig::authorization::AuthorizeJson(input, now, fixture->acl, fixture->keys, fixture->policy, module_exists, nullptr);
   if (!action.ok()) return 0;
 
   absl::StatusOr<std::string> bytes = mig::action::SigningBytes(*action);
@@ -58,8 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<mig::action::Signature> signature = mig::action::SignAction(signed_action, *fixture->alice);
   if (!signature.ok()) __builtin_trap();
   signed_action.signatures.push_back(*signature);
-  mig::authorization::Verdict verdict = mig::authorization::Authorize(
-      signed_action, now, fixture->acl, fixture->keys, fixture->policy, module_exists, nullptr);
+  mig::authorization::Verdict verdict = mig::authorization::Authorize(signed_action, now, fixture->acl, fixture->keys,
+                                                                      fixture->policy, module_exists, nullptr);
   if (verdict.refusal == mig::authorization::Refusal::kBadSignature ||
       verdict.refusal == mig::authorization::Refusal::kUnknownSigner) {
     __builtin_trap();

@@ -49,8 +49,8 @@ TEST_CASE("A MIG action parses into every field") {
 TEST_CASE("The signed bytes ignore spacing and key order, and round-trip through the JSON") {
   Action a = *ParseAction(kAction);
   std::string reordered = absl::StrReplaceAll(kAction, {{"\n", ""}, {"  ", " "}});
-  reordered = absl::StrReplaceAll(reordered, {{R"("paths": ["/etc"], "names": ["^passwd$"])",
-                                               R"("names" : [ "^passwd$" ] , "paths":["/etc"])"}});
+  reordered = absl::StrReplaceAll(
+      reordered, {{R"("paths": ["/etc"], "names": ["^passwd$"])", R"("names" : [ "^passwd$" ] , "paths":["/etc"])"}});
   Action b = *ParseAction(reordered);
   CHECK(*SigningBytes(a) == *SigningBytes(b));
   Action c = *ParseAction(ActionToJson(a));
@@ -141,13 +141,13 @@ struct ErrorCase {
 };
 
 TEST_CASE("Malformed actions are refused with the field named") {
-  auto with = [](std::string_view from, std::string_view to) {
-    return absl::StrReplaceAll(kAction, {{from, to}});
-  };
-  std::string many_operations = R"({"id":1,"validfrom":"2027-01-01T00:00:00Z","expireafter":"2027-01-01T01:00:00Z","operations":[)";
+  auto with = [](std::string_view from, std::string_view to) { return absl::StrReplaceAll(kAction, {{from, to}}); };
+  std::string many_operations =
+      R"({"id":1,"validfrom":"2027-01-01T00:00:00Z","expireafter":"2027-01-01T01:00:00Z","operations":[)";
   for (int i = 0; i < 300; ++i) absl::StrAppend(&many_operations, i ? "," : "", R"({"module":"file","parameters":{}})");
   many_operations += "]}";
-  std::string deep = R"({"id":1,"validfrom":"2027-01-01T00:00:00Z","expireafter":"2027-01-01T01:00:00Z","operations":[{"module":"file","parameters":)";
+  std::string deep =
+      R"({"id":1,"validfrom":"2027-01-01T00:00:00Z","expireafter":"2027-01-01T01:00:00Z","operations":[{"module":"file","parameters":)";
   for (int i = 0; i < 100; ++i) deep += "{\"a\":";
   deep += "1";
   for (int i = 0; i < 100; ++i) deep += "}";
@@ -163,10 +163,12 @@ TEST_CASE("Malformed actions are refused with the field named") {
       {with("2027-01-15T09:00:00Z", "2027-01-15T07:00:00Z"), "expires before it becomes valid"},
       {with("\"module\": \"netstat\"", "\"module\": 3"), "operations[1].module: expected a string"},
       {with("{\"neighbormac\": [\"^8c:70:5a\"]}", "[]"), "operations[1].parameters: expected an object"},
-      {with("{\"neighbormac\": [\"^8c:70:5a\"]}", "{\"a\":1,\"a\":2}"), "operations[1].parameters.a: the key appears more than once"},
+      {with("{\"neighbormac\": [\"^8c:70:5a\"]}", "{\"a\":1,\"a\":2}"),
+       "operations[1].parameters.a: the key appears more than once"},
       {with("\"module\": \"netstat\", ", "\"mode\": \"x\", "), "unknown field \"mode\""},
       {with("\"syntaxversion\": 2", "\"syntaxversion\": 1"), "syntaxversion: 1 is not supported"},
-      {with("\"syntaxversion\": 2", "\"syntaxversion\": 2, \"signatures\": [{\"keyid\": \"ab\", \"signature\": \"short\"}]"),
+      {with("\"syntaxversion\": 2",
+            "\"syntaxversion\": 2, \"signatures\": [{\"keyid\": \"ab\", \"signature\": \"short\"}]"),
        "signatures[0].signature"},
       {with("\"syntaxversion\": 2", "\"syntaxversion\": 2, \"name\": \"again\""), "appears more than once"},
       {R"({"id":1,"validfrom":"2027-01-01T00:00:00Z","expireafter":"2027-01-01T01:00:00Z","operations":[]})",

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "catch2/catch.hpp"
 #include "base/json/reader.h"
+#include "catch2/catch.hpp"
 
 namespace mig::action {
 namespace {
@@ -45,7 +45,8 @@ TEST_CASE("Duplicate keys have no canonical form") {
   REQUIRE(doc.ok());
   absl::StatusOr<std::string> canonical = CanonicalJson((*doc)->root(), "parameters");
   REQUIRE_FALSE(canonical.ok());
-  CHECK_THAT(std::string(canonical.status().message()), Catch::Contains("parameters.a.k: the key appears more than once"));
+  CHECK_THAT(std::string(canonical.status().message()),
+             Catch::Contains("parameters.a.k: the key appears more than once"));
 }
 
 }  // namespace

@@ -36,8 +36,7 @@ std::string SignRequest(const crypto::Ed25519KeyPair& key, const ApiRequest& req
                       ",signature=", crypto::SignatureToBase64(signature));
 }
 
-TokenVerifier::TokenVerifier(std::vector<Investigator> investigators, absl::Duration max_skew)
-    : max_skew_(max_skew) {
+TokenVerifier::TokenVerifier(std::vector<Investigator> investigators, absl::Duration max_skew) : max_skew_(max_skew) {
   for (Investigator& investigator : investigators) {
     std::string key_id = investigator.key.KeyId();
     by_key_id_.emplace(std::move(key_id), std::move(investigator));

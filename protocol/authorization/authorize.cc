@@ -17,19 +17,32 @@ Verdict Refuse(Refusal refusal, std::string reason, std::vector<std::string> sig
 
 std::string_view RefusalName(Refusal refusal) {
   switch (refusal) {
-    case Refusal::kNone: return "authorized";
-    case Refusal::kMalformed: return "malformed";
-    case Refusal::kNoSignature: return "no signature";
-    case Refusal::kUnknownSigner: return "unknown signer";
-    case Refusal::kBadSignature: return "bad signature";
-    case Refusal::kDuplicateSigner: return "duplicate signer";
-    case Refusal::kUnknownModule: return "unknown module";
-    case Refusal::kInsufficientWeight: return "insufficient weight";
-    case Refusal::kNotYetValid: return "not yet valid";
-    case Refusal::kExpired: return "expired";
-    case Refusal::kValidityTooLong: return "validity too long";
-    case Refusal::kReplayed: return "replayed";
-    case Refusal::kReplayCacheFailure: return "replay cache failure";
+    case Refusal::kNone:
+      return "authorized";
+    case Refusal::kMalformed:
+      return "malformed";
+    case Refusal::kNoSignature:
+      return "no signature";
+    case Refusal::kUnknownSigner:
+      return "unknown signer";
+    case Refusal::kBadSignature:
+      return "bad signature";
+    case Refusal::kDuplicateSigner:
+      return "duplicate signer";
+    case Refusal::kUnknownModule:
+      return "unknown module";
+    case Refusal::kInsufficientWeight:
+      return "insufficient weight";
+    case Refusal::kNotYetValid:
+      return "not yet valid";
+    case Refusal::kExpired:
+      return "expired";
+    case Refusal::kValidityTooLong:
+      return "validity too long";
+    case Refusal::kReplayed:
+      return "replayed";
+    case Refusal::kReplayCacheFailure:
+      return "replay cache failure";
   }
   return "unknown";
 }
@@ -100,15 +113,16 @@ Verdict Authorize(const action::Action& action, absl::Time now, const Acl& acl, 
   }
 
   if (action.expire_after - action.valid_from > policy.max_validity) {
-    return Refuse(Refusal::kValidityTooLong,
-                  absl::StrCat("the action is valid for ", absl::FormatDuration(action.expire_after - action.valid_from),
-                               ", longer than the allowed ", absl::FormatDuration(policy.max_validity)),
-                  signer_list);
+    return Refuse(
+        Refusal::kValidityTooLong,
+        absl::StrCat("the action is valid for ", absl::FormatDuration(action.expire_after - action.valid_from),
+                     ", longer than the allowed ", absl::FormatDuration(policy.max_validity)),
+        signer_list);
   }
   if (now < action.valid_from - policy.clock_skew) {
     return Refuse(Refusal::kNotYetValid,
-                  absl::StrCat("the action is not valid before ", action::FormatActionTime(action.valid_from),
-                               " (now ", action::FormatActionTime(now), ")"),
+                  absl::StrCat("the action is not valid before ", action::FormatActionTime(action.valid_from), " (now ",
+                               action::FormatActionTime(now), ")"),
                   signer_list);
   }
   if (now > action.expire_after + policy.clock_skew) {
@@ -135,8 +149,7 @@ Verdict Authorize(const action::Action& action, absl::Time now, const Acl& acl, 
 }
 
 Verdict AuthorizeJson(std::string_view action_json, absl::Time now, const Acl& acl, const Keyring& keys,
-                      const AuthorizationPolicy& policy, const ModuleExists& module_exists,
-                      ReplayCache* replay_cache) {
+                      const AuthorizationPolicy& policy, const ModuleExists& module_exists, ReplayCache* replay_cache) {
   absl::StatusOr<action::Action> action = action::ParseAction(action_json);
   if (!action.ok()) return Refuse(Refusal::kMalformed, std::string(action.status().message()));
   return Authorize(*action, now, acl, keys, policy, module_exists, replay_cache);

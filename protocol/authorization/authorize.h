@@ -22,11 +22,11 @@ namespace mig::authorization {
 
 enum class Refusal {
   kNone,
-  kMalformed,           // the action could not be parsed, or is inconsistent
+  kMalformed,  // the action could not be parsed, or is inconsistent
   kNoSignature,
-  kUnknownSigner,       // a signature by a key that is not an investigator's
-  kBadSignature,        // a signature that does not verify
-  kDuplicateSigner,     // the same investigator signed twice, counted once, and that was not enough
+  kUnknownSigner,    // a signature by a key that is not an investigator's
+  kBadSignature,     // a signature that does not verify
+  kDuplicateSigner,  // the same investigator signed twice, counted once, and that was not enough
   kUnknownModule,
   kInsufficientWeight,  // for some operation, the signers' weight is below its module's minimum
   kNotYetValid,
@@ -40,8 +40,8 @@ std::string_view RefusalName(Refusal refusal);
 
 struct Verdict {
   Refusal refusal = Refusal::kNone;
-  std::string reason;                 // for people and logs; names the operation, signer or time concerned
-  std::vector<std::string> signers;   // names of the investigators whose signatures verified
+  std::string reason;                // for people and logs; names the operation, signer or time concerned
+  std::vector<std::string> signers;  // names of the investigators whose signatures verified
 
   bool authorized() const { return refusal == Refusal::kNone; }
 };
@@ -55,8 +55,7 @@ Verdict Authorize(const action::Action& action, absl::Time now, const Acl& acl, 
 
 // The same from the action's JSON: a parse failure is a kMalformed refusal.
 Verdict AuthorizeJson(std::string_view action_json, absl::Time now, const Acl& acl, const Keyring& keys,
-                      const AuthorizationPolicy& policy, const ModuleExists& module_exists,
-                      ReplayCache* replay_cache);
+                      const AuthorizationPolicy& policy, const ModuleExists& module_exists, ReplayCache* replay_cache);
 
 }  // namespace mig::authorization
 

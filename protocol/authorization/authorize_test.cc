@@ -75,17 +75,38 @@ struct Case {
 
 TEST_CASE("Authorize refuses each bad case with its own reason, and passes the good ones") {
   const Case cases[] = {
-      {"one investigator, default ACL", [](World& w) { Action a = MakeAction({"file"}); Sign(a, w.alice); return a; },
+      {"one investigator, default ACL",
+       [](World& w) {
+         Action a = MakeAction({"file"});
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kNone, "signed by alice"},
       {"two investigators for memory",
-       [](World& w) { Action a = MakeAction({"memory"}); Sign(a, w.alice); Sign(a, w.bob); return a; },
+       [](World& w) {
+         Action a = MakeAction({"memory"});
+         Sign(a, w.alice);
+         Sign(a, w.bob);
+         return a;
+       },
        Refusal::kNone, "signed by alice, bob"},
       {"extra signature of a known investigator outside the ACL",
-       [](World& w) { Action a = MakeAction({"memory"}); Sign(a, w.alice); Sign(a, w.carol); Sign(a, w.bob); return a; },
+       [](World& w) {
+         Action a = MakeAction({"memory"});
+         Sign(a, w.alice);
+         Sign(a, w.carol);
+         Sign(a, w.bob);
+         return a;
+       },
        Refusal::kNone, "alice, carol, bob"},
       {"no signature", [](World&) { return MakeAction({"file"}); }, Refusal::kNoSignature, "not signed"},
       {"unknown signer",
-       [](World& w) { Action a = MakeAction({"file"}); Sign(a, w.alice); Sign(a, w.mallory); return a; },
+       [](World& w) {
+         Action a = MakeAction({"file"});
+         Sign(a, w.alice);
+         Sign(a, w.mallory);
+         return a;
+       },
        Refusal::kUnknownSigner, "signature 1 is by key"},
       {"signature that does not verify",
        [](World& w) {
@@ -96,7 +117,12 @@ TEST_CASE("Authorize refuses each bad case with its own reason, and passes the g
        },
        Refusal::kBadSignature, "signature 0 by alice"},
       {"changed after signing",
-       [](World& w) { Action a = MakeAction({"file"}); Sign(a, w.alice); a.target = "all"; return a; },
+       [](World& w) {
+         Action a = MakeAction({"file"});
+         Sign(a, w.alice);
+         a.target = "all";
+         return a;
+       },
        Refusal::kBadSignature, "changed after signing"},
       {"signature moved from another action",
        [](World& w) {
@@ -109,28 +135,62 @@ TEST_CASE("Authorize refuses each bad case with its own reason, and passes the g
        },
        Refusal::kBadSignature, "belongs to another action"},
       {"the same investigator twice does not make two",
-       [](World& w) { Action a = MakeAction({"memory"}); Sign(a, w.alice); Sign(a, w.alice); return a; },
+       [](World& w) {
+         Action a = MakeAction({"memory"});
+         Sign(a, w.alice);
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kDuplicateSigner, "alice signed more than once, counted once"},
       {"under-signed memory",
-       [](World& w) { Action a = MakeAction({"memory"}); Sign(a, w.alice); return a; },
+       [](World& w) {
+         Action a = MakeAction({"memory"});
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kInsufficientWeight, "operation 0 (memory): the signers' weight 1 is below the minimum of 2"},
       {"only the second operation is under-signed (MIG #408)",
-       [](World& w) { Action a = MakeAction({"file", "memory"}); Sign(a, w.alice); return a; },
+       [](World& w) {
+         Action a = MakeAction({"file", "memory"});
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kInsufficientWeight, "operation 1 (memory)"},
       {"signer not in the module's ACL",
-       [](World& w) { Action a = MakeAction({"memory"}); Sign(a, w.carol); Sign(a, w.alice); return a; },
+       [](World& w) {
+         Action a = MakeAction({"memory"});
+         Sign(a, w.carol);
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kInsufficientWeight, "weight 1 is below the minimum of 2"},
       {"unknown module",
-       [](World& w) { Action a = MakeAction({"file", "shell"}); Sign(a, w.alice); return a; },
+       [](World& w) {
+         Action a = MakeAction({"file", "shell"});
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kUnknownModule, "operation 1: no module 'shell'"},
       {"not yet valid",
-       [](World& w) { Action a = MakeAction({"file"}, kNow + absl::Minutes(10)); Sign(a, w.alice); return a; },
+       [](World& w) {
+         Action a = MakeAction({"file"}, kNow + absl::Minutes(10));
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kNotYetValid, "not valid before"},
       {"valid soon enough, within the clock skew",
-       [](World& w) { Action a = MakeAction({"file"}, kNow + absl::Minutes(4)); Sign(a, w.alice); return a; },
+       [](World& w) {
+         Action a = MakeAction({"file"}, kNow + absl::Minutes(4));
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kNone, ""},
       {"expired",
-       [](World& w) { Action a = MakeAction({"file"}, kNow - absl::Hours(2)); Sign(a, w.alice); return a; },
+       [](World& w) {
+         Action a = MakeAction({"file"}, kNow - absl::Hours(2));
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kExpired, "expired at"},
       {"just expired, within the clock skew",
        [](World& w) {
@@ -140,9 +200,19 @@ TEST_CASE("Authorize refuses each bad case with its own reason, and passes the g
        },
        Refusal::kNone, ""},
       {"valid for too long",
-       [](World& w) { Action a = MakeAction({"file"}, kNow, absl::Hours(25)); Sign(a, w.alice); return a; },
+       [](World& w) {
+         Action a = MakeAction({"file"}, kNow, absl::Hours(25));
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kValidityTooLong, "valid for 25h"},
-      {"no id", [](World& w) { Action a = MakeAction({"file"}); a.id = 0; Sign(a, w.alice); return a; },
+      {"no id",
+       [](World& w) {
+         Action a = MakeAction({"file"});
+         a.id = 0;
+         Sign(a, w.alice);
+         return a;
+       },
        Refusal::kMalformed, "no id"},
   };
   for (const Case& c : cases) {

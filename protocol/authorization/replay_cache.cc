@@ -29,7 +29,8 @@ absl::StatusOr<std::unique_ptr<ReplayCache>> ReplayCache::Open(std::string path,
     if (!read.ok()) return read.status();
     std::string& text = *read;
     // A crash may leave the last line cut short; it was never acknowledged, so it can go.
-    if (!text.empty() && text.back() != '\n') text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+    if (!text.empty() && text.back() != '\n')
+      text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
     int line_number = 0;
     for (std::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
       ++line_number;
@@ -90,8 +91,8 @@ absl::Status ReplayCache::Record(uint64_t id, absl::Time expire_after, absl::Tim
   if (expiry_by_id_.size() >= max_entries_) {
     DropExpired(now);
     if (expiry_by_id_.size() >= max_entries_) {
-      return absl::ResourceExhaustedError(absl::StrCat("the replay cache holds ", max_entries_,
-                                                       " unexpired actions and cannot record more"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the replay cache holds ", max_entries_, " unexpired actions and cannot record more"));
     }
   }
   int64_t expiry = absl::ToUnixSeconds(expire_after) + 1;

@@ -12,11 +12,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "protocol/action/canonical.h"
-#include "base/rfc3339.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
 #include "base/json/writer.h"
+#include "base/rfc3339.h"
+#include "base/status_macros.h"
+#include "protocol/action/canonical.h"
 #include "protocol/validity.h"
 
 namespace mig::release {

@@ -45,10 +45,10 @@ inline constexpr std::string_view kThisPlatform = "linux-x86_64";
 inline constexpr std::string_view kBinaryFilePrefix = "mig";
 
 struct ReleaseFile {
-  std::string name;                 // relative to the manifest, e.g. "mig-0.2.0"
+  std::string name;  // relative to the manifest, e.g. "mig-0.2.0"
   uint64_t size = 0;
   std::array<uint8_t, 32> sha256{};
-  uint32_t mode = 0755;             // permission bits only: no setuid/setgid/sticky, not group/other-writable
+  uint32_t mode = 0755;  // permission bits only: no setuid/setgid/sticky, not group/other-writable
 };
 
 struct ReleaseSignature {
@@ -57,11 +57,11 @@ struct ReleaseSignature {
 };
 
 struct Manifest {
-  std::string version;                      // a Version (below)
-  absl::Time created = absl::UnixEpoch();   // whole seconds
-  absl::Time expires = absl::UnixEpoch();   // after this no loader installs it
+  std::string version;                     // a Version (below)
+  absl::Time created = absl::UnixEpoch();  // whole seconds
+  absl::Time expires = absl::UnixEpoch();  // after this no loader installs it
   std::string platform = std::string(kThisPlatform);
-  std::optional<std::string> rollback_from; // set only in a rollback manifest
+  std::optional<std::string> rollback_from;  // set only in a rollback manifest
   std::vector<ReleaseFile> files;
   std::vector<ReleaseSignature> signatures;
 };
@@ -84,8 +84,7 @@ absl::StatusOr<ReleaseSignature> SignManifest(const Manifest& manifest, const cr
 // release key", "signature 1: does not verify", "signature 3: key … signed twice, counted once").
 // `threshold` 0, or fewer keys than the threshold, is an error too (InvalidArgument).
 absl::Status VerifyManifestSignatures(const Manifest& manifest,
-                                      const std::vector<crypto::Ed25519PublicKey>& release_keys,
-                                      uint64_t threshold);
+                                      const std::vector<crypto::Ed25519PublicKey>& release_keys, uint64_t threshold);
 
 // Whether a manifest whose signatures verified may replace what is installed (`installed_version` nullopt:
 // nothing is, a first install). FailedPrecondition, naming the reason, when: it expired (or was created more

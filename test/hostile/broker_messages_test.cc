@@ -40,13 +40,13 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "protocol/action/action.h"
 #include "base/amqp/connection.h"
 #include "base/amqp/testing/test_broker.h"
+#include "base/json/reader.h"
 #include "catch2/catch.hpp"
 #include "crypto/ed25519.h"
 #include "crypto/key_file.h"
-#include "base/json/reader.h"
+#include "protocol/action/action.h"
 #include "protocol/messages.h"
 #include "test/cli_harness.h"
 #include "test/daemon.h"
@@ -63,8 +63,9 @@ constexpr absl::Duration kPatience = absl::Seconds(90);
 #endif
 
 // Waits until `reached` holds, polling; fails the test with `what` (and `context`) if it never does.
-void WaitFor(const std::string& what, const std::function<bool()>& reached,
-             const std::function<std::string()>& context = [] { return std::string(); }) {
+void WaitFor(
+    const std::string& what, const std::function<bool()>& reached,
+    const std::function<std::string()>& context = [] { return std::string(); }) {
   absl::Time deadline = absl::Now() + kPatience;
   while (!reached()) {
     if (absl::Now() > deadline) {
@@ -106,7 +107,7 @@ struct PendingCommand {
 struct ActionSpec {
   std::string target = "name='alpha'";
   std::string module = "file";
-  std::string parameters;  // canonical JSON; empty: a search for the marker file
+  std::string parameters;                     // canonical JSON; empty: a search for the marker file
   absl::Duration starts = -absl::Minutes(1);  // valid from now + starts
   absl::Duration lasts = absl::Minutes(10);
   std::optional<uint64_t> id;
@@ -151,8 +152,8 @@ class Fleet {
     a.valid_from = absl::Now() + spec.starts;
     a.expire_after = a.valid_from + spec.lasts;
     if (spec.id) a.id = *spec.id;
-    a.operations.push_back({.module = spec.module,
-                            .parameters = spec.parameters.empty() ? MarkerSearch() : spec.parameters});
+    a.operations.push_back(
+        {.module = spec.module, .parameters = spec.parameters.empty() ? MarkerSearch() : spec.parameters});
     for (const crypto::Ed25519KeyPair* key : signers) {
       absl::StatusOr<action::Signature> signature = action::SignAction(a, *key);
       REQUIRE(signature.ok());
@@ -168,8 +169,8 @@ class Fleet {
   // broker. The agent stays stopped until StartAgent.
   PendingCommand TakePendingCommand(const std::string& agent) {
     REQUIRE(agents.at(agent)->Stop(SIGTERM) == 0);
-    Result launched = Mig(absl::StrCat("file -t \"name='", agent, "'\" -e 120s -path ", tree,
-                                       " -name '^marker\\.conf$' --no-follow"));
+    Result launched = Mig(
+        absl::StrCat("file -t \"name='", agent, "'\" -e 120s -path ", tree, " -name '^marker\\.conf$' --no-follow"));
     INFO(launched.out << launched.err);
     PendingCommand pending;
     REQUIRE(absl::SimpleAtoi(absl::StripAsciiWhitespace(launched.out), &pending.action));
@@ -223,8 +224,9 @@ class Fleet {
   // Every message in `queue` acknowledged: none left ready, none held unacknowledged (heartbeats keep
   // arriving, so this is "reaches zero", not "stays zero").
   void WaitForQueueEmpty(const std::string& queue) {
-    WaitFor(absl::StrCat("queue ", queue, " to be empty"), [&] { return QueueMessages(queue) == 0; },
-            [&] { return Logs(); });
+    WaitFor(
+        absl::StrCat("queue ", queue, " to be empty"), [&] { return QueueMessages(queue) == 0; },
+        [&] { return Logs(); });
   }
 
   // The agent is still itself: it heartbeats (two more after `from`) and a genuine action runs on it.
@@ -237,8 +239,8 @@ class Fleet {
   }
   // A genuine action (the investigator's CLI, through the API) runs on `agent` and its result is recorded.
   void CheckGenuineActionRuns(const std::string& agent) {
-    Result r = Mig(absl::StrCat("file -t \"name='", agent, "'\" -e 60s -path ", tree,
-                                " -name '^marker\\.conf$' --render json"));
+    Result r = Mig(
+        absl::StrCat("file -t \"name='", agent, "'\" -e 60s -path ", tree, " -name '^marker\\.conf$' --render json"));
     INFO(r.out << r.err << Logs());
     CHECK(r.exit_code == 0);
     CHECK(Count(r.out, "marker.conf") == 1);
@@ -288,18 +290,18 @@ class Fleet {
     REQUIRE(mkdir(tree.c_str(), 0755) == 0);
     REQUIRE(mkdir((tree + "/etc").c_str(), 0755) == 0);
     WriteFile(tree + "/etc/marker.conf", "compromised=yes\n");
-    REQUIRE(crypto::WriteSecretKeyFile(dir + "/alice.key", "alice", alice, std::nullopt,
-                                       crypto::KdfStrength::kInteractive)
-                .ok());
+    REQUIRE(
+        crypto::WriteSecretKeyFile(dir + "/alice.key", "alice", alice, std::nullopt, crypto::KdfStrength::kInteractive)
+            .ok());
     const std::string site = broker->site_dir();
     const std::string relay = absl::StrCat("amqps://localhost:", broker->amqps_port(), "/mig");
     const std::string investigators =
         absl::StrCat("[investigator \"alice\"]\n    pubkey = ", alice.public_key().ToString(), "\n");
     WriteFile(dir + "/scheduler.conf",
               absl::StrCat("[scheduler]\n    relay = ", relay, "\n    database = ", dir, "/scheduler.db\n",
-                           "    listen = 127.0.0.1:", FreeLoopbackPort(), "\n[certs]\n    ca = ", site, "/ca.crt\n    cert = ", site,
-                           "/scheduler.crt\n    key = ", site, "/scheduler.key\n", investigators,
-                           "[logging]\n    level = debug\n"));
+                           "    listen = 127.0.0.1:", FreeLoopbackPort(), "\n[certs]\n    ca = ", site,
+                           "/ca.crt\n    cert = ", site, "/scheduler.crt\n    key = ", site, "/scheduler.key\n",
+                           investigators, "[logging]\n    level = debug\n"));
     for (const std::string agent : {"alpha", "beta"}) {
       WriteFile(absl::StrCat(dir, "/", agent, ".conf"),
                 absl::StrCat("[agent]\n    relay = ", relay, "\n    heartbeatfreq = 1s\n    moduletimeout = 60s\n",
@@ -323,8 +325,8 @@ class Fleet {
           return !port.empty();
         },
         [&] { return scheduler->Log(); });
-    WriteFile(dir + "/migrc", absl::StrCat("[api]\n    url = http://127.0.0.1:", port, "/api/v1/\n[key]\n    file = ",
-                                           dir, "/alice.key\n"));
+    WriteFile(dir + "/migrc", absl::StrCat("[api]\n    url = http://127.0.0.1:", port,
+                                           "/api/v1/\n[key]\n    file = ", dir, "/alice.key\n"));
     setenv("MIGRC", (dir + "/migrc").c_str(), 1);
     for (const std::string agent : {"alpha", "beta"}) {
       agents[agent] = std::make_unique<Daemon>(
@@ -371,8 +373,8 @@ std::string HeartbeatJson(const std::string& name, const std::string& queue, con
                           const std::string& frequency = "") {
   return absl::StrCat(R"({"name":")", name, R"(","queue":")", queue, R"(","mode":"daemon","version":")", version,
                       R"(","pid":)", pid, R"(,"starttime":"2026-01-01T00:00:00Z",)",
-                      frequency.empty() ? "" : absl::StrCat(R"("heartbeatfreq":)", frequency, ","),
-                      R"("environment":)", environment, R"(,"tags":{}})");
+                      frequency.empty() ? "" : absl::StrCat(R"("heartbeatfreq":)", frequency, ","), R"("environment":)",
+                      environment, R"(,"tags":{}})");
 }
 
 // A result body for `command` saying the marker was found.
@@ -512,8 +514,7 @@ TEST_CASE("class invalid-text: invalid UTF-8 and NUL bytes in a command are refu
   size_t from = fleet.LogSize(alpha);
   constexpr char kRawNul[] = "{\"id\":7,\"action\":{\"name\":\"a\0b\"}}";
   const std::vector<std::string> bodies = {
-      std::string("{\"id\":7,\"action\":{\"name\":\"\xff\xfe\"}}"),
-      std::string(kRawNul, sizeof(kRawNul) - 1),
+      std::string("{\"id\":7,\"action\":{\"name\":\"\xff\xfe\"}}"), std::string(kRawNul, sizeof(kRawNul) - 1),
       std::string("{\"id\":7,\"action\":{\"name\":\"\xed\xa0\x80\"}}"),  // a UTF-16 surrogate, encoded
   };
   fleet.SendToAgent("alpha", bodies);
@@ -651,9 +652,10 @@ TEST_CASE("class wrong-shape: the scheduler drops results of the wrong shape and
   PendingCommand pending = fleet.TakePendingCommand("alpha");
   const int64_t c = pending.command.id;
   uint64_t action = ActionIdOf(pending.command.action_json);
-  std::string too_many_operations = absl::StrCat(R"({"command":)", c, R"(,"action":)", action,
-                                                 R"(,"status":"success","reason":"","results":[)");
-  for (int i = 0; i < 100'000; ++i) absl::StrAppend(&too_many_operations, i == 0 ? "" : ",", R"({"foundanything":true})");
+  std::string too_many_operations =
+      absl::StrCat(R"({"command":)", c, R"(,"action":)", action, R"(,"status":"success","reason":"","results":[)");
+  for (int i = 0; i < 100'000; ++i)
+    absl::StrAppend(&too_many_operations, i == 0 ? "" : ",", R"({"foundanything":true})");
   too_many_operations += "]}";
   const std::vector<std::string> bodies = {
       "[]",
@@ -765,7 +767,8 @@ TEST_CASE("class duplicate: a result delivered twice is recorded once") {
   fleet.SendAsAlpha("alpha.results", {result, result, result});
   fleet.WaitForStatus(pending.action, "waiting     0");
   fleet.WaitForQueueEmpty("mig.scheduler.results");
-  CHECK(absl::StrContains(Mig(absl::StrCat("action status ", pending.action)).out, "answered    1 (1 found something)"));
+  CHECK(
+      absl::StrContains(Mig(absl::StrCat("action status ", pending.action)).out, "answered    1 (1 found something)"));
   Result results = Mig(absl::StrCat("action results ", pending.action, " --render json"));
   CHECK(Count(results.out, "\"agent\":\"alpha\"") == 1);
   fleet.StartAgent("alpha");

@@ -20,8 +20,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "catch2/catch.hpp"
 #include "base/json/reader.h"
+#include "catch2/catch.hpp"
 #include "test/cli_harness.h"
 
 namespace {
@@ -131,8 +131,9 @@ TEST_CASE("class link-loop: loops and long chains of links end the walk, and lin
 
 TEST_CASE("class forged-output: a file name cannot add a line to the text output") {
   std::string dir = HostDir();
-  const std::string forged = "a\n/etc/shadow [lastmodified:2020-01-01 00:00:00 +0000 UTC, mode:-rw-r-----, size:1] in "
-                             "search 's1'\nz\x1b[2K";
+  const std::string forged =
+      "a\n/etc/shadow [lastmodified:2020-01-01 00:00:00 +0000 UTC, mode:-rw-r-----, size:1] in "
+      "search 's1'\nz\x1b[2K";
   // The name holds slashes, as in the issue's example: a chain of directories whose names, printed raw, would
   // read as a finding of /etc/shadow on a line of its own.
   std::string path = dir;

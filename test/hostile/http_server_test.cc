@@ -26,11 +26,11 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/files.h"
-#include "catch2/catch.hpp"
 #include "base/http/client.h"
+#include "base/http/server.h"
 #include "base/net/stream.h"
 #include "base/net/tls.h"
-#include "base/http/server.h"
+#include "catch2/catch.hpp"
 
 namespace mig::http {
 namespace {

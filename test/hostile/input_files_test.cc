@@ -34,8 +34,7 @@ void Write(const std::string& path, const std::string& contents, mode_t mode = 0
 }
 
 // Every command that obeys a configuration refuses one that is not trustworthy, before anything else.
-const char* const kConfiguredCommands[] = {"config show", "agent", "scheduler", "action verify -i /dev/null",
-                                           "loader"};
+const char* const kConfiguredCommands[] = {"config show", "agent", "scheduler", "action verify -i /dev/null", "loader"};
 
 void CheckEveryRoleRefuses(const std::string& config, const std::string& error) {
   for (const char* command : kConfiguredCommands) {

@@ -8,13 +8,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "catch2/catch.hpp"
+#include "crypto/ed25519.h"
 #include "protocol/action/action.h"
 #include "protocol/api/token.h"
-#include "catch2/catch.hpp"
-#include "scheduler/testing/database_path.h"
-#include "crypto/ed25519.h"
 #include "scheduler/api.h"
 #include "scheduler/store.h"
+#include "scheduler/testing/database_path.h"
 #include "sqlite3.h"
 
 namespace mig::scheduler {

@@ -22,8 +22,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "base/net/stream.h"
 #include "base/http/message.h"
+#include "base/net/stream.h"
 
 namespace mig::http::internal {
 

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "base/http/internal/request_decoder.h"
-#include "base/net/stream.h"
 #include "base/http/internal/wire.h"
+#include "base/net/stream.h"
 
 namespace {
 

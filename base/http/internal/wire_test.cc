@@ -8,8 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "catch2/catch.hpp"
 #include "base/net/stream.h"
+#include "catch2/catch.hpp"
 
 namespace mig::http::internal {
 namespace {

@@ -218,8 +218,8 @@ absl::Status AddRelease(const AptListsOptions& options, std::string_view release
     if (stanza.version.empty()) return;
     if (absl::Status valid = CheckSourceVersion(stanza.version, VersionScheme::kDpkg); !valid.ok()) {
       if (report->warnings.size() < kMaxWarnings) {
-        report->warnings.push_back(absl::StrCat(suite, ": package ", stanza.package, ": ",
-                                                valid.message(), "; left out"));
+        report->warnings.push_back(
+            absl::StrCat(suite, ": package ", stanza.package, ": ", valid.message(), "; left out"));
       }
       return;
     }

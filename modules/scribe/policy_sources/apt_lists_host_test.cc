@@ -13,10 +13,10 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "catch2/catch.hpp"
-#include "test/shell.h"
 #include "modules/scribe/policy.h"
 #include "modules/scribe/policy_sources/make_policy.h"
 #include "modules/scribe/policy_sources/os_release.h"
+#include "test/shell.h"
 
 namespace mig::modules::scribe::policy_sources {
 namespace {
@@ -65,8 +65,8 @@ TEST_CASE("This host's apt lists: openssl at the security suite's version, with 
 
   // One test per package of the security suite, as apt itself reads the lists.
   std::string packages = ShellOutput(absl::StrCat("for f in ", kLists, "/*_dists_", codename,
-                                            "-security_*_binary-*_Packages*; do /usr/lib/apt/apt-helper cat-file "
-                                            "\"$f\"; done | sed -n 's/^Package: //p' | sort -u"));
+                                                  "-security_*_binary-*_Packages*; do /usr/lib/apt/apt-helper cat-file "
+                                                  "\"$f\"; done | sed -n 's/^Package: //p' | sort -u"));
   std::set<std::string> expected_packages = absl::StrSplit(packages, '\n', absl::SkipEmpty());
   CHECK(report.packages == expected_packages);
   CHECK(report.tests == expected_packages.size());

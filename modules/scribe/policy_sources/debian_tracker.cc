@@ -75,12 +75,18 @@ namespace ondemand = simdjson::ondemand;
 
 std::string_view TypeName(ondemand::json_type type) {
   switch (type) {
-    case ondemand::json_type::array: return "array";
-    case ondemand::json_type::object: return "object";
-    case ondemand::json_type::number: return "number";
-    case ondemand::json_type::string: return "string";
-    case ondemand::json_type::boolean: return "boolean";
-    case ondemand::json_type::null: return "null";
+    case ondemand::json_type::array:
+      return "array";
+    case ondemand::json_type::object:
+      return "object";
+    case ondemand::json_type::number:
+      return "number";
+    case ondemand::json_type::string:
+      return "string";
+    case ondemand::json_type::boolean:
+      return "boolean";
+    case ondemand::json_type::null:
+      return "null";
   }
   return "unknown";
 }

@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_split.h"
 #include "catch2/catch.hpp"
-#include "test/shell.h"
 #include "modules/scribe/evaluate.h"
 #include "modules/scribe/policy.h"
 #include "modules/scribe/policy_sources/make_policy.h"
+#include "test/shell.h"
 
 namespace mig::modules::scribe::policy_sources {
 namespace {

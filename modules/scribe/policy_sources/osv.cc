@@ -14,8 +14,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/files.h"
-#include "base/status_macros.h"
 #include "base/json/reader.h"
+#include "base/status_macros.h"
 #include "modules/scribe/policy_sources/versions.h"
 
 namespace mig::modules::scribe::policy_sources {

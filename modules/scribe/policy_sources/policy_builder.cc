@@ -113,7 +113,6 @@ void WriteTest(json::JsonWriter& w, const PolicyTest& test) {
 
 }  // namespace
 
-
 std::string SourceReport::Summary() const {
   std::string out = absl::StrCat(tests, tests == 1 ? " test" : " tests", " for ", packages.size(),
                                  packages.size() == 1 ? " package" : " packages", ", ", cves.size(),

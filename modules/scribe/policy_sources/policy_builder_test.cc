@@ -155,17 +155,20 @@ TEST_CASE("class policy-round-trip: a version enters a test only if the policy r
   // dpkg trims the blanks around a version; a policy written without a scheme is read by rpm's rules, which do
   // not (the sources fuzzer's finding: a tracker's "    0" made a policy that mig scribe refused whole).
   const Case cases[] = {
-      {"3.0.11-1~deb12u2", VersionScheme::kDpkg, true}, {"    0", VersionScheme::kDpkg, false},
-      {"1.0 ", VersionScheme::kDpkg, false},            {"1:", VersionScheme::kDpkg, false},
-      {"1.0-1.el9", VersionScheme::kRpm, true},         {"1.0 -1", VersionScheme::kRpm, false},
+      {"3.0.11-1~deb12u2", VersionScheme::kDpkg, true},
+      {"    0", VersionScheme::kDpkg, false},
+      {"1.0 ", VersionScheme::kDpkg, false},
+      {"1:", VersionScheme::kDpkg, false},
+      {"1.0-1.el9", VersionScheme::kRpm, true},
+      {"1.0 -1", VersionScheme::kRpm, false},
   };
   for (const Case& c : cases) {
     INFO(c.version);
     CHECK(CheckSourceVersion(c.version, c.scheme).ok() == c.accepted);
     PolicyBuilder builder;
     std::string object = builder.AddBinaryPackageObject("a");
-    absl::Status added = builder.AddTest({.id = "t", .object = object, .evaluator = EvrCheck{EvrOperation::kLess,
-                                                                                             c.version}});
+    absl::Status added =
+        builder.AddTest({.id = "t", .object = object, .evaluator = EvrCheck{EvrOperation::kLess, c.version}});
     // The builder's own check is the reader's (for dpkg-only refusals the source has already said no).
     if (c.accepted) {
       CHECK(added.ok());
