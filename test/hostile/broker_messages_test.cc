@@ -710,10 +710,18 @@ TEST_CASE("class oversized: the scheduler drops results above its limit and neve
   uint64_t growth = scheduler.PeakMemory() - memory_before;
   INFO("the scheduler's peak memory grew by " << (growth >> 20) << " MiB for " << kBurst << " results of "
                                               << (near_limit.size() >> 20) << " MiB");
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in its quarantine (256 MiB by default) before reusing it, so results
+  // the scheduler has already let go of still count in its peak. A scheduler that held the whole burst would
+  // still be far above: 12 results of 64 MiB.
+  constexpr uint64_t kFreedButKept = uint64_t{256} << 20;
+#else
+  constexpr uint64_t kFreedButKept = 0;
+#endif
 #if !defined(MIG_TSAN)
   // Not under ThreadSanitizer: its shadow memory (several bytes for each byte the program touches) is part of
   // the peak, so the peak says nothing of how many results the scheduler held.
-  CHECK(growth < kBurst / 2 * near_limit.size());
+  CHECK(growth < kBurst / 2 * near_limit.size() + kFreedButKept);
 #endif
   fleet.CheckSchedulerServes();
 }
