@@ -41,7 +41,8 @@ absl::StatusOr<std::string> ParseTry(std::string_view parameters_json) {
 std::string PathParameter(std::string_view parameters_json) {
   absl::StatusOr<std::unique_ptr<json::JsonDocument>> doc = json::JsonDocument::Parse(parameters_json, "parameters");
   std::string_view path = "/tmp/mig-hostile-module-was-here";
-  if (doc.ok()) (void)(*doc)->root()["path"].get(path);
+  // No "path": the default above.
+  if (doc.ok() && (*doc)->root()["path"].get(path) != simdjson::SUCCESS) path = "/tmp/mig-hostile-module-was-here";
   return std::string(path);
 }
 
