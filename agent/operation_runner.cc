@@ -16,32 +16,6 @@
 extern char** environ;
 
 namespace mig::agent {
-namespace {
-
-// The module is asked to stop this long before the deadline, so that it returns partial results itself;
-// the kill at the deadline is for modules that do not.
-constexpr absl::Duration kStopMargin = absl::Seconds(2);
-// What a module may write besides its result (modules print nothing; a runaway one is stopped).
-constexpr uint64_t kMaxOtherOutputBytes = uint64_t{16} << 20;
-
-OperationOutcome::Kind KindOf(sandbox::ChildOutcome::Kind kind) {
-  switch (kind) {
-    case sandbox::ChildOutcome::Kind::kCompleted:
-      return OperationOutcome::Kind::kCompleted;
-    case sandbox::ChildOutcome::Kind::kTimedOut:
-      return OperationOutcome::Kind::kTimedOut;
-    case sandbox::ChildOutcome::Kind::kTooLarge:
-      return OperationOutcome::Kind::kTooLarge;
-    case sandbox::ChildOutcome::Kind::kStopped:
-      return OperationOutcome::Kind::kStopped;
-    case sandbox::ChildOutcome::Kind::kFailed:
-      break;
-  }
-  return OperationOutcome::Kind::kFailed;
-}
-
-}  // namespace
-
 OperationOutcome RunOperation(const OperationRequest& request) {
   OperationOutcome outcome;
   absl::Time start = absl::Now();
@@ -51,7 +25,7 @@ OperationOutcome RunOperation(const OperationRequest& request) {
     outcome.failure = "not started: the deadline had passed";
     return outcome;
   }
-  absl::Duration child_timeout = std::max(budget - kStopMargin, budget / 2);
+  absl::Duration child_timeout = std::max(budget - sandbox::kStopGrace, budget / 2);
   int stdin_pipe[2], stdout_pipe[2], stderr_pipe[2];
   if (pipe2(stdin_pipe, O_CLOEXEC) != 0) return {.failure = absl::StrCat("cannot create pipes: ", strerror(errno))};
   UniqueFd child_in(stdin_pipe[0]), in(stdin_pipe[1]);
@@ -90,9 +64,8 @@ OperationOutcome RunOperation(const OperationRequest& request) {
       {.deadline = request.deadline,
        .started = start,
        .max_result_bytes = request.max_result_bytes,
-       .max_output_bytes = kMaxOtherOutputBytes,
        .cpu_percent = request.cpu_percent});
-  outcome.kind = KindOf(child.kind);
+  outcome.kind = child.kind;
   outcome.result_json = std::move(child.result);
   if (!child.ok()) outcome.failure = absl::StrCat("module ", request.module, " ", child.failure);
   outcome.elapsed = child.elapsed;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "base/sandbox/supervisor.h"
 
 namespace mig::agent {
 
@@ -31,8 +32,9 @@ struct OperationRequest {
 };
 
 struct OperationOutcome {
-  // kStopped: the sandbox stopped the module (a forbidden system call, the memory cap).
-  enum class Kind { kCompleted, kTimedOut, kFailed, kTooLarge, kStopped } kind = Kind::kFailed;
+  // The supervisor's kinds; kStopped: the sandbox stopped the module (a forbidden system call, the memory cap).
+  using Kind = sandbox::ChildOutcome::Kind;
+  Kind kind = Kind::kFailed;
   std::string result_json;  // the module's result, when completed
   std::string failure;      // why not, for people: names the limit, the exit status or the signal
   absl::Duration elapsed;

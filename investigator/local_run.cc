@@ -2,12 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -38,10 +36,6 @@ namespace {
 std::atomic<bool> g_cancelled{false};
 
 constexpr size_t kMaxLocalResultBytes = size_t{1} << 30;
-// A module is told to stop at its deadline (--timeout); it is killed this much later if it has not.
-constexpr absl::Duration kStopMargin = absl::Seconds(2);
-// What a module may print besides its result (modules print nothing; a runaway one is stopped).
-constexpr uint64_t kMaxLocalOutputBytes = uint64_t{16} << 20;
 
 void OnInterrupt(int) { g_cancelled.store(true); }
 
@@ -191,13 +185,12 @@ absl::StatusOr<std::string> RunSandboxed(const modules::Module& module, std::str
   ProgressLine line(&shared->progress, module.progress_units(), options.progress);
   // The module stops itself at its deadline with what it found; the kill is for one that does not.
   const absl::Time kill_at =
-      context.deadline == absl::InfiniteFuture() ? absl::InfiniteFuture() : context.deadline + kStopMargin;
+      context.deadline == absl::InfiniteFuture() ? absl::InfiniteFuture() : context.deadline + sandbox::kStopGrace;
   sandbox::ChildOutcome outcome =
       sandbox::Supervise({.pid = pid, .result = std::move(result_read), .output = std::move(output_read)}, /*input=*/"",
                          {.deadline = kill_at,
                           .started = started,
                           .max_result_bytes = kMaxLocalResultBytes,
-                          .max_output_bytes = kMaxLocalOutputBytes,
                           .cpu_percent = options.cpu_percent},
                          // Ctrl-C here reaches the child through the shared flag, whatever the terminal did.
                          [shared] {

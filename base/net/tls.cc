@@ -27,15 +27,16 @@ absl::Status ParseCertificates(mbedtls_x509_crt* chain, const Pem& pem) {
   return absl::OkStatus();
 }
 
-// The private key of `certificate`, whose source names it in errors.
-absl::Status ParseKeyOf(mbedtls_pk_context* key, const Pem& pem, const mbedtls_x509_crt& certificate,
-                        std::string_view certificate_source) {
-  std::string text = pem.text;
+// The private key `key_pem` (named `key_source` in errors) of `certificate`. The copy mbedTLS parses, which
+// needs a terminating NUL, is wiped before it is freed.
+absl::Status ParseKeyOf(mbedtls_pk_context* key, std::string_view key_pem, std::string_view key_source,
+                        const mbedtls_x509_crt& certificate, std::string_view certificate_source) {
+  std::string text(key_pem);
   int rc = mbedtls_pk_parse_key(key, reinterpret_cast<const unsigned char*>(text.c_str()), text.size() + 1, nullptr, 0);
   mbedtls_platform_zeroize(text.data(), text.size());
-  if (rc != 0) return absl::InvalidArgumentError(absl::StrCat("TLS ", pem.source, ": ", MbedError(rc)));
+  if (rc != 0) return absl::InvalidArgumentError(absl::StrCat("TLS ", key_source, ": ", MbedError(rc)));
   if (mbedtls_pk_check_pair(&certificate.pk, key) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("TLS ", pem.source, " is not the key of ", certificate_source));
+    return absl::InvalidArgumentError(absl::StrCat("TLS ", key_source, " is not the key of ", certificate_source));
   }
   return absl::OkStatus();
 }
@@ -132,7 +133,8 @@ absl::StatusOr<std::shared_ptr<const TlsConfig>> TlsConfig::ForClient(const Clie
   }
   if (has_certificate) {
     if (absl::Status status = ParseCertificates(&m.own_chain, credentials.certificate); !status.ok()) return status;
-    absl::Status key = ParseKeyOf(&m.key, credentials.key, m.own_chain, credentials.certificate.source);
+    absl::Status key =
+        ParseKeyOf(&m.key, credentials.key.text, credentials.key.source, m.own_chain, credentials.certificate.source);
     if (!key.ok()) return key;
     config->has_client_certificate_ = true;
     config->client_common_name_ = CommonName(m.own_chain);
@@ -154,7 +156,7 @@ absl::StatusOr<std::shared_ptr<const TlsConfig>> TlsConfig::ForServer(std::strin
   Mbed& m = *config->mbed_;
   const Pem certificate{std::string(cert_pem), "server certificate"};
   if (absl::Status status = ParseCertificates(&m.own_chain, certificate); !status.ok()) return status;
-  absl::Status key = ParseKeyOf(&m.key, {std::string(key_pem), "server key"}, m.own_chain, certificate.source);
+  absl::Status key = ParseKeyOf(&m.key, key_pem, "server key", m.own_chain, certificate.source);
   if (!key.ok()) return key;
   if (absl::Status status = config->Finish(MBEDTLS_SSL_IS_SERVER); !status.ok()) return status;
   // Clients are not asked for certificates: API clients sign their requests instead.

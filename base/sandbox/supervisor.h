@@ -13,7 +13,6 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <string_view>
 
@@ -40,13 +39,16 @@ struct SupervisionLimits {
   size_t max_result_bytes = 64 << 20;
   // Output besides the result, in all: past it the child is killed (modules print nothing; a runaway one is
   // stopped). Only the last kKeptOutputBytes are kept, for the report.
-  uint64_t max_output_bytes = std::numeric_limits<uint64_t>::max();
+  uint64_t max_output_bytes = uint64_t{16} << 20;
   // The child's CPU time is held to this share of one CPU (50: half a CPU, 200: two), measured every 20 ms and
   // enforced by stopping the child (SIGSTOP) until the wall clock catches up; 0: no cap.
   uint64_t cpu_percent = 0;
 };
 
 inline constexpr size_t kKeptOutputBytes = 16 << 10;
+
+// Between asking a module to stop (its deadline) and killing it: long enough to return what it found.
+inline constexpr absl::Duration kStopGrace = absl::Seconds(2);
 
 struct ChildOutcome {
   // kStopped: the sandbox stopped the child (a forbidden system call, the memory cap).
